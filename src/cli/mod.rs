@@ -1,0 +1,83 @@
+//! The command line: `annealscape exact …` and `annealscape bench …`.
+//!
+//! Output is tab-separated with one header line on stdout; a bad value exits with code 2 and
+//! a one-line message naming it.
+
+mod bench;
+mod exact;
+pub mod values;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+
+pub use exact::ExactCommand;
+
+/// annealscape: neural annealing of autoregressive networks on the Newman–Moore model.
+#[derive(Debug, Parser)]
+#[command(name = "annealscape", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Exact answers for the Newman–Moore model: degeneracy, thermodynamics, ground energy.
+    #[command(subcommand)]
+    Exact(ExactCommand),
+    /// Measure the speed of the physics core and print a table.
+    Bench {
+        /// Which benchmark to run.
+        #[arg(value_enum, default_value = "physics")]
+        suite: bench::Suite,
+        /// Include the slowest cases (Lanczos at L = 5).
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+/// A failure of a command, sorted by whose fault it is.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The user asked for something invalid: exit code 2.
+    #[error("{0}")]
+    Usage(String),
+    /// The computation or the output failed: exit code 1.
+    #[error(transparent)]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Usage(_) => 2,
+            Self::Runtime(_) => 1,
+        }
+    }
+}
+
+impl From<crate::physics::PhysicsError> for CliError {
+    fn from(e: crate::physics::PhysicsError) -> Self {
+        match e {
+            crate::physics::PhysicsError::NotConverged { .. } => Self::Runtime(e.into()),
+            other => Self::Usage(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Runtime(e.into())
+    }
+}
+
+/// Run a parsed command, writing its table to `out` and notes to stderr.
+pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
+    match command {
+        Command::Exact(cmd) => exact::run(cmd, out),
+        Command::Bench { suite, full } => bench::run(suite, full, out),
+    }
+}

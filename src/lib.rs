@@ -1,0 +1,8 @@
+//! annealscape: neural annealing of autoregressive networks on the Newman–Moore model.
+//!
+//! The layers, each using only those above it: [`physics`] (the model and its exact
+//! answers) and [`cli`] (the command line). Networks, annealing, landscapes, figures and the
+//! app follow the layout in the README.
+
+pub mod cli;
+pub mod physics;

@@ -1,0 +1,38 @@
+//! Shared helpers for the integration tests: the reference tables shipped in `tests/data`.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// Rows of a reference table as string fields, header removed; a missing file fails loudly
+/// with the path it looked for.
+pub fn reference_table(name: &str) -> Vec<Vec<String>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/reference")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "reference table missing: {} ({e}); copy it from shared/reference",
+            path.display()
+        )
+    });
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    assert!(
+        !rows.is_empty(),
+        "reference table {} is empty",
+        path.display()
+    );
+    rows
+}
+
+/// Parse a field as f64 with a message naming the table.
+pub fn num(field: &str) -> f64 {
+    field
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number in reference table: {field:?}"))
+}
