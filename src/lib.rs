@@ -5,4 +5,6 @@
 //! app follow the layout in the README.
 
 pub mod cli;
+pub mod files;
+pub mod nn;
 pub mod physics;

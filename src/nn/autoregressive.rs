@@ -1,0 +1,79 @@
+//! The interface every autoregressive network offers to the annealing engine.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
+use rand::{Rng, RngExt};
+
+use super::Params;
+
+/// A normalised distribution p(e) = Π_s p(e_s | e_<s) over bit strings of fixed length,
+/// sampled exactly site by site.
+///
+/// Scratch buffers live in a caller-owned `Workspace`, so one network can be evaluated on
+/// several threads at once and no call allocates once the batch shape has been seen.
+pub trait Autoregressive: Send + Sync {
+    /// Reusable scratch memory for one thread.
+    type Workspace: Default + Send;
+
+    /// Number of sites N (length of a configuration).
+    fn sites(&self) -> usize;
+
+    /// The parameters.
+    fn params(&self) -> &Params;
+
+    /// The parameters, for the optimiser.
+    fn params_mut(&mut self) -> &mut Params;
+
+    /// Draw one configuration per row of `uniforms` (each entry U(0, 1) decides one site,
+    /// e_s = 1 iff u < p(e_s = 1 | e_<s)), writing the bits and their log p.
+    fn sample_with(
+        &self,
+        uniforms: ArrayView2<f64>,
+        bits: ArrayViewMut2<u8>,
+        log_p: ArrayViewMut1<f64>,
+        ws: &mut Self::Workspace,
+    );
+
+    /// log p of each row of `bits` (one teacher-forced pass).
+    fn log_prob(&self, bits: ArrayView2<u8>, log_p: ArrayViewMut1<f64>, ws: &mut Self::Workspace);
+
+    /// log p of each row and of every single-flip neighbour: `flipped[[m, i]]` is log p of
+    /// row m with bit i flipped. The default evaluates N + 1 full passes; networks override
+    /// it to reuse the conditionals before the flipped site.
+    fn log_prob_single_flips(
+        &self,
+        bits: ArrayView2<u8>,
+        mut log_p: ArrayViewMut1<f64>,
+        mut flipped: ArrayViewMut2<f64>,
+        ws: &mut Self::Workspace,
+    ) {
+        self.log_prob(bits, log_p.view_mut(), ws);
+        let mut work = bits.to_owned();
+        for i in 0..self.sites() {
+            work.column_mut(i).mapv_inplace(|b| b ^ 1);
+            self.log_prob(work.view(), flipped.column_mut(i), ws);
+            work.column_mut(i).mapv_inplace(|b| b ^ 1);
+        }
+    }
+
+    /// grad ← grad + Σ_m weights[m]·∇_θ log p(bits[m]).
+    fn accumulate_grad(
+        &self,
+        bits: ArrayView2<u8>,
+        weights: ArrayView1<f64>,
+        grad: &mut Params,
+        ws: &mut Self::Workspace,
+    );
+
+    /// Draw `n` configurations with fresh uniforms from `rng`.
+    fn sample<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> (Array2<u8>, Array1<f64>)
+    where
+        Self: Sized,
+    {
+        let uniforms = Array2::from_shape_simple_fn((n, self.sites()), || rng.random::<f64>());
+        let mut bits = Array2::zeros((n, self.sites()));
+        let mut log_p = Array1::zeros(n);
+        let mut ws = Self::Workspace::default();
+        self.sample_with(uniforms.view(), bits.view_mut(), log_p.view_mut(), &mut ws);
+        (bits, log_p)
+    }
+}

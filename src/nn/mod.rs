@@ -1,0 +1,14 @@
+//! Autoregressive neural networks: parameters, the [`Autoregressive`] interface, the
+//! paper's 2D RNN and the Adam optimiser. Knows nothing of the physics.
+
+mod adam;
+mod autoregressive;
+mod npz;
+mod params;
+pub mod rnn2d;
+
+pub use adam::{Adam, AdamConfig};
+pub use autoregressive::Autoregressive;
+pub use npz::{load_npz, save_npz, tensor_shapes, NpzError};
+pub use params::{Filter, Params, TensorSpec};
+pub use rnn2d::{Activation, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};

@@ -1,0 +1,134 @@
+//! Parameters in NumPy's `.npz` format, one array per named tensor.
+
+use ndarray::{ArrayD, IxDyn};
+use ndarray_npy::{NpzReader, NpzWriter};
+use std::fs::File;
+use std::path::Path;
+use thiserror::Error;
+
+use super::Params;
+use crate::files::write_atomically;
+
+/// Why a parameter file could not be read or written.
+#[derive(Debug, Error)]
+pub enum NpzError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What failed.
+        message: String,
+    },
+    /// A tensor the network needs is not in the file.
+    #[error("{path}: tensor '{name}' is missing (the file holds: {found})")]
+    Missing {
+        /// The file.
+        path: String,
+        /// The missing tensor.
+        name: String,
+        /// The names present.
+        found: String,
+    },
+    /// The file holds a tensor the network does not have.
+    #[error("{path}: unexpected tensor '{name}' (expected only: {expected})")]
+    Extra {
+        /// The file.
+        path: String,
+        /// The unexpected tensor.
+        name: String,
+        /// The names expected.
+        expected: String,
+    },
+    /// A tensor has the wrong shape.
+    #[error("{path}: tensor '{name}' has shape {found:?}, expected {expected:?}")]
+    Shape {
+        /// The file.
+        path: String,
+        /// The tensor.
+        name: String,
+        /// Its shape in the file.
+        found: Vec<usize>,
+        /// The shape the network needs.
+        expected: Vec<usize>,
+    },
+}
+
+fn io_error(path: &Path, e: impl std::fmt::Display) -> NpzError {
+    NpzError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Write every tensor of `params` under its name, atomically.
+pub fn save_npz(path: &Path, params: &Params) -> Result<(), NpzError> {
+    write_atomically(path, |w| {
+        let mut npz = NpzWriter::new(w);
+        for (i, spec) in params.specs().iter().enumerate() {
+            let array = ArrayD::from_shape_vec(IxDyn(&spec.shape), params.slice(i).to_vec())
+                .expect("spec shape matches the slice");
+            npz.add_array(spec.name.as_str(), &array)
+                .map_err(std::io::Error::other)?;
+        }
+        npz.finish().map_err(std::io::Error::other)?;
+        Ok(())
+    })
+    .map_err(|e| io_error(path, e))
+}
+
+/// Read parameters laid out like `template` from `path`; a missing, extra or mis-shaped
+/// tensor is refused with its name.
+pub fn load_npz(path: &Path, template: &Params) -> Result<Params, NpzError> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut npz = NpzReader::new(file).map_err(|e| io_error(path, e))?;
+    let names = npz.names().map_err(|e| io_error(path, e))?;
+    let p = path.display().to_string();
+    let expected: Vec<&str> = template.specs().iter().map(|s| s.name.as_str()).collect();
+    if let Some(extra) = names.iter().find(|n| !expected.contains(&n.as_str())) {
+        return Err(NpzError::Extra {
+            path: p,
+            name: extra.clone(),
+            expected: expected.join(", "),
+        });
+    }
+    let mut params = template.zeros_like();
+    for (i, spec) in template.specs().iter().enumerate() {
+        if !names.contains(&spec.name) {
+            return Err(NpzError::Missing {
+                path: p,
+                name: spec.name.clone(),
+                found: names.join(", "),
+            });
+        }
+        let array: ArrayD<f64> = npz
+            .by_name(&spec.name)
+            .map_err(|e| io_error(path, format!("tensor '{}': {e}", spec.name)))?;
+        if array.shape() != spec.shape.as_slice() {
+            return Err(NpzError::Shape {
+                path: p,
+                name: spec.name.clone(),
+                found: array.shape().to_vec(),
+                expected: spec.shape.clone(),
+            });
+        }
+        for (dst, src) in params.slice_mut(i).iter_mut().zip(array.iter()) {
+            *dst = *src;
+        }
+    }
+    Ok(params)
+}
+
+/// Names and shapes of the tensors stored in `path` (to infer a network's size).
+pub fn tensor_shapes(path: &Path) -> Result<Vec<(String, Vec<usize>)>, NpzError> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut npz = NpzReader::new(file).map_err(|e| io_error(path, e))?;
+    let names = npz.names().map_err(|e| io_error(path, e))?;
+    names
+        .into_iter()
+        .map(|name| {
+            let a: ArrayD<f64> = npz.by_name(&name).map_err(|e| io_error(path, e))?;
+            Ok((name, a.shape().to_vec()))
+        })
+        .collect()
+}

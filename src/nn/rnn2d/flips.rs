@@ -1,0 +1,108 @@
+//! log p of every single-flip neighbour of a batch, reusing the conditionals before the flip.
+//!
+//! Flipping bit i leaves h_s unchanged for s ≤ i, so the A·N flipped configurations are
+//! evaluated together with the A originals as A·(N+1) rows in blocks: block 0 holds the
+//! originals, block i+1 the flips at site i. At site s only blocks 0..=s differ from the
+//! originals, a contiguous prefix of rows, so each site is one GEMM over that prefix and the
+//! total work is about half of N + 1 separate passes. Only the last L + 1 sites' hidden
+//! states are kept (a ring), since a site reads only s − 1 and s − L.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, ArrayView2, ArrayViewMut1, ArrayViewMut2};
+
+use super::prepared::{bias_index, ensure, softplus};
+use super::{Rnn2d, Rnn2dWorkspace};
+
+impl Rnn2d {
+    pub(super) fn single_flips(
+        &self,
+        bits: ArrayView2<u8>,
+        mut log_p: ArrayViewMut1<f64>,
+        mut flipped: ArrayViewMut2<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let (l, n, h) = (self.size, self.size * self.size, self.hidden());
+        let a = bits.nrows();
+        let total_rows = a * (n + 1);
+        self.prepare(ws);
+        ensure(&mut ws.ring, (l + 1, total_rows, h));
+        ensure(&mut ws.inputs, (total_rows, 2 * h));
+        ensure(&mut ws.row_log_p, total_rows);
+        ws.row_log_p.fill(0.0);
+        let act = self.config.activation;
+        for site in 0..n {
+            let rows = a * (site + 1);
+            let slot = site % (l + 1);
+            let left_slot = (site + l) % (l + 1); // (site − 1) mod (L + 1)
+            let up_slot = (site + 1) % (l + 1); // (site − L) mod (L + 1)
+                                                // Split the ring so the output slot is mutable while the two input slots are read.
+            let (mut out, ring_left, ring_up) = ws.ring.multi_slice_mut((
+                s![slot, .., ..],
+                s![left_slot, .., ..],
+                s![up_slot, .., ..],
+            ));
+            for block in 0..=site {
+                // Block b > 0 is the flip at i = b − 1; neighbours at or before i are the
+                // originals' (block 0), later ones the block's own.
+                let flip = block.checked_sub(1);
+                for m in 0..a {
+                    let r = block * a + m;
+                    let flipped_bit = |s: usize| bits[[m, s]] ^ u8::from(flip == Some(s));
+                    let source = |s: usize| match flip {
+                        Some(i) if s > i => block * a + m,
+                        _ => m,
+                    };
+                    let left = (site >= 1).then(|| flipped_bit(site - 1));
+                    let up = (site >= l).then(|| flipped_bit(site - l));
+                    out.row_mut(r).assign(&ws.bias.row(bias_index(left, up)));
+                    let mut x = ws.inputs.row_mut(r);
+                    match left {
+                        Some(_) => x
+                            .slice_mut(s![..h])
+                            .assign(&ring_left.row(source(site - 1))),
+                        None => x.slice_mut(s![..h]).fill(0.0),
+                    }
+                    match up {
+                        Some(_) => x.slice_mut(s![h..]).assign(&ring_up.row(source(site - l))),
+                        None => x.slice_mut(s![h..]).fill(0.0),
+                    }
+                }
+            }
+            let mut active = out.slice_mut(s![..rows, ..]);
+            if site > 0 {
+                general_mat_mul(
+                    1.0,
+                    &ws.inputs.slice(s![..rows, ..]),
+                    &ws.fused,
+                    1.0,
+                    &mut active,
+                );
+            }
+            active.mapv_inplace(|mut x| {
+                act.apply(&mut x);
+                x
+            });
+            for r in 0..rows {
+                let m = r % a;
+                let d = active.row(r).dot(&ws.wdiff) + ws.cdiff;
+                let e = bits[[m, site]] & 1;
+                let (lp_e, lp_other) = if e == 1 {
+                    (-softplus(-d), -softplus(d))
+                } else {
+                    (-softplus(d), -softplus(-d))
+                };
+                if r < a {
+                    // The flip at this very site: originals' prefix plus the other class.
+                    ws.row_log_p[(site + 1) * a + m] = ws.row_log_p[m] + lp_other;
+                }
+                ws.row_log_p[r] += lp_e;
+            }
+        }
+        log_p.assign(&ws.row_log_p.slice(s![..a]));
+        for i in 0..n {
+            flipped
+                .column_mut(i)
+                .assign(&ws.row_log_p.slice(s![(i + 1) * a..(i + 2) * a]));
+        }
+    }
+}

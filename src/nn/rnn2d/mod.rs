@@ -1,0 +1,230 @@
+//! The paper's 2D vanilla RNN (SPEC §2), sites in raster order s = r·L + c.
+//!
+//! h_s = act([x_left; h_left]·U_left + [x_up; h_up]·U_up + b) with x = one-hot(e),
+//! "left" = s − 1 (the previous site in the sequence, even across a row end — the authors'
+//! choice), "up" = s − L, missing neighbours contributing zeros, and
+//! p(e_s | e_<s) = softmax(h_s·W + c). The two hidden-to-hidden blocks are fused into one
+//! matrix `[U_left[2..]; U_up[2..]]` so each site costs one GEMM of the batch's
+//! `[h_left | h_up]` rows, and the one-hot rows plus b are a 9-entry bias table.
+
+mod backward;
+mod flips;
+mod forward;
+mod prepared;
+
+use ndarray::Array2;
+use rand::{Rng, RngExt};
+use serde::{Deserialize, Serialize};
+
+use super::{Params, TensorSpec};
+pub use prepared::Rnn2dWorkspace;
+
+/// Index of `rnn2d/U_left` in the parameter list.
+pub const U_LEFT: usize = 0;
+/// Index of `rnn2d/U_up`.
+pub const U_UP: usize = 1;
+/// Index of `rnn2d/b`.
+pub const B: usize = 2;
+/// Index of `rnn2d/W`.
+pub const W: usize = 3;
+/// Index of `rnn2d/c`.
+pub const C: usize = 4;
+
+/// The hidden-layer nonlinearity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// elu(x) = x for x > 0, eˣ − 1 otherwise (the paper's).
+    #[default]
+    Elu,
+    /// tanh.
+    Tanh,
+}
+
+impl Activation {
+    /// Apply in place.
+    #[inline]
+    pub fn apply(self, x: &mut f64) {
+        match self {
+            Self::Elu => {
+                if *x <= 0.0 {
+                    *x = x.exp_m1();
+                }
+            }
+            Self::Tanh => *x = x.tanh(),
+        }
+    }
+
+    /// Derivative expressed through the output h = act(x).
+    #[inline]
+    pub fn derivative_from_output(self, h: f64) -> f64 {
+        match self {
+            Self::Elu => {
+                if h > 0.0 {
+                    1.0
+                } else {
+                    h + 1.0
+                }
+            }
+            Self::Tanh => 1.0 - h * h,
+        }
+    }
+}
+
+/// Plain-data description of a 2D RNN; [`Rnn2dConfig::init`] builds the network.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rnn2dConfig {
+    /// Hidden units n_h (paper: 40).
+    pub hidden: usize,
+    /// Nonlinearity (paper: elu).
+    #[serde(default)]
+    pub activation: Activation,
+}
+
+impl Default for Rnn2dConfig {
+    fn default() -> Self {
+        Self {
+            hidden: 40,
+            activation: Activation::Elu,
+        }
+    }
+}
+
+/// The parameter layout of a 2D RNN with `hidden` units, names as in DESIGN.md.
+pub fn tensor_specs(hidden: usize) -> Vec<TensorSpec> {
+    vec![
+        TensorSpec::matrix("rnn2d/U_left", 2 + hidden, hidden),
+        TensorSpec::matrix("rnn2d/U_up", 2 + hidden, hidden),
+        TensorSpec::vector("rnn2d/b", hidden),
+        TensorSpec::matrix("rnn2d/W", hidden, 2),
+        TensorSpec::vector("rnn2d/c", 2),
+    ]
+}
+
+impl Rnn2dConfig {
+    /// A network for an L × L lattice with Glorot-uniform weights (b uses ±√(3/n_h), c = 0).
+    pub fn init<R: Rng + ?Sized>(&self, size: usize, rng: &mut R) -> Rnn2d {
+        let h = self.hidden;
+        let mut params = Params::zeros(tensor_specs(h));
+        let mut fill = |params: &mut Params, i: usize, limit: f64| {
+            for x in params.slice_mut(i) {
+                *x = limit * (2.0 * rng.random::<f64>() - 1.0);
+            }
+        };
+        let glorot = |fan_in: usize, fan_out: usize| (6.0 / (fan_in + fan_out) as f64).sqrt();
+        fill(&mut params, U_LEFT, glorot(2 + h, h));
+        fill(&mut params, U_UP, glorot(2 + h, h));
+        fill(&mut params, B, (3.0 / h as f64).sqrt());
+        fill(&mut params, W, glorot(h, 2));
+        Rnn2d::from_params(*self, size, params).expect("layout built from the same config")
+    }
+}
+
+/// A 2D RNN over an L × L lattice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rnn2d {
+    config: Rnn2dConfig,
+    size: usize,
+    params: Params,
+}
+
+impl Rnn2d {
+    /// A network with the given parameters, refused if their layout does not match.
+    pub fn from_params(config: Rnn2dConfig, size: usize, params: Params) -> Result<Self, String> {
+        let want = tensor_specs(config.hidden);
+        if params.specs() != want.as_slice() {
+            return Err(format!(
+                "parameters do not match a 2D RNN with {} hidden units",
+                config.hidden
+            ));
+        }
+        Ok(Self {
+            config,
+            size,
+            params,
+        })
+    }
+
+    /// The configuration it was built from.
+    pub fn config(&self) -> Rnn2dConfig {
+        self.config
+    }
+
+    /// Linear lattice size L.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Hidden units n_h.
+    pub fn hidden(&self) -> usize {
+        self.config.hidden
+    }
+
+    /// The fused hidden-to-hidden matrix [U_left[2..]; U_up[2..]] (2n_h × n_h).
+    fn fused_recurrent(&self) -> Array2<f64> {
+        let h = self.hidden();
+        let mut out = Array2::zeros((2 * h, h));
+        out.slice_mut(ndarray::s![..h, ..])
+            .assign(&self.params.matrix(U_LEFT).slice(ndarray::s![2.., ..]));
+        out.slice_mut(ndarray::s![h.., ..])
+            .assign(&self.params.matrix(U_UP).slice(ndarray::s![2.., ..]));
+        out
+    }
+}
+
+impl super::Autoregressive for Rnn2d {
+    type Workspace = Rnn2dWorkspace;
+
+    fn sites(&self) -> usize {
+        self.size * self.size
+    }
+
+    fn params(&self) -> &Params {
+        &self.params
+    }
+
+    fn params_mut(&mut self) -> &mut Params {
+        &mut self.params
+    }
+
+    fn sample_with(
+        &self,
+        uniforms: ndarray::ArrayView2<f64>,
+        bits: ndarray::ArrayViewMut2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        self.forward(forward::Mode::Sample(uniforms), bits, log_p, ws);
+    }
+
+    fn log_prob(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let mut owned = bits.to_owned();
+        self.forward(forward::Mode::Evaluate, owned.view_mut(), log_p, ws);
+    }
+
+    fn log_prob_single_flips(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        flipped: ndarray::ArrayViewMut2<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        self.single_flips(bits, log_p, flipped, ws);
+    }
+
+    fn accumulate_grad(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        weights: ndarray::ArrayView1<f64>,
+        grad: &mut Params,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        self.backward(bits, weights, grad, ws);
+    }
+}
