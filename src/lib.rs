@@ -4,7 +4,9 @@
 //! answers) and [`cli`] (the command line). Networks, annealing, landscapes, figures and the
 //! app follow the layout in the README.
 
+pub mod anneal;
 pub mod cli;
 pub mod files;
 pub mod nn;
 pub mod physics;
+pub mod run;

@@ -16,10 +16,15 @@ fn main() -> ExitCode {
                 let _ = err.print();
                 return ExitCode::SUCCESS;
             }
-            // One line naming the bad value; clap's own text after it is usage advice.
+            // One line naming the bad value: clap's first paragraph, joined (a missing
+            // argument is named on the line after the message); the rest is usage advice.
             let rendered = err.render().to_string();
-            let first = rendered.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{first}");
+            let first: Vec<&str> = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            eprintln!("{}", first.join(" "));
             eprintln!("run `annealscape --help` for usage");
             return ExitCode::from(2);
         }
@@ -32,6 +37,7 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     match run(command, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(annealscape::cli::CliError::Interrupted) => ExitCode::from(130),
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(err.exit_code() as u8)

@@ -15,6 +15,8 @@ use crate::physics::{
 pub enum Suite {
     /// Energies, ground states, brute-force thermodynamics and Lanczos.
     Physics,
+    /// Annealing steps per second with the paper's settings, and one landscape evaluation.
+    Anneal,
 }
 
 /// Run `f` until at least `budget` has passed (at least once) and return seconds per call.
@@ -30,7 +32,9 @@ fn time_per_call(budget: Duration, mut f: impl FnMut()) -> (f64, usize) {
 
 /// Run a suite and print `case  seconds  throughput` rows.
 pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError> {
-    let Suite::Physics = suite;
+    if let Suite::Anneal = suite {
+        return anneal_suite(out);
+    }
     let budget = Duration::from_secs(2);
     writeln!(out, "case\tseconds_per_call\tthroughput\tcalls")?;
 
@@ -90,5 +94,77 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
             secs / iterations as f64
         )?;
     }
+    Ok(())
+}
+
+/// Steps per second of the paper's step (n_h = 40, M = 100, K = 10, f64) at fixed X, so
+/// every step pays the full objective (B = 1 or T = 1).
+fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::anneal::{AnnealConfig, AnnealKind, Estimator, Objective, ScheduleShape};
+    use crate::nn::{Autoregressive, Rnn2dConfig};
+    writeln!(out, "case\tsteps_per_second\tms_per_step\tsteps")?;
+    let cases = [
+        (AnnealKind::Quantum, 3),
+        (AnnealKind::Quantum, 4),
+        (AnnealKind::Quantum, 5),
+        (AnnealKind::Quantum, 8),
+        (AnnealKind::Thermal, 8),
+        (AnnealKind::Thermal, 16),
+    ];
+    for (kind, l) in cases {
+        let config = AnnealConfig {
+            kind,
+            start: 1.0,
+            warmup_steps: 1_000_000,
+            anneal_steps: 0,
+            train_steps: 1,
+            schedule: ScheduleShape::Linear,
+            end_ratio: 1e-3,
+            samples: 100,
+            minibatches: 10,
+            learning_rate: 1e-3,
+            estimator: Estimator::Standard,
+            final_samples: 100,
+        };
+        let mut annealer =
+            crate::anneal::Annealer::new(Lattice::new(l)?, 1.0, Rnn2dConfig::default(), &config, 0)
+                .map_err(CliError::Usage)?;
+        annealer.step().map_err(|e| CliError::Runtime(e.into()))?; // warm the buffers
+        let (secs, calls) = time_per_call(Duration::from_secs(3), || {
+            annealer.step().expect("benchmark step");
+        });
+        writeln!(
+            out,
+            "{kind:?} L={l}\t{:.1}\t{:.2}\t{calls}",
+            1.0 / secs,
+            secs * 1e3
+        )?;
+    }
+    // One landscape point: 100 fresh samples and the quantum objective at L = 5.
+    let lattice = Lattice::new(5)?;
+    let model = NewmanMoore::new(lattice, 1.0)?;
+    let mut rng = StdRng::seed_from_u64(1);
+    let net = Rnn2dConfig::default().init(5, &mut rng);
+    let threads = rayon::current_num_threads().max(1);
+    let mut workspaces: Vec<_> = (0..threads).map(|_| Default::default()).collect();
+    let mut local = ndarray::Array1::zeros(100);
+    let (secs, calls) = time_per_call(Duration::from_secs(3), || {
+        let (bits, lp) = net.sample(100, &mut rng);
+        let energies = model.energies(bits.view());
+        Objective::Quantum { field: 1.0 }.local_values(
+            &net,
+            bits.view(),
+            lp.view(),
+            energies.view(),
+            &mut workspaces,
+            local.view_mut(),
+        );
+    });
+    writeln!(
+        out,
+        "landscape point L=5 quantum (100 samples + E_loc)\t{:.1}\t{:.2}\t{calls}",
+        1.0 / secs,
+        secs * 1e3
+    )?;
     Ok(())
 }

@@ -1,8 +1,9 @@
-//! The command line: `annealscape exact …` and `annealscape bench …`.
+//! The command line: `exact`, `anneal`, `eval`, `presets` and `bench`.
 //!
 //! Output is tab-separated with one header line on stdout; a bad value exits with code 2 and
 //! a one-line message naming it.
 
+mod anneal;
 mod bench;
 mod exact;
 pub mod values;
@@ -27,6 +28,12 @@ pub enum Command {
     /// Exact answers for the Newman–Moore model: degeneracy, thermodynamics, ground energy.
     #[command(subcommand)]
     Exact(ExactCommand),
+    /// Run an anneal headless into a run folder.
+    Anneal(anneal::AnnealArgs),
+    /// log p, energy and local objective of given configurations under a checkpoint.
+    Eval(anneal::EvalArgs),
+    /// List the shipped presets.
+    Presets,
     /// Measure the speed of the physics core and print a table.
     Bench {
         /// Which benchmark to run.
@@ -44,6 +51,9 @@ pub enum CliError {
     /// The user asked for something invalid: exit code 2.
     #[error("{0}")]
     Usage(String),
+    /// The user interrupted a run (Ctrl-C): exit code 130, files kept.
+    #[error("interrupted")]
+    Interrupted,
     /// The computation or the output failed: exit code 1.
     #[error(transparent)]
     Runtime(#[from] anyhow::Error),
@@ -54,6 +64,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Usage(_) => 2,
+            Self::Interrupted => 130,
             Self::Runtime(_) => 1,
         }
     }
@@ -78,6 +89,9 @@ impl From<std::io::Error> for CliError {
 pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
     match command {
         Command::Exact(cmd) => exact::run(cmd, out),
+        Command::Anneal(args) => anneal::anneal(args, out),
+        Command::Eval(args) => anneal::eval(args, out),
+        Command::Presets => anneal::presets(out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

@@ -1,0 +1,427 @@
+//! The annealing loop: sample, evaluate the local objective, K Adam updates on shuffled
+//! mini-batches, report; snapshots on the schedule; a final evaluation at X = 0.
+
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use rand::{rngs::StdRng, RngExt, SeedableRng};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+use thiserror::Error;
+
+use super::metrics::mean_var;
+use super::objective::distinct_rows;
+use super::observer::{Control, Observer, SnapshotView, StepView};
+use super::{AnnealConfig, AnnealKind, FinalSummary, ModeCount, Objective, Schedule, StepMetrics};
+use crate::nn::{Adam, AdamConfig, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+use crate::physics::{GroundStateId, GroundStates, Lattice, NewmanMoore};
+
+/// Why an anneal stopped early.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum AnnealError {
+    /// A NaN or infinity appeared.
+    #[error("step {step}: {quantity} is not finite (NaN or infinity); the run stopped, files written so far are kept — try a smaller anneal.learning_rate")]
+    NonFinite {
+        /// The step.
+        step: usize,
+        /// Which quantity.
+        quantity: &'static str,
+    },
+    /// An observer failed (for example a file could not be written).
+    #[error("step {step}: {message}")]
+    Observer {
+        /// The step (or the total for the final report).
+        step: usize,
+        /// The observer's message.
+        message: String,
+    },
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The schedule completed and the final evaluation ran.
+    Finished(FinalSummary),
+    /// The observer asked to stop after this many steps.
+    Stopped {
+        /// Steps completed.
+        steps: usize,
+    },
+}
+
+/// Largest batch drawn at once in the final evaluation (bounds the memory of hidden states).
+const EVALUATION_CHUNK: usize = 1000;
+
+/// One annealing run of a 2D RNN on the Newman–Moore model.
+pub struct Annealer {
+    config: AnnealConfig,
+    model: NewmanMoore,
+    ground_states: GroundStates,
+    schedule: Schedule,
+    net: Rnn2d,
+    adam: Adam,
+    rng: StdRng,
+    step: usize,
+    found: HashSet<GroundStateId>,
+    workspaces: Vec<Rnn2dWorkspace>,
+    grads: Vec<Params>,
+    samples: Array2<u8>,
+    started: Instant,
+}
+
+impl Annealer {
+    /// A fresh run: network initialised from `seed`, which also drives every sample.
+    pub fn new(
+        lattice: Lattice,
+        coupling: f64,
+        network: Rnn2dConfig,
+        config: &AnnealConfig,
+        seed: u64,
+    ) -> Result<Self, String> {
+        config.validate()?;
+        let model = NewmanMoore::new(lattice, coupling).map_err(|e| e.to_string())?;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let net = network.init(lattice.size(), &mut rng);
+        let adam = Adam::new(
+            AdamConfig {
+                learning_rate: config.learning_rate,
+                ..AdamConfig::default()
+            },
+            net.params(),
+        );
+        let threads = rayon::current_num_threads().max(1);
+        Ok(Self {
+            config: config.clone(),
+            model,
+            ground_states: GroundStates::new(lattice),
+            schedule: config.schedule(),
+            grads: vec![net.params().zeros_like(); threads],
+            net,
+            adam,
+            rng,
+            step: 0,
+            found: HashSet::new(),
+            workspaces: (0..threads).map(|_| Rnn2dWorkspace::default()).collect(),
+            samples: Array2::zeros((0, lattice.sites())),
+            started: Instant::now(),
+        })
+    }
+
+    /// The network.
+    pub fn network(&self) -> &Rnn2d {
+        &self.net
+    }
+
+    /// The network, mutable (to load weights or, in tests, to poison them).
+    pub fn network_mut(&mut self) -> &mut Rnn2d {
+        &mut self.net
+    }
+
+    /// The model.
+    pub fn model(&self) -> &NewmanMoore {
+        &self.model
+    }
+
+    /// The ground-state space.
+    pub fn ground_states(&self) -> &GroundStates {
+        &self.ground_states
+    }
+
+    /// The schedule.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// Steps completed.
+    pub fn steps_done(&self) -> usize {
+        self.step
+    }
+
+    /// The latest step's samples.
+    pub fn samples(&self) -> ArrayView2<'_, u8> {
+        self.samples.view()
+    }
+
+    /// Draw `n` samples split over the threads (uniforms drawn in order, so the result does
+    /// not depend on the thread count).
+    fn draw(&mut self, n: usize) -> (Array2<u8>, Array1<f64>) {
+        let sites = self.model.lattice().sites();
+        let uniforms = Array2::from_shape_simple_fn((n, sites), || self.rng.random::<f64>());
+        let mut bits = Array2::zeros((n, sites));
+        let mut log_p = Array1::zeros(n);
+        let parts = self.workspaces.len().min(n.max(1));
+        let per = n.div_ceil(parts.max(1)).max(1);
+        let net = &self.net;
+        let bit_chunks: Vec<_> = bits.axis_chunks_iter_mut(Axis(0), per).collect();
+        let log_p_chunks: Vec<_> = log_p.axis_chunks_iter_mut(Axis(0), per).collect();
+        let uniform_chunks: Vec<_> = uniforms.axis_chunks_iter(Axis(0), per).collect();
+        bit_chunks
+            .into_par_iter()
+            .zip(log_p_chunks)
+            .zip(uniform_chunks)
+            .zip(self.workspaces.par_iter_mut())
+            .for_each(|(((b, l), u), ws)| net.sample_with(u, b, l, ws));
+        (bits, log_p)
+    }
+
+    /// One step: sample, evaluate, K Adam updates. Returns the step's metrics.
+    pub fn step(&mut self) -> Result<StepMetrics, AnnealError> {
+        let step = self.step;
+        let (phase, x) = self.schedule.at(step);
+        let m = self.config.samples;
+        let n = self.model.lattice().sites() as f64;
+        let (bits, log_p) = self.draw(m);
+        let energies = self.model.energies(bits.view());
+        let objective = Objective::new(self.config.kind, x);
+        let mut local = Array1::zeros(m);
+        objective.local_values(
+            &self.net,
+            bits.view(),
+            log_p.view(),
+            energies.view(),
+            &mut self.workspaces,
+            local.view_mut(),
+        );
+        let non_finite = |quantity| AnnealError::NonFinite { step, quantity };
+        if !log_p.iter().all(|v| v.is_finite()) {
+            return Err(non_finite("log p of a sample"));
+        }
+        if !local.iter().all(|v| v.is_finite()) {
+            return Err(non_finite("the local objective"));
+        }
+
+        let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
+
+        let e0 = self.model.ground_energy();
+        let mut ground = 0usize;
+        for row in bits.rows() {
+            if let Some(id) = self.ground_states.id(row) {
+                ground += 1;
+                self.found.insert(id);
+            }
+        }
+        let (energy_mean, energy_var) = mean_var(energies.iter().map(|e| e / n));
+        let (objective_mean, objective_var) = mean_var(local.iter().map(|o| o / n));
+        let metrics = StepMetrics {
+            step,
+            phase,
+            temperature: if self.config.kind == AnnealKind::Thermal {
+                x
+            } else {
+                0.0
+            },
+            field: if self.config.kind == AnnealKind::Quantum {
+                x
+            } else {
+                0.0
+            },
+            energy_mean,
+            energy_var,
+            energy_min: energies.iter().cloned().fold(f64::INFINITY, f64::min) / n,
+            objective_mean,
+            objective_var,
+            entropy: -log_p.mean().unwrap_or(0.0) / n,
+            residual_energy: energy_mean - e0 / n,
+            ground_state_fraction: ground as f64 / m as f64,
+            distinct_samples: distinct_rows(bits.view()).0.nrows(),
+            ground_states_found: self.found.len(),
+            gradient_norm,
+            seconds: self.started.elapsed().as_secs_f64(),
+        };
+        self.samples = bits;
+        self.step += 1;
+        Ok(metrics)
+    }
+
+    /// K Adam updates on shuffled mini-batches; returns the last gradient's norm.
+    fn train_on(
+        &mut self,
+        bits: ArrayView2<u8>,
+        local: ndarray::ArrayView1<f64>,
+        step: usize,
+    ) -> Result<f64, AnnealError> {
+        let k = self.config.minibatches;
+        let size = self.config.samples / k;
+        let mut order: Vec<usize> = (0..self.config.samples).collect();
+        order.shuffle(&mut self.rng);
+        let mut batch = Array2::zeros((size, bits.ncols()));
+        let mut batch_local = Array1::zeros(size);
+        let mut weights = Array1::zeros(size);
+        let mut norm = 0.0;
+        for chunk in order.chunks(size) {
+            for (r, &i) in chunk.iter().enumerate() {
+                batch.row_mut(r).assign(&bits.row(i));
+                batch_local[r] = local[i];
+            }
+            self.config
+                .estimator
+                .weights(batch_local.view(), weights.view_mut());
+            // Split the mini-batch over the threads, one gradient buffer each, then sum.
+            let parts = self.grads.len().min(size);
+            let per = size.div_ceil(parts);
+            let net = &self.net;
+            self.grads
+                .par_iter_mut()
+                .zip(self.workspaces.par_iter_mut())
+                .enumerate()
+                .for_each(|(p, (grad, ws))| {
+                    grad.fill_zero();
+                    let range = (p * per).min(size)..((p + 1) * per).min(size);
+                    if !range.is_empty() {
+                        net.accumulate_grad(
+                            batch.slice(s![range.clone(), ..]),
+                            weights.slice(s![range]),
+                            grad,
+                            ws,
+                        );
+                    }
+                });
+            let (first, rest) = self.grads.split_at_mut(1);
+            for g in rest.iter() {
+                first[0].axpy(1.0, g);
+            }
+            let grad = &first[0];
+            if !grad.is_finite() {
+                return Err(AnnealError::NonFinite {
+                    step,
+                    quantity: "the gradient",
+                });
+            }
+            norm = grad.norm();
+            self.adam.update(self.net.params_mut(), grad);
+            if !self.net.params().is_finite() {
+                return Err(AnnealError::NonFinite {
+                    step,
+                    quantity: "the network parameters",
+                });
+            }
+        }
+        Ok(norm)
+    }
+
+    /// The final evaluation: `final_samples` draws at the end of the schedule (X = 0).
+    pub fn evaluate(&mut self) -> FinalSummary {
+        let total = self.config.final_samples;
+        let n = self.model.lattice().sites();
+        let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut energies = Vec::with_capacity(total);
+        let mut drawn = 0;
+        while drawn < total {
+            let chunk = EVALUATION_CHUNK.min(total - drawn);
+            let (bits, _) = self.draw(chunk);
+            energies.extend(
+                self.model
+                    .energies(bits.view())
+                    .iter()
+                    .map(|e| e / n as f64),
+            );
+            for row in bits.rows() {
+                *counts.entry(row.to_vec()).or_insert(0) += 1;
+            }
+            drawn += chunk;
+        }
+        let e0 = self.model.ground_energy() / n as f64;
+        let mut ground_samples = 0;
+        let mut ground_ids = HashSet::new();
+        let mut modes: Vec<ModeCount> = counts
+            .iter()
+            .map(|(config, &count)| {
+                let view = ndarray::ArrayView1::from(config.as_slice());
+                let id = self.ground_states.id(view);
+                if let Some(id) = &id {
+                    ground_samples += count;
+                    ground_ids.insert(id.clone());
+                    self.found.insert(id.clone());
+                }
+                ModeCount {
+                    configuration: config.iter().map(|&b| (b'0' + b) as char).collect(),
+                    count,
+                    energy: self.model.energy(view) / n as f64,
+                    ground_state: id.map(|i| i.to_string()),
+                }
+            })
+            .collect();
+        modes.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.configuration.cmp(&b.configuration))
+        });
+        modes.truncate(64);
+        let (energy_mean, energy_var) = mean_var(energies.iter().copied());
+        FinalSummary {
+            samples: total,
+            energy_mean,
+            energy_var,
+            energy_min: energies.iter().cloned().fold(f64::INFINITY, f64::min),
+            ground_energy: e0,
+            ground_state_fraction: ground_samples as f64 / total as f64,
+            distinct_configurations: counts.len(),
+            ground_states_found: ground_ids.len(),
+            ground_states_found_in_training: self.found.len(),
+            degeneracy_log2: self.ground_states.degeneracy_log2(),
+            modes,
+        }
+    }
+
+    /// Run the whole schedule, reporting to `observer`; snapshots as in SPEC §4.
+    pub fn run(&mut self, observer: &mut dyn Observer) -> Result<Outcome, AnnealError> {
+        let snapshots = self.schedule.snapshot_steps();
+        let total = self.schedule.total_steps();
+        if self.step == 0 {
+            self.snapshot(observer, "init", None)?;
+        }
+        while self.step < total {
+            let metrics = self.step()?;
+            let step = metrics.step;
+            let control = observer
+                .on_step(&StepView {
+                    metrics: &metrics,
+                    samples: self.samples.view(),
+                    params: self.net.params(),
+                })
+                .map_err(|message| AnnealError::Observer { step, message })?;
+            for (name, _) in snapshots.iter().filter(|(_, s)| *s == step) {
+                self.snapshot(observer, name, Some(step))?;
+            }
+            match control {
+                Control::Continue => {}
+                Control::Snapshot => {
+                    self.snapshot(observer, &format!("manual-{step}"), Some(step))?
+                }
+                Control::Stop => {
+                    self.snapshot(observer, "stopped", Some(step))?;
+                    return Ok(Outcome::Stopped { steps: self.step });
+                }
+            }
+        }
+        let summary = self.evaluate();
+        observer
+            .on_finish(&summary)
+            .map_err(|message| AnnealError::Observer {
+                step: total,
+                message,
+            })?;
+        Ok(Outcome::Finished(summary))
+    }
+
+    fn snapshot(
+        &self,
+        observer: &mut dyn Observer,
+        name: &str,
+        step: Option<usize>,
+    ) -> Result<(), AnnealError> {
+        let x = step.map_or(self.schedule.start, |s| self.schedule.at(s).1);
+        observer
+            .on_snapshot(&SnapshotView {
+                name,
+                step,
+                x,
+                params: self.net.params(),
+                samples: self.samples.view(),
+            })
+            .map_err(|message| AnnealError::Observer {
+                step: step.unwrap_or(0),
+                message,
+            })
+    }
+}

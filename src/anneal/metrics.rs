@@ -1,0 +1,155 @@
+//! What one step and the final evaluation report (SPEC §3 metrics).
+
+use serde::Serialize;
+
+use super::Phase;
+
+/// Metrics of one annealing step; energies, objective and entropy are per spin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepMetrics {
+    /// Step index, from 0.
+    pub step: usize,
+    /// Warm-up, anneal or final.
+    pub phase: Phase,
+    /// Temperature T (0 for quantum runs).
+    pub temperature: f64,
+    /// Transverse field B (0 for thermal runs).
+    pub field: f64,
+    /// ⟨H⟩/N over the step's samples.
+    pub energy_mean: f64,
+    /// Variance of H/N over the samples.
+    pub energy_var: f64,
+    /// Lowest H/N among the samples.
+    pub energy_min: f64,
+    /// ⟨O_loc⟩/N: free energy (thermal) or ⟨E_loc⟩ (quantum) per spin.
+    pub objective_mean: f64,
+    /// Variance of O_loc/N.
+    pub objective_var: f64,
+    /// Entropy estimate −⟨log p⟩/N.
+    pub entropy: f64,
+    /// (⟨H⟩ − E₀)/N.
+    pub residual_energy: f64,
+    /// Fraction of samples that are ground states.
+    pub ground_state_fraction: f64,
+    /// Distinct configurations among the samples.
+    pub distinct_samples: usize,
+    /// Distinct ground states found so far in the run.
+    pub ground_states_found: usize,
+    /// Norm of the last mini-batch gradient.
+    pub gradient_norm: f64,
+    /// Wall-clock seconds since the run started.
+    pub seconds: f64,
+}
+
+impl StepMetrics {
+    /// Column names of `metrics.csv`, in order.
+    pub const COLUMNS: [&'static str; 16] = [
+        "step",
+        "phase",
+        "temperature",
+        "field",
+        "energy_mean",
+        "energy_var",
+        "energy_min",
+        "objective_mean",
+        "objective_var",
+        "entropy",
+        "residual_energy",
+        "ground_state_fraction",
+        "distinct_samples",
+        "ground_states_found",
+        "gradient_norm",
+        "seconds",
+    ];
+
+    /// One CSV row in the order of [`StepMetrics::COLUMNS`].
+    pub fn csv_row(&self) -> String {
+        format!(
+            "{},{},{},{},{:.12e},{:.6e},{:.12e},{:.12e},{:.6e},{:.12e},{:.12e},{},{},{},{:.6e},{:.3}",
+            self.step,
+            self.phase,
+            self.temperature,
+            self.field,
+            self.energy_mean,
+            self.energy_var,
+            self.energy_min,
+            self.objective_mean,
+            self.objective_var,
+            self.entropy,
+            self.residual_energy,
+            self.ground_state_fraction,
+            self.distinct_samples,
+            self.ground_states_found,
+            self.gradient_norm,
+            self.seconds
+        )
+    }
+}
+
+/// How often one configuration was drawn in the final evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModeCount {
+    /// The configuration as a 0/1 string in raster order.
+    pub configuration: String,
+    /// Number of draws.
+    pub count: usize,
+    /// Energy per spin.
+    pub energy: f64,
+    /// Its ground-state id, if it is a ground state.
+    pub ground_state: Option<String>,
+}
+
+/// The final evaluation on a large sample at X = 0.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FinalSummary {
+    /// Number of samples drawn.
+    pub samples: usize,
+    /// ⟨H⟩/N.
+    pub energy_mean: f64,
+    /// Variance of H/N.
+    pub energy_var: f64,
+    /// Lowest H/N drawn.
+    pub energy_min: f64,
+    /// Exact E₀/N.
+    pub ground_energy: f64,
+    /// Fraction of samples that are ground states.
+    pub ground_state_fraction: f64,
+    /// Distinct configurations drawn.
+    pub distinct_configurations: usize,
+    /// Distinct ground states among the final samples.
+    pub ground_states_found: usize,
+    /// Distinct ground states seen at any step of the run.
+    pub ground_states_found_in_training: usize,
+    /// k: there are 2^k ground states.
+    pub degeneracy_log2: usize,
+    /// The most frequent configurations, most frequent first (at most 64).
+    pub modes: Vec<ModeCount>,
+}
+
+impl FinalSummary {
+    /// A few human-readable lines.
+    pub fn describe(&self) -> String {
+        format!(
+            "final evaluation on {} samples: <E>/N = {:.6} (E0/N = {:.6}), var {:.3e}, min {:.6}\n\
+             ground-state fraction {:.4}, distinct configurations {}, ground states found {} of 2^{} (in training: {})",
+            self.samples,
+            self.energy_mean,
+            self.ground_energy,
+            self.energy_var,
+            self.energy_min,
+            self.ground_state_fraction,
+            self.distinct_configurations,
+            self.ground_states_found,
+            self.degeneracy_log2,
+            self.ground_states_found_in_training
+        )
+    }
+}
+
+/// Mean and population variance.
+pub fn mean_var(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+    let n = values.clone().count().max(1) as f64;
+    let mean = values.clone().sum::<f64>() / n;
+    let var = values.map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    (mean, var)
+}

@@ -1,0 +1,18 @@
+//! Neural annealing (SPEC §3): schedules, the thermal and quantum objectives, the gradient
+//! estimators, the training loop with its observers, and the metrics it reports.
+
+mod annealer;
+mod config;
+mod estimator;
+mod metrics;
+mod objective;
+mod observer;
+mod schedule;
+
+pub use annealer::{AnnealError, Annealer, Outcome};
+pub use config::{AnnealConfig, AnnealKind};
+pub use estimator::Estimator;
+pub use metrics::{mean_var, FinalSummary, ModeCount, StepMetrics};
+pub use objective::{distinct_rows, flip_amplitude_sums, Objective};
+pub use observer::{Control, Observer, Silent, SnapshotView, StepView};
+pub use schedule::{Phase, Schedule, ScheduleShape};

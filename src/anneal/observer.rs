@@ -1,0 +1,68 @@
+//! Who watches the annealing loop: the run folder writer, the worker, the command line and
+//! the tests all implement [`Observer`]; the loop knows nothing of them.
+
+use ndarray::ArrayView2;
+
+use super::{FinalSummary, StepMetrics};
+use crate::nn::Params;
+
+/// What the observer wants the loop to do after a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Go on.
+    Continue,
+    /// Take a snapshot named `manual-STEP`, then go on.
+    Snapshot,
+    /// Save a `stopped` snapshot and end the run.
+    Stop,
+}
+
+/// One finished step as the observer sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct StepView<'a> {
+    /// The step's metrics.
+    pub metrics: &'a StepMetrics,
+    /// The step's samples, one configuration per row.
+    pub samples: ArrayView2<'a, u8>,
+    /// The parameters after the step's updates.
+    pub params: &'a Params,
+}
+
+/// A snapshot of the weights.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotView<'a> {
+    /// `init`, `warmup`, `mid1`…`mid5`, `completion`, `manual-STEP` or `stopped`.
+    pub name: &'a str,
+    /// Step after which it was taken (`None` for `init`).
+    pub step: Option<usize>,
+    /// The annealed quantity at that point.
+    pub x: f64,
+    /// The parameters.
+    pub params: &'a Params,
+    /// The latest samples (empty for `init`).
+    pub samples: ArrayView2<'a, u8>,
+}
+
+/// Receives the loop's reports. An `Err` stops the run with that message (a full disk, say).
+pub trait Observer {
+    /// After every step.
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String>;
+    /// At each snapshot.
+    fn on_snapshot(&mut self, _snapshot: &SnapshotView<'_>) -> Result<(), String> {
+        Ok(())
+    }
+    /// After the final evaluation.
+    fn on_finish(&mut self, _summary: &FinalSummary) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// An observer that only lets the loop run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Silent;
+
+impl Observer for Silent {
+    fn on_step(&mut self, _step: &StepView<'_>) -> Result<Control, String> {
+        Ok(Control::Continue)
+    }
+}

@@ -1,0 +1,264 @@
+//! `annealscape anneal`, `eval` and `presets`.
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::{Array1, Array2};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::CliError;
+use crate::anneal::{AnnealKind, Control, Objective, Observer, Outcome, StepView};
+use crate::nn::rnn2d::tensor_specs;
+use crate::nn::{
+    load_npz, tensor_shapes, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
+};
+use crate::physics::{parse_configuration, Lattice, NewmanMoore};
+use crate::run::{run_blocking, RunConfig, PRESETS};
+
+/// Arguments of `annealscape anneal`.
+#[derive(Debug, Args)]
+pub struct AnnealArgs {
+    /// A shipped preset (see `annealscape presets`).
+    #[arg(long, conflicts_with = "config", required_unless_present = "config")]
+    pub preset: Option<String>,
+    /// A configuration file (TOML, like assets/presets/*.toml).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The run folder to create.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Override a setting, e.g. --set anneal.anneal_steps=2000 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// The seed (same as --set seed=N).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// Arguments of `annealscape eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A checkpoint, e.g. RUN/checkpoints/completion.npz (its run's config.toml is read).
+    #[arg(long)]
+    pub checkpoint: PathBuf,
+    /// A file with one configuration per line: N characters of 0/1 in raster order.
+    #[arg(long)]
+    pub configs: PathBuf,
+    /// Transverse field: print the quantum local energy.
+    #[arg(
+        long,
+        conflicts_with = "t",
+        required_unless_present = "t",
+        allow_negative_numbers = true
+    )]
+    pub b: Option<f64>,
+    /// Temperature: print the thermal local free energy.
+    #[arg(long, allow_negative_numbers = true)]
+    pub t: Option<f64>,
+}
+
+/// The configuration an `anneal` command describes.
+pub fn resolve_config(args: &AnnealArgs) -> Result<RunConfig, CliError> {
+    let base = match (&args.preset, &args.config) {
+        (Some(name), _) => RunConfig::preset(name),
+        (None, Some(path)) => RunConfig::from_file(path),
+        (None, None) => unreachable!("clap requires one of them"),
+    }
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut overrides = args.overrides.clone();
+    if let Some(seed) = args.seed {
+        overrides.push(format!("seed={seed}"));
+    }
+    base.with_overrides(&overrides)
+        .map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Progress on the terminal (a bar) or in logs (a line every few seconds); stops on Ctrl-C.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    symbol: &'static str,
+    interrupted: Arc<AtomicBool>,
+    last_line: Instant,
+    started: Instant,
+}
+
+impl Observer for Progress {
+    fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, String> {
+        let m = view.metrics;
+        let x = m.temperature.max(m.field);
+        let text = format!(
+            "{} {}={x:.4} <E>/N={:.5}",
+            m.phase, self.symbol, m.energy_mean
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(m.step as u64 + 1);
+                if m.step % 10 == 0 {
+                    bar.set_message(text);
+                }
+            }
+            None => {
+                if self.last_line.elapsed() > Duration::from_secs(5) || m.step + 1 == self.total {
+                    let rate = (m.step + 1) as f64 / self.started.elapsed().as_secs_f64();
+                    let eta = (self.total - m.step - 1) as f64 / rate.max(1e-9);
+                    eprintln!(
+                        "step {}/{} {text} ({rate:.1} steps/s, ETA {eta:.0} s)",
+                        m.step + 1,
+                        self.total
+                    );
+                    self.last_line = Instant::now();
+                }
+            }
+        }
+        if self.interrupted.load(Ordering::SeqCst) {
+            return Ok(Control::Stop);
+        }
+        Ok(Control::Continue)
+    }
+}
+
+/// Run `annealscape anneal`.
+pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let config = resolve_config(&args)?;
+    let total = config.anneal.schedule().total_steps();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupted.clone();
+        // A second handler cannot be installed (tests call this twice in one process).
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} ETA {eta} {msg}")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let mut progress = Progress {
+        bar,
+        total,
+        symbol: config.anneal.kind.symbol(),
+        interrupted,
+        last_line: Instant::now(),
+        started: Instant::now(),
+    };
+    eprintln!(
+        "annealing L = {} ({:?}, X0 = {}, {} steps) into {}",
+        config.lattice.size,
+        config.anneal.kind,
+        config.anneal.start,
+        total,
+        args.out.display()
+    );
+    let outcome = run_blocking(&config, &args.out, &mut progress);
+    if let Some(bar) = &progress.bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
+        Ok(Outcome::Finished(summary)) => {
+            writeln!(out, "{}", summary.describe())?;
+            writeln!(out, "run folder: {}", args.out.display())?;
+            Ok(())
+        }
+        Ok(Outcome::Stopped { steps }) => {
+            writeln!(
+                out,
+                "stopped after {steps} steps; files written so far are in {}",
+                args.out.display()
+            )?;
+            Err(CliError::Interrupted)
+        }
+        Err(message) => Err(CliError::Runtime(anyhow::anyhow!(message))),
+    }
+}
+
+/// Run `annealscape presets`.
+pub fn presets(out: &mut dyn Write) -> Result<(), CliError> {
+    for (name, _) in PRESETS {
+        let config = RunConfig::preset(name).map_err(|e| CliError::Runtime(e.into()))?;
+        writeln!(out, "{name}\t{}", config.description)?;
+    }
+    Ok(())
+}
+
+/// The network of a checkpoint, from its run's `config.toml`.
+pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
+    let run_dir = path
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    let config_path = run_dir.join("config.toml");
+    let config = RunConfig::from_file(&config_path).map_err(|e| {
+        CliError::Usage(format!(
+            "{e} (eval reads the run's config.toml beside checkpoints/ to know L and the network)"
+        ))
+    })?;
+    let lattice = Lattice::new(config.lattice.size)?;
+    let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
+    let template = Rnn2dConfig {
+        hidden: config.network.hidden,
+        activation: config.network.activation,
+    };
+    let layout = Params::zeros(tensor_specs(template.hidden));
+    let params = load_npz(path, &layout).map_err(|e| {
+        let shapes = tensor_shapes(path)
+            .map(|s| format!(" (file holds {s:?})"))
+            .unwrap_or_default();
+        CliError::Usage(format!("{e}{shapes}"))
+    })?;
+    let net = Rnn2d::from_params(template, lattice.size(), params).map_err(CliError::Usage)?;
+    Ok((net, model))
+}
+
+/// Run `annealscape eval`.
+pub fn eval(args: EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let (net, model) = load_checkpoint(&args.checkpoint)?;
+    let lattice = *model.lattice();
+    let (kind, x) = match (args.b, args.t) {
+        (Some(b), _) if b.is_finite() => (AnnealKind::Quantum, b),
+        (_, Some(t)) if t.is_finite() && t >= 0.0 => (AnnealKind::Thermal, t),
+        (Some(b), _) => return Err(CliError::Usage(format!("--b {b} must be a finite number"))),
+        (_, Some(t)) => return Err(CliError::Usage(format!("--t {t} must be a number >= 0"))),
+        _ => unreachable!("clap requires --b or --t"),
+    };
+    let text = std::fs::read_to_string(&args.configs)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.configs.display())))?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut bits = Array2::zeros((lines.len(), lattice.sites()));
+    for (i, line) in lines.iter().enumerate() {
+        let config = parse_configuration(line, &lattice).map_err(|e| {
+            CliError::Usage(format!("{} line {}: {e}", args.configs.display(), i + 1))
+        })?;
+        bits.row_mut(i).assign(&config);
+    }
+    let mut ws = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut log_p = Array1::zeros(lines.len());
+    net.log_prob(bits.view(), log_p.view_mut(), &mut ws[0]);
+    let energies = model.energies(bits.view());
+    let mut local = Array1::zeros(lines.len());
+    Objective::new(kind, x).local_values(
+        &net,
+        bits.view(),
+        log_p.view(),
+        energies.view(),
+        &mut ws,
+        local.view_mut(),
+    );
+    writeln!(out, "config\tlog_p\tenergy\tlocal")?;
+    for (i, line) in lines.iter().enumerate() {
+        writeln!(
+            out,
+            "{}\t{:?}\t{:?}\t{:?}",
+            line.trim(),
+            log_p[i],
+            energies[i],
+            local[i]
+        )?;
+    }
+    Ok(())
+}

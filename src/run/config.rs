@@ -1,0 +1,297 @@
+//! The run configuration: TOML with every setting, validated before a run starts.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use thiserror::Error;
+
+use crate::anneal::AnnealConfig;
+use crate::nn::Rnn2dConfig;
+use crate::physics::Lattice;
+
+/// Largest lattice a network run accepts (N = 4096 sites).
+pub const MAX_RUN_SIZE: usize = 64;
+
+/// A configuration that could not be read or is invalid; the message names the field.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ConfigError {
+    /// The TOML could not be parsed or has unknown or mistyped fields.
+    #[error("{source_name}: {message}")]
+    Parse {
+        /// Where the text came from.
+        source_name: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("{0}")]
+    Invalid(String),
+    /// A preset name is unknown.
+    #[error("unknown preset '{name}': choose one of {known}")]
+    UnknownPreset {
+        /// The name given.
+        name: String,
+        /// The presets available.
+        known: String,
+    },
+    /// A `--set` override is malformed.
+    #[error("--set '{0}': write key=value with a dotted key, e.g. anneal.anneal_steps=2000")]
+    Override(String),
+}
+
+/// `[lattice]`: the model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatticeConfig {
+    /// Linear size L.
+    pub size: usize,
+    /// Coupling J.
+    #[serde(default = "one")]
+    pub coupling: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn default_trajectory_points() -> usize {
+    200
+}
+
+fn default_live_every() -> usize {
+    10
+}
+
+/// `[output]`: what the run folder and the live views receive.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Most parameter vectors kept in `trajectory.npz` (thinned evenly as the run grows).
+    #[serde(default = "default_trajectory_points")]
+    pub trajectory_points: usize,
+    /// Send weights and samples to live views every this many steps.
+    #[serde(default = "default_live_every")]
+    pub live_every: usize,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        Self {
+            trajectory_points: default_trajectory_points(),
+            live_every: default_live_every(),
+        }
+    }
+}
+
+/// Everything that defines a run; one seed gives the same run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// One line saying what the configuration is for.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random stream (initial weights, samples, shuffles).
+    #[serde(default)]
+    pub seed: u64,
+    /// The model.
+    pub lattice: LatticeConfig,
+    /// The network.
+    #[serde(default)]
+    pub network: Rnn2dConfig,
+    /// The schedule, objective and optimiser.
+    pub anneal: AnnealConfig,
+    /// Run-folder and live-view settings.
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+/// The presets shipped in `assets/presets/`, by name.
+pub const PRESETS: [(&str, &str); 6] = [
+    ("quick", include_str!("../../assets/presets/quick.toml")),
+    (
+        "paper-quantum-L3",
+        include_str!("../../assets/presets/paper-quantum-L3.toml"),
+    ),
+    (
+        "paper-quantum-L4",
+        include_str!("../../assets/presets/paper-quantum-L4.toml"),
+    ),
+    (
+        "paper-quantum-L5",
+        include_str!("../../assets/presets/paper-quantum-L5.toml"),
+    ),
+    (
+        "paper-nofield-L4",
+        include_str!("../../assets/presets/paper-nofield-L4.toml"),
+    ),
+    (
+        "thermal-L8",
+        include_str!("../../assets/presets/thermal-L8.toml"),
+    ),
+];
+
+impl RunConfig {
+    /// Parse TOML text (`source_name` appears in errors) and validate it.
+    pub fn from_toml(text: &str, source_name: &str) -> Result<Self, ConfigError> {
+        let config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            source_name: source_name.to_string(),
+            message: e.message().to_string(),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Read and validate a TOML file.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Parse {
+            source_name: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// A shipped preset by name.
+    pub fn preset(name: &str) -> Result<Self, ConfigError> {
+        let (_, text) =
+            PRESETS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| ConfigError::UnknownPreset {
+                    name: name.to_string(),
+                    known: PRESETS.map(|(n, _)| n).join(", "),
+                })?;
+        Self::from_toml(text, &format!("preset {name}"))
+    }
+
+    /// Apply `key=value` overrides (dotted keys, TOML values; a bare word is a string),
+    /// then validate again.
+    pub fn with_overrides(&self, overrides: &[String]) -> Result<Self, ConfigError> {
+        let mut table =
+            toml::Table::try_from(self).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        for item in overrides {
+            let (key, raw) = item
+                .split_once('=')
+                .ok_or_else(|| ConfigError::Override(item.clone()))?;
+            let (key, raw) = (key.trim(), raw.trim());
+            if key.is_empty() {
+                return Err(ConfigError::Override(item.clone()));
+            }
+            let value = parse_value(raw);
+            let mut parts: Vec<&str> = key.split('.').collect();
+            let last = parts.pop().expect("split yields one part");
+            let mut node = &mut table;
+            for part in parts {
+                node = node
+                    .entry(part.to_string())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                    .as_table_mut()
+                    .ok_or_else(|| ConfigError::Override(item.clone()))?;
+            }
+            node.insert(last.to_string(), value);
+        }
+        let text = toml::to_string(&table).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        Self::from_toml(&text, "--set")
+    }
+
+    /// Check every value; errors name the field and the allowed range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let size = self.lattice.size;
+        if !(2..=MAX_RUN_SIZE).contains(&size) {
+            return Err(ConfigError::Invalid(format!(
+                "lattice.size must be from 2 to {MAX_RUN_SIZE} for a network run (got {size})"
+            )));
+        }
+        Lattice::new(size).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let j = self.lattice.coupling;
+        if !(j.is_finite() && j > 0.0) {
+            return Err(ConfigError::Invalid(format!(
+                "lattice.coupling must be a positive number (got {j})"
+            )));
+        }
+        if !(1..=1024).contains(&self.network.hidden) {
+            return Err(ConfigError::Invalid(format!(
+                "network.hidden must be from 1 to 1024 (got {})",
+                self.network.hidden
+            )));
+        }
+        self.anneal.validate().map_err(ConfigError::Invalid)?;
+        if !(2..=100_000).contains(&self.output.trajectory_points) {
+            return Err(ConfigError::Invalid(format!(
+                "output.trajectory_points must be from 2 to 100000 (got {})",
+                self.output.trajectory_points
+            )));
+        }
+        if self.output.live_every == 0 {
+            return Err(ConfigError::Invalid(
+                "output.live_every must be at least 1 (got 0)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML (every setting, the seed included).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a run configuration always serialises")
+    }
+}
+
+/// A TOML value from the text after `=`; anything that is not valid TOML is a string.
+fn parse_value(raw: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_parses_and_validates() {
+        for (name, _) in PRESETS {
+            RunConfig::preset(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        let paper = RunConfig::preset("paper-quantum-L4").unwrap();
+        assert_eq!(paper.anneal.schedule().total_steps(), 51_001);
+    }
+
+    #[test]
+    fn overrides_change_values_and_round_trip() {
+        let base = RunConfig::preset("paper-quantum-L4").unwrap();
+        let c = base
+            .with_overrides(&[
+                "anneal.anneal_steps=2000".into(),
+                "network.activation=tanh".into(),
+                "seed=7".into(),
+            ])
+            .unwrap();
+        assert_eq!(c.anneal.anneal_steps, 2000);
+        assert_eq!(c.seed, 7);
+        assert_eq!(c.network.activation, crate::nn::Activation::Tanh);
+        assert_eq!(RunConfig::from_toml(&c.to_toml(), "x").unwrap(), c);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let base = RunConfig::preset("quick").unwrap();
+        let cases = [
+            ("anneal.minibatches=7", "multiple of anneal.minibatches"),
+            ("anneal.learning_rate=-1", "anneal.learning_rate"),
+            ("lattice.size=1", "lattice.size"),
+            ("anneal.bogus=1", "bogus"),
+            ("anneal.kind=sideways", "sideways"),
+            ("network.hidden=0", "network.hidden"),
+        ];
+        for (set, needle) in cases {
+            let err = base.with_overrides(&[set.into()]).unwrap_err().to_string();
+            assert!(err.contains(needle), "{set}: {err}");
+        }
+        let err = RunConfig::preset("nope").unwrap_err().to_string();
+        assert!(err.contains("quick"), "{err}");
+        let err = base
+            .with_overrides(&["noequals".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("key=value"), "{err}");
+    }
+}

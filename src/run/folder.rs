@@ -1,0 +1,140 @@
+//! The run folder (DESIGN.md "Files a run writes"), written by an [`Observer`] so the app,
+//! the command line and the tests all produce the same files.
+
+use ndarray::ArrayView2;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::{RunConfig, Trajectory};
+use crate::anneal::{Control, FinalSummary, Observer, SnapshotView, StepView};
+use crate::files::write_atomically;
+use crate::nn::{save_npz, Params};
+
+/// Writes `config.toml`, `metrics.csv`, checkpoints, samples, the trajectory and the summary.
+pub struct RunWriter {
+    dir: PathBuf,
+    metrics: BufWriter<File>,
+    trajectory: Trajectory,
+    last: Option<(i64, f64, Params)>,
+}
+
+fn describe(path: &Path, e: impl std::fmt::Display) -> String {
+    format!("cannot write {}: {e}", path.display())
+}
+
+/// Write configurations as rows of 0/1, atomically.
+pub fn write_samples(path: &Path, samples: ArrayView2<u8>) -> std::io::Result<()> {
+    write_atomically(path, |w| {
+        let mut line = Vec::with_capacity(samples.ncols() + 1);
+        for row in samples.rows() {
+            line.clear();
+            line.extend(row.iter().map(|&b| b'0' + (b & 1)));
+            line.push(b'\n');
+            w.write_all(&line)?;
+        }
+        Ok(())
+    })
+}
+
+impl RunWriter {
+    /// Create the folder (it must not hold a run already) and write the configuration and
+    /// the header of `metrics.csv`.
+    pub fn create(dir: &Path, config: &RunConfig) -> Result<Self, String> {
+        if dir.join("metrics.csv").exists() {
+            return Err(format!(
+                "{} already holds a run (metrics.csv exists): choose a new --out folder",
+                dir.display()
+            ));
+        }
+        for sub in ["checkpoints", "samples", "landscapes", "figures"] {
+            fs::create_dir_all(dir.join(sub)).map_err(|e| describe(&dir.join(sub), e))?;
+        }
+        let config_path = dir.join("config.toml");
+        write_atomically(&config_path, |w| w.write_all(config.to_toml().as_bytes()))
+            .map_err(|e| describe(&config_path, e))?;
+        let metrics_path = dir.join("metrics.csv");
+        let file = File::create(&metrics_path).map_err(|e| describe(&metrics_path, e))?;
+        let mut metrics = BufWriter::new(file);
+        writeln!(metrics, "{}", crate::anneal::StepMetrics::COLUMNS.join(","))
+            .and_then(|_| metrics.flush())
+            .map_err(|e| describe(&metrics_path, e))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            metrics,
+            trajectory: Trajectory::new(config.output.trajectory_points),
+            last: None,
+        })
+    }
+
+    /// The run folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn save_trajectory(&self) -> Result<(), String> {
+        let path = self.dir.join("trajectory.npz");
+        let last = self.last.as_ref().map(|(s, x, p)| (*s, *x, p));
+        self.trajectory
+            .save(&path, last)
+            .map_err(|e| describe(&path, e))
+    }
+}
+
+impl Observer for RunWriter {
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String> {
+        let m = step.metrics;
+        let path = self.dir.join("metrics.csv");
+        // One whole line per step, flushed, so a crash keeps every finished step.
+        writeln!(self.metrics, "{}", m.csv_row())
+            .and_then(|_| self.metrics.flush())
+            .map_err(|e| describe(&path, e))?;
+        let x = m.temperature.max(m.field);
+        self.trajectory.record(m.step as i64, x, step.params);
+        self.last = Some((m.step as i64, x, step.params.clone()));
+        Ok(Control::Continue)
+    }
+
+    fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), String> {
+        if snapshot.step.is_none() {
+            self.trajectory.record(-1, snapshot.x, snapshot.params);
+        }
+        let path = self
+            .dir
+            .join("checkpoints")
+            .join(format!("{}.npz", snapshot.name));
+        save_npz(&path, snapshot.params).map_err(|e| e.to_string())?;
+        if snapshot.samples.nrows() > 0 {
+            let path = self
+                .dir
+                .join("samples")
+                .join(format!("{}.txt", snapshot.name));
+            write_samples(&path, snapshot.samples).map_err(|e| describe(&path, e))?;
+        }
+        self.save_trajectory()
+    }
+
+    fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), String> {
+        self.save_trajectory()?;
+        let path = self.dir.join("summary.toml");
+        let text = toml::to_string(summary).map_err(|e| e.to_string())?;
+        write_atomically(&path, |w| w.write_all(text.as_bytes()))
+            .map_err(|e| describe(&path, e))?;
+        let path = self.dir.join("samples").join("final_modes.tsv");
+        write_atomically(&path, |w| {
+            writeln!(w, "configuration\tcount\tenergy_per_spin\tground_state_id")?;
+            for mode in &summary.modes {
+                writeln!(
+                    w,
+                    "{}\t{}\t{}\t{}",
+                    mode.configuration,
+                    mode.count,
+                    mode.energy,
+                    mode.ground_state.as_deref().unwrap_or("-")
+                )?;
+            }
+            Ok(())
+        })
+        .map_err(|e| describe(&path, e))
+    }
+}

@@ -1,0 +1,140 @@
+//! The parameter path of a run, thinned so it stays bounded however long the run is.
+
+use ndarray::{Array1, Array2};
+use ndarray_npy::NpzWriter;
+use std::path::Path;
+
+use crate::files::write_atomically;
+use crate::nn::Params;
+
+/// Parameter vectors recorded every `stride` steps; when full, every other point is dropped
+/// and the stride doubles, so the points stay evenly spread over the whole run.
+#[derive(Debug, Clone)]
+pub struct Trajectory {
+    capacity: usize,
+    stride: usize,
+    steps: Vec<i64>,
+    xs: Vec<f64>,
+    points: Vec<Array1<f64>>,
+}
+
+impl Trajectory {
+    /// An empty trajectory keeping at most `capacity` (≥ 2) points.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(2),
+            stride: 1,
+            steps: Vec::new(),
+            xs: Vec::new(),
+            points: Vec::new(),
+        }
+    }
+
+    /// Offer the parameters after `step` (−1 for the initial weights) at X = `x`.
+    pub fn record(&mut self, step: i64, x: f64, params: &Params) {
+        if (step + 1) % self.stride as i64 != 0 {
+            return;
+        }
+        if self.points.len() == self.capacity {
+            self.thin();
+            if (step + 1) % self.stride as i64 != 0 {
+                return;
+            }
+        }
+        self.steps.push(step);
+        self.xs.push(x);
+        self.points.push(params.to_flat());
+    }
+
+    fn thin(&mut self) {
+        keep_even_positions(&mut self.steps);
+        keep_even_positions(&mut self.xs);
+        keep_even_positions(&mut self.points);
+        self.stride *= 2;
+    }
+
+    /// Number of points held.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// Whether no point is held.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// The recorded steps (−1 = initial weights).
+    pub fn steps(&self) -> &[i64] {
+        &self.steps
+    }
+
+    /// The points as rows of a matrix, with `last` appended if it is not the latest point.
+    pub fn matrix_with(
+        &self,
+        last: Option<(i64, f64, &Params)>,
+    ) -> (Vec<i64>, Vec<f64>, Array2<f64>) {
+        let mut steps = self.steps.clone();
+        let mut xs = self.xs.clone();
+        let mut rows: Vec<&Array1<f64>> = self.points.iter().collect();
+        let extra;
+        if let Some((step, x, params)) = last {
+            if steps.last() != Some(&step) {
+                extra = params.to_flat();
+                steps.push(step);
+                xs.push(x);
+                rows.push(&extra);
+            }
+        }
+        let dim = rows.first().map_or(0, |r| r.len());
+        let mut m = Array2::zeros((rows.len(), dim));
+        for (i, r) in rows.iter().enumerate() {
+            m.row_mut(i).assign(r);
+        }
+        (steps, xs, m)
+    }
+
+    /// Write `trajectory.npz`: `steps`, `x` and `params` (one row per point), atomically.
+    pub fn save(&self, path: &Path, last: Option<(i64, f64, &Params)>) -> std::io::Result<()> {
+        let (steps, xs, matrix) = self.matrix_with(last);
+        write_atomically(path, |w| {
+            let mut npz = NpzWriter::new(w);
+            let err = std::io::Error::other;
+            npz.add_array("steps", &Array1::from(steps)).map_err(err)?;
+            npz.add_array("x", &Array1::from(xs)).map_err(err)?;
+            npz.add_array("params", &matrix).map_err(err)?;
+            npz.finish().map_err(err)?;
+            Ok(())
+        })
+    }
+}
+
+/// Drop the entries at odd positions.
+fn keep_even_positions<T>(v: &mut Vec<T>) {
+    let mut position = 0;
+    v.retain(|_| {
+        position += 1;
+        position % 2 == 1
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::TensorSpec;
+
+    #[test]
+    fn stays_bounded_and_evenly_spread() {
+        let p = Params::zeros(vec![TensorSpec::vector("x", 3)]);
+        let mut t = Trajectory::new(8);
+        t.record(-1, 1.0, &p);
+        for step in 0..1000 {
+            t.record(step, 1.0, &p);
+        }
+        assert!(t.len() <= 8, "{}", t.len());
+        let s = t.steps();
+        assert_eq!(s[0], -1);
+        let gaps: Vec<i64> = s.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.iter().all(|&g| g == gaps[0]), "{s:?}");
+        assert!(*s.last().unwrap() >= 1000 - 2 * gaps[0], "{s:?}");
+    }
+}

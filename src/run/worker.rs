@@ -1,0 +1,263 @@
+//! The worker thread: owns one run at a time, takes typed commands, sends typed events.
+//!
+//! Light events (step metrics, lifecycle) go through an unbounded channel; heavy ones
+//! (weights, samples) through a channel of capacity one that the worker keeps fresh by
+//! dropping the stale entry, so a slow UI always gets the latest and never blocks the run.
+
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
+use ndarray::Array2;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use super::{run_blocking, RunConfig};
+use crate::anneal::{
+    Control, FinalSummary, Observer, Outcome, SnapshotView, StepMetrics, StepView,
+};
+use crate::nn::Params;
+
+/// What the UI asks of the worker.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Start a run writing to the folder.
+    Start(Box<RunConfig>, PathBuf),
+    /// Pause after the current step.
+    Pause,
+    /// Resume a paused run.
+    Resume,
+    /// Stop the run (a `stopped` checkpoint is written).
+    Stop,
+    /// Take a snapshot after the current step.
+    Snapshot,
+    /// End the worker thread.
+    Shutdown,
+}
+
+/// What the worker reports.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A run started.
+    Started {
+        /// Its folder.
+        dir: PathBuf,
+        /// Its configuration.
+        config: Box<RunConfig>,
+    },
+    /// One step's metrics.
+    Step(StepMetrics),
+    /// Current weights (coalesced).
+    Weights {
+        /// Step after which they were taken.
+        step: usize,
+        /// The weights.
+        params: Arc<Params>,
+    },
+    /// The latest samples (coalesced).
+    Samples {
+        /// Step that drew them.
+        step: usize,
+        /// One configuration per row.
+        samples: Arc<Array2<u8>>,
+    },
+    /// A snapshot was written.
+    SnapshotSaved {
+        /// Its name.
+        name: String,
+        /// Step after which it was taken.
+        step: Option<usize>,
+        /// The weights.
+        params: Arc<Params>,
+    },
+    /// Paused or resumed.
+    Paused(bool),
+    /// The schedule completed.
+    Finished(Box<FinalSummary>),
+    /// The run was stopped on request.
+    Stopped {
+        /// Steps completed.
+        steps: usize,
+    },
+    /// The run failed; files written so far are kept.
+    Failed(String),
+}
+
+/// Handle to the worker thread.
+pub struct Worker {
+    commands: Sender<Command>,
+    events: Receiver<Event>,
+    heavy: Receiver<Event>,
+    handle: Option<JoinHandle<()>>,
+}
+
+struct Reporter {
+    events: Sender<Event>,
+    heavy: Sender<Event>,
+    heavy_drain: Receiver<Event>,
+    commands: Receiver<Command>,
+    live_every: usize,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    paused: bool,
+}
+
+impl Reporter {
+    fn send(&self, event: Event) {
+        let _ = self.events.send(event);
+        (self.wake)();
+    }
+
+    fn send_heavy(&self, event: Event) {
+        // Capacity one: drop the stale entry so the newest is what the UI finds.
+        let _ = self.heavy_drain.try_recv();
+        let _ = self.heavy.try_send(event);
+        (self.wake)();
+    }
+
+    /// Apply pending commands; blocks while paused. Returns what the loop should do.
+    fn poll(&mut self) -> Control {
+        let mut control = Control::Continue;
+        loop {
+            let next = if self.paused {
+                self.commands.recv().map_err(|_| TryRecvError::Disconnected)
+            } else {
+                self.commands.try_recv()
+            };
+            match next {
+                Ok(Command::Pause) => {
+                    self.paused = true;
+                    self.send(Event::Paused(true));
+                }
+                Ok(Command::Resume) => {
+                    self.paused = false;
+                    self.send(Event::Paused(false));
+                }
+                Ok(Command::Stop | Command::Shutdown) | Err(TryRecvError::Disconnected) => {
+                    return Control::Stop
+                }
+                Ok(Command::Snapshot) => control = Control::Snapshot,
+                Ok(Command::Start(..)) => {
+                    self.send(Event::Failed(
+                        "a run is already going: stop it before starting another".into(),
+                    ));
+                }
+                Err(TryRecvError::Empty) => return control,
+            }
+        }
+    }
+}
+
+impl Observer for Reporter {
+    fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, String> {
+        let step = view.metrics.step;
+        self.send(Event::Step(view.metrics.clone()));
+        if step % self.live_every == 0 {
+            self.send_heavy(Event::Weights {
+                step,
+                params: Arc::new(view.params.clone()),
+            });
+            let _ = self.events.send(Event::Samples {
+                step,
+                samples: Arc::new(view.samples.to_owned()),
+            });
+        }
+        Ok(self.poll())
+    }
+
+    fn on_snapshot(&mut self, s: &SnapshotView<'_>) -> Result<(), String> {
+        self.send(Event::SnapshotSaved {
+            name: s.name.to_string(),
+            step: s.step,
+            params: Arc::new(s.params.clone()),
+        });
+        Ok(())
+    }
+}
+
+impl Worker {
+    /// Spawn the worker; `wake` is called after every event (the app passes a repaint request).
+    pub fn spawn(wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        let (command_tx, command_rx) = unbounded();
+        let (event_tx, event_rx) = unbounded();
+        let (heavy_tx, heavy_rx) = bounded(1);
+        let heavy_drain = heavy_rx.clone();
+        let handle = std::thread::Builder::new()
+            .name("annealscape-worker".into())
+            .spawn(move || {
+                while let Ok(command) = command_rx.recv() {
+                    let (config, dir) = match command {
+                        Command::Start(config, dir) => (config, dir),
+                        Command::Shutdown => return,
+                        _ => continue,
+                    };
+                    let mut reporter = Reporter {
+                        events: event_tx.clone(),
+                        heavy: heavy_tx.clone(),
+                        heavy_drain: heavy_drain.clone(),
+                        commands: command_rx.clone(),
+                        live_every: config.output.live_every,
+                        wake: wake.clone(),
+                        paused: false,
+                    };
+                    reporter.send(Event::Started {
+                        dir: dir.clone(),
+                        config: config.clone(),
+                    });
+                    let result = catch_unwind(AssertUnwindSafe(|| {
+                        run_blocking(&config, &dir, &mut reporter)
+                    }));
+                    let event = match result {
+                        Ok(Ok(Outcome::Finished(summary))) => Event::Finished(Box::new(summary)),
+                        Ok(Ok(Outcome::Stopped { steps })) => Event::Stopped { steps },
+                        Ok(Err(message)) => Event::Failed(message),
+                        Err(panic) => {
+                            Event::Failed(format!("the worker panicked: {}", panic_message(&panic)))
+                        }
+                    };
+                    reporter.send(event);
+                }
+            })
+            .expect("the worker thread starts");
+        Self {
+            commands: command_tx,
+            events: event_rx,
+            heavy: heavy_rx,
+            handle: Some(handle),
+        }
+    }
+
+    /// Send a command (ignored if the worker has ended).
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+
+    /// Every event waiting, light ones in order, then the latest heavy one.
+    pub fn drain(&self) -> Vec<Event> {
+        let mut out: Vec<Event> = self.events.try_iter().collect();
+        out.extend(self.heavy.try_iter());
+        out
+    }
+
+    /// Block for the next light event (tests and the command line).
+    pub fn recv(&self) -> Option<Event> {
+        self.events.recv().ok()
+    }
+}
+
+impl Drop for Worker {
+    /// Stop any run and join the thread, so closing the window ends the run cleanly.
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+        let _ = self.commands.send(Command::Shutdown);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

@@ -1,0 +1,144 @@
+//! The worker thread: start, events, pause/resume, stop, snapshot, failures.
+
+use annealscape::run::{Command, Event, RunConfig, Worker};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn short_config(anneal_steps: usize) -> RunConfig {
+    RunConfig::preset("quick")
+        .unwrap()
+        .with_overrides(&[
+            "anneal.warmup_steps=5".into(),
+            format!("anneal.anneal_steps={anneal_steps}"),
+            "anneal.final_samples=200".into(),
+            "output.live_every=2".into(),
+        ])
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("annealscape-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Receive light events until one matches, with a generous timeout against hangs.
+fn wait_for(worker: &Worker, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        let batch = worker.drain();
+        if batch.is_empty() {
+            std::thread::sleep(Duration::from_millis(2));
+            continue;
+        }
+        for e in batch {
+            let done = pred(&e);
+            seen.push(e);
+            if done {
+                return seen;
+            }
+        }
+    }
+    panic!(
+        "timed out; last events: {:?}",
+        seen.iter().rev().take(3).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_run_streams_steps_weights_samples_and_finishes() {
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let w = wakes.clone();
+    let worker = Worker::spawn(Arc::new(move || {
+        w.fetch_add(1, Ordering::Relaxed);
+    }));
+    let dir = temp_dir("worker-run");
+    worker.send(Command::Start(Box::new(short_config(20)), dir.clone()));
+    let events = wait_for(&worker, |e| {
+        matches!(e, Event::Finished(_) | Event::Failed(_))
+    });
+    assert!(
+        matches!(events.last(), Some(Event::Finished(_))),
+        "{:?}",
+        events.last()
+    );
+    let steps = events
+        .iter()
+        .filter(|e| matches!(e, Event::Step(_)))
+        .count();
+    assert_eq!(steps, 5 + 20 * 2 + 1);
+    assert!(events.iter().any(|e| matches!(e, Event::Weights { .. })));
+    assert!(events.iter().any(|e| matches!(e, Event::Samples { .. })));
+    let snapshots: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::SnapshotSaved { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(snapshots.first(), Some(&"init"));
+    assert_eq!(snapshots.last(), Some(&"completion"));
+    assert!(wakes.load(Ordering::Relaxed) >= steps);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn pause_snapshot_resume_and_stop() {
+    let worker = Worker::spawn(Arc::new(|| {}));
+    let dir = temp_dir("worker-stop");
+    worker.send(Command::Start(Box::new(short_config(5000)), dir.clone()));
+    wait_for(&worker, |e| matches!(e, Event::Step(m) if m.step >= 3));
+    worker.send(Command::Pause);
+    wait_for(&worker, |e| matches!(e, Event::Paused(true)));
+    // While paused no step arrives.
+    std::thread::sleep(Duration::from_millis(200));
+    let during = worker.drain();
+    assert!(
+        during
+            .iter()
+            .filter(|e| matches!(e, Event::Step(_)))
+            .count()
+            <= 1
+    );
+    worker.send(Command::Snapshot);
+    worker.send(Command::Resume);
+    wait_for(
+        &worker,
+        |e| matches!(e, Event::SnapshotSaved { name, .. } if name.starts_with("manual-")),
+    );
+    worker.send(Command::Stop);
+    let events = wait_for(&worker, |e| {
+        matches!(e, Event::Stopped { .. } | Event::Failed(_))
+    });
+    assert!(matches!(events.last(), Some(Event::Stopped { .. })));
+    assert!(dir.join("checkpoints/stopped.npz").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unwritable_folder_is_reported_and_the_worker_stays_usable() {
+    let worker = Worker::spawn(Arc::new(|| {}));
+    let blocker = temp_dir("worker-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    worker.send(Command::Start(
+        Box::new(short_config(2)),
+        blocker.join("run"),
+    ));
+    let events = wait_for(&worker, |e| {
+        matches!(e, Event::Failed(_) | Event::Finished(_))
+    });
+    match events.last() {
+        Some(Event::Failed(message)) => assert!(message.contains("cannot write"), "{message}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    let dir = temp_dir("worker-after");
+    worker.send(Command::Start(Box::new(short_config(2)), dir.clone()));
+    let events = wait_for(&worker, |e| {
+        matches!(e, Event::Failed(_) | Event::Finished(_))
+    });
+    assert!(matches!(events.last(), Some(Event::Finished(_))));
+    std::fs::remove_file(&blocker).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
