@@ -3,6 +3,7 @@
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView1, ArrayView2, Axis, Zip};
 
+use super::kernels::gemm_acc;
 use super::prepared::ensure;
 use super::{Rnn2d, Rnn2dWorkspace, B, C, U_LEFT, U_UP, W};
 use crate::nn::Params;
@@ -35,10 +36,13 @@ impl Rnn2d {
 
         ensure(&mut ws.grad_hidden, (n, a, h));
         ws.grad_hidden.fill(0.0);
-        ensure(&mut ws.grad_pre, (a, h));
+        // Pre-activation gradients and inputs of every site, so the recurrent weight gradient
+        // is one tall product at the end instead of N few-row ones.
+        ensure(&mut ws.grad_pre, (n * a, h));
+        ensure(&mut ws.site_inputs, (n * a, 2 * h));
         ensure(&mut ws.grad_inputs, (a, 2 * h));
-        ensure(&mut ws.grad_fused, (2 * h, h));
-        ws.grad_fused.fill(0.0);
+        ensure(&mut ws.fused_t, (h, 2 * h));
+        ws.fused_t.assign(&ws.fused.t());
         let act = self.config.activation;
 
         for site in (0..n).rev() {
@@ -64,25 +68,29 @@ impl Rnn2d {
                     gh.row_mut(m).scaled_add(g, &ws.wdiff);
                 }
             }
+            let rows = site * a..(site + 1) * a;
             // Through the nonlinearity.
-            Zip::from(&mut ws.grad_pre)
+            Zip::from(ws.grad_pre.slice_mut(s![rows.clone(), ..]))
                 .and(&ws.grad_hidden.index_axis(Axis(0), site))
                 .and(&hs)
                 .for_each(|gp, &gh, &hv| *gp = gh * act.derivative_from_output(hv));
             {
                 let gb = grad.slice_mut(B);
-                for row in ws.grad_pre.rows() {
+                for row in ws.grad_pre.slice(s![rows.clone(), ..]).rows() {
                     for (b, &g) in gb.iter_mut().zip(row) {
                         *b += g;
                     }
                 }
             }
             if site == 0 {
+                // No inputs: its rows of the input matrix stay zero.
+                ws.site_inputs.slice_mut(s![rows, ..]).fill(0.0);
                 continue;
             }
+            let grad_pre = ws.grad_pre.slice(s![rows.clone(), ..]);
             // Inputs of this site, as the forward pass built them.
             for m in 0..a {
-                let mut x = ws.inputs.row_mut(m);
+                let mut x = ws.site_inputs.row_mut(site * a + m);
                 x.slice_mut(s![..h])
                     .assign(&ws.hidden.slice(s![site - 1, m, ..]));
                 if site >= l {
@@ -92,22 +100,21 @@ impl Rnn2d {
                     x.slice_mut(s![h..]).fill(0.0);
                 }
             }
-            let inputs = ws.inputs.slice(s![..a, ..]);
-            general_mat_mul(1.0, &inputs.t(), &ws.grad_pre, 1.0, &mut ws.grad_fused);
             // One-hot inputs select a row of U_left / U_up.
             for m in 0..a {
                 let e = usize::from(ws.bits[[m, site - 1]] & 1);
                 grad.matrix_mut(U_LEFT)
                     .row_mut(e)
-                    .scaled_add(1.0, &ws.grad_pre.row(m));
+                    .scaled_add(1.0, &grad_pre.row(m));
                 if site >= l {
                     let e = usize::from(ws.bits[[m, site - l]] & 1);
                     grad.matrix_mut(U_UP)
                         .row_mut(e)
-                        .scaled_add(1.0, &ws.grad_pre.row(m));
+                        .scaled_add(1.0, &grad_pre.row(m));
                 }
             }
-            general_mat_mul(1.0, &ws.grad_pre, &ws.fused.t(), 0.0, &mut ws.grad_inputs);
+            ws.grad_inputs.fill(0.0);
+            gemm_acc(grad_pre, ws.fused_t.view(), ws.grad_inputs.view_mut());
             let mut gh_left = ws.grad_hidden.index_axis_mut(Axis(0), site - 1);
             gh_left += &ws.grad_inputs.slice(s![.., ..h]);
             if site >= l {
@@ -115,6 +122,14 @@ impl Rnn2d {
                 gh_up += &ws.grad_inputs.slice(s![.., h..]);
             }
         }
+        ensure(&mut ws.grad_fused, (2 * h, h));
+        general_mat_mul(
+            1.0,
+            &ws.site_inputs.t(),
+            &ws.grad_pre,
+            0.0,
+            &mut ws.grad_fused,
+        );
         let gf = &ws.grad_fused;
         grad.matrix_mut(U_LEFT)
             .slice_mut(s![2.., ..])

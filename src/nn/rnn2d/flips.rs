@@ -10,6 +10,7 @@
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
+use super::activation::activate;
 use super::prepared::{bias_index, ensure, softplus};
 use super::{Rnn2d, Rnn2dWorkspace};
 
@@ -41,30 +42,45 @@ impl Rnn2d {
                 s![left_slot, .., ..],
                 s![up_slot, .., ..],
             ));
-            for block in 0..=site {
-                // Block b > 0 is the flip at i = b − 1; neighbours at or before i are the
-                // originals' (block 0), later ones the block's own.
-                let flip = block.checked_sub(1);
-                for m in 0..a {
-                    let r = block * a + m;
-                    let flipped_bit = |s: usize| bits[[m, s]] ^ u8::from(flip == Some(s));
-                    let source = |s: usize| match flip {
-                        Some(i) if s > i => block * a + m,
-                        _ => m,
-                    };
-                    let left = (site >= 1).then(|| flipped_bit(site - 1));
-                    let up = (site >= l).then(|| flipped_bit(site - l));
-                    out.row_mut(r).assign(&ws.bias.row(bias_index(left, up)));
-                    let mut x = ws.inputs.row_mut(r);
-                    match left {
-                        Some(_) => x
-                            .slice_mut(s![..h])
-                            .assign(&ring_left.row(source(site - 1))),
-                        None => x.slice_mut(s![..h]).fill(0.0),
-                    }
-                    match up {
-                        Some(_) => x.slice_mut(s![h..]).assign(&ring_up.row(source(site - l))),
-                        None => x.slice_mut(s![h..]).fill(0.0),
+            {
+                // Plain slices: this loop touches every row of every site, and ndarray's
+                // per-row slicing cost more than the copies themselves.
+                let out = out.as_slice_mut().expect("ring slots are contiguous");
+                let left_rows = ring_left.as_slice().expect("ring slots are contiguous");
+                let up_rows = ring_up.as_slice().expect("ring slots are contiguous");
+                let inputs = ws.inputs.as_slice_mut().expect("inputs are contiguous");
+                let bias = ws.bias.as_slice().expect("bias table is contiguous");
+                for block in 0..=site {
+                    // Block b > 0 is the flip at i = b − 1; neighbours at or before i are the
+                    // originals' (block 0), later ones the block's own.
+                    let flip = block.checked_sub(1);
+                    for m in 0..a {
+                        let r = block * a + m;
+                        let flipped_bit = |s: usize| bits[[m, s]] ^ u8::from(flip == Some(s));
+                        let source = |s: usize| match flip {
+                            Some(i) if s > i => block * a + m,
+                            _ => m,
+                        };
+                        let left = (site >= 1).then(|| flipped_bit(site - 1));
+                        let up = (site >= l).then(|| flipped_bit(site - l));
+                        let b = bias_index(left, up) * h;
+                        out[r * h..(r + 1) * h].copy_from_slice(&bias[b..b + h]);
+                        let x = &mut inputs[r * 2 * h..(r + 1) * 2 * h];
+                        let (x_left, x_up) = x.split_at_mut(h);
+                        match left {
+                            Some(_) => {
+                                let src = source(site - 1) * h;
+                                x_left.copy_from_slice(&left_rows[src..src + h]);
+                            }
+                            None => x_left.fill(0.0),
+                        }
+                        match up {
+                            Some(_) => {
+                                let src = source(site - l) * h;
+                                x_up.copy_from_slice(&up_rows[src..src + h]);
+                            }
+                            None => x_up.fill(0.0),
+                        }
                     }
                 }
             }
@@ -78,10 +94,10 @@ impl Rnn2d {
                     &mut active,
                 );
             }
-            active.mapv_inplace(|mut x| {
-                act.apply(&mut x);
-                x
-            });
+            activate(
+                act,
+                active.as_slice_mut().expect("ring rows are contiguous"),
+            );
             for r in 0..rows {
                 let m = r % a;
                 let d = active.row(r).dot(&ws.wdiff) + ws.cdiff;

@@ -1,8 +1,9 @@
 //! Sampling and teacher-forced log p: one pass over the sites with the batch in lockstep.
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
+use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
+use super::activation::activate;
+use super::kernels::gemm_acc;
 use super::prepared::{bias_index, ensure, softplus};
 use super::{Rnn2d, Rnn2dWorkspace};
 
@@ -34,33 +35,43 @@ impl Rnn2d {
         log_p.fill(0.0);
         let act = self.config.activation;
         for site in 0..n {
-            let (done, mut rest) = ws.hidden.view_mut().split_at(Axis(0), site);
-            let mut out = rest.index_axis_mut(Axis(0), 0);
-            for m in 0..rows {
-                let left = (site >= 1).then(|| bits[[m, site - 1]]);
-                let up = (site >= l).then(|| bits[[m, site - l]]);
-                out.row_mut(m).assign(&ws.bias.row(bias_index(left, up)));
-                let mut x = ws.inputs.row_mut(m);
-                match left {
-                    Some(_) => x
-                        .slice_mut(s![..h])
-                        .assign(&done.slice(s![site - 1, m, ..])),
-                    None => x.slice_mut(s![..h]).fill(0.0),
-                }
-                match up {
-                    Some(_) => x
-                        .slice_mut(s![h..])
-                        .assign(&done.slice(s![site - l, m, ..])),
-                    None => x.slice_mut(s![h..]).fill(0.0),
+            let block = rows * h;
+            let hidden = ws
+                .hidden
+                .as_slice_mut()
+                .expect("hidden states are contiguous");
+            let (done, rest) = hidden.split_at_mut(site * block);
+            let out_rows = &mut rest[..block];
+            {
+                let inputs = ws.inputs.as_slice_mut().expect("inputs are contiguous");
+                let bias = ws.bias.as_slice().expect("bias table is contiguous");
+                for m in 0..rows {
+                    let left = (site >= 1).then(|| bits[[m, site - 1]]);
+                    let up = (site >= l).then(|| bits[[m, site - l]]);
+                    let b = bias_index(left, up) * h;
+                    out_rows[m * h..(m + 1) * h].copy_from_slice(&bias[b..b + h]);
+                    let (x_left, x_up) = inputs[m * 2 * h..(m + 1) * 2 * h].split_at_mut(h);
+                    match left {
+                        Some(_) => {
+                            let src = (site - 1) * block + m * h;
+                            x_left.copy_from_slice(&done[src..src + h]);
+                        }
+                        None => x_left.fill(0.0),
+                    }
+                    match up {
+                        Some(_) => {
+                            let src = (site - l) * block + m * h;
+                            x_up.copy_from_slice(&done[src..src + h]);
+                        }
+                        None => x_up.fill(0.0),
+                    }
                 }
             }
+            let mut out = ArrayViewMut2::from_shape((rows, h), out_rows).expect("row block");
             if site > 0 {
-                general_mat_mul(1.0, &ws.inputs, &ws.fused, 1.0, &mut out);
+                gemm_acc(ws.inputs.view(), ws.fused.view(), out.view_mut());
             }
-            out.mapv_inplace(|mut x| {
-                act.apply(&mut x);
-                x
-            });
+            activate(act, out.as_slice_mut().expect("hidden rows are contiguous"));
             for m in 0..rows {
                 let d = out.row(m).dot(&ws.wdiff) + ws.cdiff;
                 let (lp1, lp0) = (-softplus(-d), -softplus(d));

@@ -7,9 +7,11 @@
 //! matrix `[U_left[2..]; U_up[2..]]` so each site costs one GEMM of the batch's
 //! `[h_left | h_up]` rows, and the one-hot rows plus b are a 9-entry bias table.
 
+mod activation;
 mod backward;
 mod flips;
 mod forward;
+mod kernels;
 mod prepared;
 
 use ndarray::Array2;
@@ -42,19 +44,6 @@ pub enum Activation {
 }
 
 impl Activation {
-    /// Apply in place.
-    #[inline]
-    pub fn apply(self, x: &mut f64) {
-        match self {
-            Self::Elu => {
-                if *x <= 0.0 {
-                    *x = x.exp_m1();
-                }
-            }
-            Self::Tanh => *x = x.tanh(),
-        }
-    }
-
     /// Derivative expressed through the output h = act(x).
     #[inline]
     pub fn derivative_from_output(self, h: f64) -> f64 {

@@ -1,6 +1,6 @@
 //! Scratch buffers of the 2D RNN and the derived matrices every pass starts from.
 
-use ndarray::{Array1, Array2, Array3, Dimension, ShapeBuilder};
+use ndarray::{Array1, Array2, Array3, Dimension, IntoDimension};
 
 use super::{Rnn2d, B, C, U_LEFT, U_UP, W};
 
@@ -26,8 +26,12 @@ pub struct Rnn2dWorkspace {
     pub(super) ring: Array3<f64>,
     /// Backward: ∂/∂h for every site, (N, A, n_h).
     pub(super) grad_hidden: Array3<f64>,
-    /// Backward: ∂/∂pre-activation of one site, (A, n_h).
+    /// Backward: ∂/∂pre-activation of every site, (N·A, n_h).
     pub(super) grad_pre: Array2<f64>,
+    /// Backward: inputs [h_left | h_up] of every site, (N·A, 2n_h).
+    pub(super) site_inputs: Array2<f64>,
+    /// Backward: the fused recurrent matrix transposed, (n_h, 2n_h).
+    pub(super) fused_t: Array2<f64>,
     /// Backward: ∂/∂[h_left | h_up] of one site, (A, 2n_h).
     pub(super) grad_inputs: Array2<f64>,
     /// Backward: ∂/∂fused recurrent matrix.
@@ -37,11 +41,11 @@ pub struct Rnn2dWorkspace {
 /// Resize `array` to `shape` (zero-filled) unless it already has that shape.
 pub(super) fn ensure<T: Clone + Default, D: Dimension>(
     array: &mut ndarray::Array<T, D>,
-    shape: impl ShapeBuilder<Dim = D> + Clone,
+    shape: impl IntoDimension<Dim = D>,
 ) {
-    let wanted = ndarray::Array::<T, D>::default(shape.clone());
-    if array.shape() != wanted.shape() {
-        *array = wanted;
+    let dim = shape.into_dimension();
+    if array.raw_dim() != dim {
+        *array = ndarray::Array::default(dim);
     }
 }
 
