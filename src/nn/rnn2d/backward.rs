@@ -1,7 +1,7 @@
 //! Hand-written back-propagation of Σ_m w_m·log p(e_m) through the 2D recurrence.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, ArrayView1, ArrayView2, Axis, Zip};
+use ndarray::{s, ArrayView1, ArrayView2, Axis};
 
 use super::kernels::gemm_acc;
 use super::prepared::ensure;
@@ -45,74 +45,75 @@ impl Rnn2d {
         ws.fused_t.assign(&ws.fused.t());
         let act = self.config.activation;
 
+        // Per-call accumulators, applied to `grad` once at the end (per-row updates through
+        // tensor views were a tenth of a step).
+        let mut output_sum = vec![0.0; h]; // Σ g·h: W[:, 1] gains it, W[:, 0] loses it
+        let mut output_bias = 0.0;
+        let mut one_hot = [vec![0.0; 2 * h], vec![0.0; 2 * h]]; // rows e = 0, 1 of U_left, U_up
+        let mut bias_sum = vec![0.0; h];
+        let wdiff = ws.wdiff.as_slice().expect("contiguous").to_vec();
         for site in (0..n).rev() {
-            let hs = ws.hidden.index_axis(Axis(0), site);
-            // Output layer: d = h·wdiff + cdiff, ∂ log p(e)/∂d = e − σ(d).
+            let block = a * h;
+            let rows = site * a..(site + 1) * a;
             {
-                let mut gh = ws.grad_hidden.index_axis_mut(Axis(0), site);
+                let hidden = ws.hidden.as_slice().expect("contiguous");
+                let hs = &hidden[site * block..(site + 1) * block];
+                let grad_hidden = ws.grad_hidden.as_slice_mut().expect("contiguous");
+                let gh = &mut grad_hidden[site * block..(site + 1) * block];
+                let grad_pre = ws.grad_pre.as_slice_mut().expect("contiguous");
+                let gp = &mut grad_pre[site * block..(site + 1) * block];
                 for m in 0..a {
-                    let d = hs.row(m).dot(&ws.wdiff) + ws.cdiff;
+                    let h_row = &hs[m * h..(m + 1) * h];
+                    // Output layer: d = h·wdiff + cdiff, ∂ log p(e)/∂d = e − σ(d).
+                    let d: f64 =
+                        h_row.iter().zip(&wdiff).map(|(x, y)| x * y).sum::<f64>() + ws.cdiff;
                     let p1 = 1.0 / (1.0 + (-d).exp());
                     let g = weights[m] * (f64::from(ws.bits[[m, site]] & 1) - p1);
-                    if g == 0.0 {
-                        continue;
-                    }
-                    let mut gw = grad.matrix_mut(W);
+                    let gh_row = &mut gh[m * h..(m + 1) * h];
                     for k in 0..h {
-                        gw[[k, 1]] += g * hs[[m, k]];
-                        gw[[k, 0]] -= g * hs[[m, k]];
+                        output_sum[k] += g * h_row[k];
+                        gh_row[k] += g * wdiff[k];
                     }
-                    let gc = grad.slice_mut(C);
-                    gc[1] += g;
-                    gc[0] -= g;
-                    gh.row_mut(m).scaled_add(g, &ws.wdiff);
+                    output_bias += g;
+                    // Through the nonlinearity.
+                    let gp_row = &mut gp[m * h..(m + 1) * h];
+                    for k in 0..h {
+                        gp_row[k] = gh_row[k] * act.derivative_from_output(h_row[k]);
+                        bias_sum[k] += gp_row[k];
+                    }
+                    // One-hot inputs select a row of U_left / U_up.
+                    if site >= 1 {
+                        let e = usize::from(ws.bits[[m, site - 1]] & 1);
+                        for k in 0..h {
+                            one_hot[e][k] += gp_row[k];
+                        }
+                    }
+                    if site >= l {
+                        let e = usize::from(ws.bits[[m, site - l]] & 1);
+                        for k in 0..h {
+                            one_hot[e][h + k] += gp_row[k];
+                        }
+                    }
                 }
-            }
-            let rows = site * a..(site + 1) * a;
-            // Through the nonlinearity.
-            Zip::from(ws.grad_pre.slice_mut(s![rows.clone(), ..]))
-                .and(&ws.grad_hidden.index_axis(Axis(0), site))
-                .and(&hs)
-                .for_each(|gp, &gh, &hv| *gp = gh * act.derivative_from_output(hv));
-            {
-                let gb = grad.slice_mut(B);
-                for row in ws.grad_pre.slice(s![rows.clone(), ..]).rows() {
-                    for (b, &g) in gb.iter_mut().zip(row) {
-                        *b += g;
+                // Inputs of this site, as the forward pass built them (zero at site 0).
+                let inputs = ws.site_inputs.as_slice_mut().expect("contiguous");
+                for m in 0..a {
+                    let x = &mut inputs[(site * a + m) * 2 * h..(site * a + m + 1) * 2 * h];
+                    let (x_left, x_up) = x.split_at_mut(h);
+                    match site.checked_sub(1) {
+                        Some(t) => x_left.copy_from_slice(&hidden[t * block + m * h..][..h]),
+                        None => x_left.fill(0.0),
+                    }
+                    match site.checked_sub(l) {
+                        Some(t) => x_up.copy_from_slice(&hidden[t * block + m * h..][..h]),
+                        None => x_up.fill(0.0),
                     }
                 }
             }
             if site == 0 {
-                // No inputs: its rows of the input matrix stay zero.
-                ws.site_inputs.slice_mut(s![rows, ..]).fill(0.0);
                 continue;
             }
-            let grad_pre = ws.grad_pre.slice(s![rows.clone(), ..]);
-            // Inputs of this site, as the forward pass built them.
-            for m in 0..a {
-                let mut x = ws.site_inputs.row_mut(site * a + m);
-                x.slice_mut(s![..h])
-                    .assign(&ws.hidden.slice(s![site - 1, m, ..]));
-                if site >= l {
-                    x.slice_mut(s![h..])
-                        .assign(&ws.hidden.slice(s![site - l, m, ..]));
-                } else {
-                    x.slice_mut(s![h..]).fill(0.0);
-                }
-            }
-            // One-hot inputs select a row of U_left / U_up.
-            for m in 0..a {
-                let e = usize::from(ws.bits[[m, site - 1]] & 1);
-                grad.matrix_mut(U_LEFT)
-                    .row_mut(e)
-                    .scaled_add(1.0, &grad_pre.row(m));
-                if site >= l {
-                    let e = usize::from(ws.bits[[m, site - l]] & 1);
-                    grad.matrix_mut(U_UP)
-                        .row_mut(e)
-                        .scaled_add(1.0, &grad_pre.row(m));
-                }
-            }
+            let grad_pre = ws.grad_pre.slice(s![rows, ..]);
             ws.grad_inputs.fill(0.0);
             gemm_acc(grad_pre, ws.fused_t.view(), ws.grad_inputs.view_mut());
             let mut gh_left = ws.grad_hidden.index_axis_mut(Axis(0), site - 1);
@@ -120,6 +121,29 @@ impl Rnn2d {
             if site >= l {
                 let mut gh_up = ws.grad_hidden.index_axis_mut(Axis(0), site - l);
                 gh_up += &ws.grad_inputs.slice(s![.., h..]);
+            }
+        }
+        {
+            let mut gw = grad.matrix_mut(W);
+            for k in 0..h {
+                gw[[k, 1]] += output_sum[k];
+                gw[[k, 0]] -= output_sum[k];
+            }
+        }
+        let gc = grad.slice_mut(C);
+        gc[1] += output_bias;
+        gc[0] -= output_bias;
+        for (b, s) in grad.slice_mut(B).iter_mut().zip(&bias_sum) {
+            *b += s;
+        }
+        for e in 0..2 {
+            let mut left = grad.matrix_mut(U_LEFT);
+            for k in 0..h {
+                left[[e, k]] += one_hot[e][k];
+            }
+            let mut up = grad.matrix_mut(U_UP);
+            for k in 0..h {
+                up[[e, k]] += one_hot[e][h + k];
             }
         }
         ensure(&mut ws.grad_fused, (2 * h, h));

@@ -43,57 +43,53 @@ impl Rnn2d {
                 s![up_slot, .., ..],
             ));
             {
-                // Plain slices: this loop touches every row of every site, and ndarray's
-                // per-row slicing cost more than the copies themselves.
+                // Plain slices: this loop touches every row of every site.
                 let out = out.as_slice_mut().expect("ring slots are contiguous");
-                let left_rows = ring_left.as_slice().expect("ring slots are contiguous");
-                let up_rows = ring_up.as_slice().expect("ring slots are contiguous");
-                let inputs = ws.inputs.as_slice_mut().expect("inputs are contiguous");
                 let bias = ws.bias.as_slice().expect("bias table is contiguous");
                 for block in 0..=site {
-                    // Block b > 0 is the flip at i = b − 1; neighbours at or before i are the
-                    // originals' (block 0), later ones the block's own.
                     let flip = block.checked_sub(1);
                     for m in 0..a {
                         let r = block * a + m;
                         let flipped_bit = |s: usize| bits[[m, s]] ^ u8::from(flip == Some(s));
-                        let source = |s: usize| match flip {
-                            Some(i) if s > i => block * a + m,
-                            _ => m,
-                        };
                         let left = (site >= 1).then(|| flipped_bit(site - 1));
                         let up = (site >= l).then(|| flipped_bit(site - l));
                         let b = bias_index(left, up) * h;
                         out[r * h..(r + 1) * h].copy_from_slice(&bias[b..b + h]);
-                        let x = &mut inputs[r * 2 * h..(r + 1) * 2 * h];
-                        let (x_left, x_up) = x.split_at_mut(h);
-                        match left {
-                            Some(_) => {
-                                let src = source(site - 1) * h;
-                                x_left.copy_from_slice(&left_rows[src..src + h]);
-                            }
-                            None => x_left.fill(0.0),
-                        }
-                        match up {
-                            Some(_) => {
-                                let src = source(site - l) * h;
-                                x_up.copy_from_slice(&up_rows[src..src + h]);
-                            }
-                            None => x_up.fill(0.0),
-                        }
                     }
                 }
             }
-            let mut active = out.slice_mut(s![..rows, ..]);
-            if site > 0 {
-                general_mat_mul(
-                    1.0,
-                    &ws.inputs.slice(s![..rows, ..]),
-                    &ws.fused,
-                    1.0,
-                    &mut active,
-                );
+            // Block b > 0 (the flip at i = b − 1) reads its own hidden states after the flip
+            // and the originals' (block 0) at or before it. Own rows form a prefix of the
+            // ring slot, so they multiply in place; the rest reuse the originals' product.
+            ensure(&mut ws.grad_inputs, (a, h));
+            let (u_left, u_up) = (ws.fused.slice(s![..h, ..]), ws.fused.slice(s![h.., ..]));
+            let neighbours = [
+                (site >= 1, &ring_left, u_left, site),
+                (site >= l, &ring_up, u_up, (site + 1).saturating_sub(l)),
+            ];
+            for (present, ring_rows, weights, own_blocks) in neighbours {
+                if !present {
+                    continue;
+                }
+                // Blocks 0..own_blocks read their own rows; the others read block 0's.
+                let original = &mut ws.grad_inputs;
+                general_mat_mul(1.0, &ring_rows.slice(s![..a, ..]), &weights, 0.0, original);
+                if own_blocks > 1 {
+                    let own = a..own_blocks * a;
+                    general_mat_mul(
+                        1.0,
+                        &ring_rows.slice(s![own.clone(), ..]),
+                        &weights,
+                        1.0,
+                        &mut out.slice_mut(s![own, ..]),
+                    );
+                }
+                for block in std::iter::once(0).chain(own_blocks.max(1)..=site) {
+                    let mut rows = out.slice_mut(s![block * a..(block + 1) * a, ..]);
+                    rows += &*original;
+                }
             }
+            let mut active = out.slice_mut(s![..rows, ..]);
             activate(
                 act,
                 active.as_slice_mut().expect("ring rows are contiguous"),

@@ -8,32 +8,72 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 /// Below this many rows the axpy kernel beats packing for a GEMM.
 const SMALL_ROWS: usize = 16;
 
+/// Register-blocked product: `R` rows × 8 columns of the output stay in registers while the
+/// shared dimension streams through, so each loaded row of `w` feeds `R` fused multiply-adds.
 #[inline(always)]
-fn rows_axpy(k: usize, n: usize, x: &[f64], w: &[f64], out: &mut [f64]) {
-    for (x_row, out_row) in x.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
-        for (&xi, w_row) in x_row.iter().zip(w.chunks_exact(n)) {
-            for (o, &wv) in out_row.iter_mut().zip(w_row) {
-                *o = xi.mul_add(wv, *o);
+fn block<const R: usize>(
+    k: usize,
+    n: usize,
+    x: &[f64],
+    w: &[f64],
+    out: &mut [f64],
+    fma: impl Fn(f64, f64, f64) -> f64 + Copy,
+) {
+    let wide = n / 8 * 8;
+    for j0 in (0..wide).step_by(8) {
+        let mut acc = [[0.0f64; 8]; R];
+        for (q, a) in acc.iter_mut().enumerate() {
+            a.copy_from_slice(&out[q * n + j0..q * n + j0 + 8]);
+        }
+        for i in 0..k {
+            let w_row: &[f64; 8] = w[i * n + j0..i * n + j0 + 8].try_into().expect("8 wide");
+            for (q, a) in acc.iter_mut().enumerate() {
+                let xv = x[q * k + i];
+                for t in 0..8 {
+                    a[t] = fma(xv, w_row[t], a[t]);
+                }
             }
+        }
+        for (q, a) in acc.iter().enumerate() {
+            out[q * n + j0..q * n + j0 + 8].copy_from_slice(a);
+        }
+    }
+    for q in 0..R {
+        for j in wide..n {
+            let mut acc = out[q * n + j];
+            for i in 0..k {
+                acc = fma(x[q * k + i], w[i * n + j], acc);
+            }
+            out[q * n + j] = acc;
         }
     }
 }
 
 #[inline(always)]
-fn rows_axpy_plain(k: usize, n: usize, x: &[f64], w: &[f64], out: &mut [f64]) {
-    for (x_row, out_row) in x.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
-        for (&xi, w_row) in x_row.iter().zip(w.chunks_exact(n)) {
-            for (o, &wv) in out_row.iter_mut().zip(w_row) {
-                *o += xi * wv;
-            }
-        }
+fn rows_axpy(
+    k: usize,
+    n: usize,
+    x: &[f64],
+    w: &[f64],
+    out: &mut [f64],
+    fma: impl Fn(f64, f64, f64) -> f64 + Copy,
+) {
+    let rows = x.len() / k;
+    let mut r = 0;
+    while r + 4 <= rows {
+        block::<4>(k, n, &x[r * k..], w, &mut out[r * n..], fma);
+        r += 4;
+    }
+    while r < rows {
+        block::<1>(k, n, &x[r * k..], w, &mut out[r * n..], fma);
+        r += 1;
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn rows_axpy_avx2(k: usize, n: usize, x: &[f64], w: &[f64], out: &mut [f64]) {
-    rows_axpy(k, n, x, w, out);
+    rows_axpy(k, n, x, w, out, f64::mul_add);
 }
 
 /// out (rows × n) += x (rows × k) · w (k × n); all three contiguous and row-major.
@@ -49,7 +89,7 @@ pub fn gemm_acc(x: ArrayView2<f64>, w: ArrayView2<f64>, mut out: ArrayViewMut2<f
                     unsafe { rows_axpy_avx2(k, n, xs, ws, os) };
                     return;
                 }
-                rows_axpy_plain(k, n, xs, ws, os);
+                rows_axpy(k, n, xs, ws, os, |a, b, c| a * b + c);
                 return;
             }
         }
@@ -64,10 +104,10 @@ mod tests {
 
     #[test]
     fn small_and_large_paths_agree_with_ndarray() {
-        for rows in [1, 5, 16, 17, 40] {
+        for (rows, n) in [(1, 5), (5, 21), (16, 40), (17, 8), (40, 3)] {
             let x = Array2::from_shape_fn((rows, 7), |(i, j)| (i * 7 + j) as f64 * 0.1 - 1.0);
-            let w = Array2::from_shape_fn((7, 5), |(i, j)| (i as f64 - j as f64) * 0.3);
-            let mut out = Array2::from_elem((rows, 5), 0.5);
+            let w = Array2::from_shape_fn((7, n), |(i, j)| (i as f64 - j as f64) * 0.3);
+            let mut out = Array2::from_elem((rows, n), 0.5);
             gemm_acc(x.view(), w.view(), out.view_mut());
             let want = x.dot(&w) + 0.5;
             assert!(
