@@ -105,7 +105,7 @@ fn anneal_then_eval_agrees_with_an_independent_network() {
     let out = annealscape(&[
         "anneal",
         "--preset",
-        "quick",
+        "paper-quantum-L4",
         "--out",
         out_dir,
         "--seed",

@@ -60,13 +60,20 @@ fn rows_axpy(
 ) {
     let rows = x.len() / k;
     let mut r = 0;
-    while r + 4 <= rows {
-        block::<4>(k, n, &x[r * k..], w, &mut out[r * n..], fma);
-        r += 4;
-    }
+    // Blocks of 5 rows (mini-batches of 10 split over two threads) or 4, then single rows.
     while r < rows {
-        block::<1>(k, n, &x[r * k..], w, &mut out[r * n..], fma);
-        r += 1;
+        let left = rows - r;
+        let (x, out) = (&x[r * k..], &mut out[r * n..]);
+        r += if left >= 5 && left % 4 != 0 {
+            block::<5>(k, n, x, w, out, fma);
+            5
+        } else if left >= 4 {
+            block::<4>(k, n, x, w, out, fma);
+            4
+        } else {
+            block::<1>(k, n, x, w, out, fma);
+            1
+        };
     }
 }
 
