@@ -7,6 +7,7 @@
 pub mod anneal;
 pub mod cli;
 pub mod files;
+pub mod landscape;
 pub mod nn;
 pub mod physics;
 pub mod run;

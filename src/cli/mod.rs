@@ -1,4 +1,4 @@
-//! The command line: `exact`, `anneal`, `eval`, `presets` and `bench`.
+//! The command line: `exact`, `anneal`, `eval`, `presets`, `landscape` and `bench`.
 //!
 //! Output is tab-separated with one header line on stdout; a bad value exits with code 2 and
 //! a one-line message naming it.
@@ -6,6 +6,7 @@
 mod anneal;
 mod bench;
 mod exact;
+mod landscape;
 pub mod values;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ pub enum Command {
     Eval(anneal::EvalArgs),
     /// List the shipped presets.
     Presets,
+    /// Loss landscapes around a run's snapshots, stored in RUN/landscapes/.
+    Landscape(landscape::LandscapeArgs),
     /// Measure the speed of the physics core and print a table.
     Bench {
         /// Which benchmark to run.
@@ -92,6 +95,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Anneal(args) => anneal::anneal(args, out),
         Command::Eval(args) => anneal::eval(args, out),
         Command::Presets => anneal::presets(out),
+        Command::Landscape(args) => landscape::landscape(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

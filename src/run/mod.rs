@@ -3,6 +3,7 @@
 
 mod config;
 mod folder;
+mod landscapes;
 mod trajectory;
 mod worker;
 
@@ -10,6 +11,7 @@ use std::path::Path;
 
 pub use config::{ConfigError, LatticeConfig, OutputConfig, RunConfig, MAX_RUN_SIZE, PRESETS};
 pub use folder::{write_samples, RunWriter};
+pub use landscapes::{LandscapeRequest, RunFolder};
 pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};
 

@@ -1,0 +1,148 @@
+//! `annealscape landscape`: landscapes around a run's snapshots.
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use super::CliError;
+use crate::landscape::{BiasDirection, DirectionKind, SurfaceEstimator, SurfaceSpec};
+use crate::run::{LandscapeRequest, RunFolder};
+
+/// Direction choices on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DirectionArg {
+    /// Filter-normalised random directions (Li et al.).
+    Filter,
+    /// Unnormalised Gaussian directions (the authors').
+    Gaussian,
+    /// The two leading principal components of the trajectory.
+    Pca,
+}
+
+/// Estimator choices on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EstimatorArg {
+    /// Fresh samples at every point (the paper's).
+    Fresh,
+    /// The same random numbers at every point.
+    Crn,
+    /// Exact enumeration (L <= 4).
+    Exact,
+}
+
+/// Arguments of `annealscape landscape`.
+#[derive(Debug, Args)]
+pub struct LandscapeArgs {
+    /// The run folder.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// A snapshot name (init, warmup, mid1…mid5, completion, …) or `all`.
+    #[arg(long, default_value = "completion")]
+    pub snapshot: String,
+    /// How the two directions are chosen.
+    #[arg(long, value_enum, default_value = "filter")]
+    pub directions: DirectionArg,
+    /// Filter directions: biases get the bias itself instead of zero.
+    #[arg(long)]
+    pub bias_copy: bool,
+    /// α and β run over [−range, range].
+    #[arg(long, default_value_t = 1.0)]
+    pub range: f64,
+    /// Points per axis.
+    #[arg(long, default_value_t = 51)]
+    pub points: usize,
+    /// Samples per point.
+    #[arg(long, default_value_t = 100)]
+    pub samples: usize,
+    /// How values are estimated.
+    #[arg(long, value_enum, default_value = "fresh")]
+    pub estimator: EstimatorArg,
+    /// Seed of the directions and the samples.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// A 1D slice along the first direction only.
+    #[arg(long)]
+    pub one_d: bool,
+}
+
+/// Run `annealscape landscape`.
+pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let folder = RunFolder::open(&args.run).map_err(CliError::Usage)?;
+    let request = LandscapeRequest {
+        directions: match args.directions {
+            DirectionArg::Filter => DirectionKind::Filter,
+            DirectionArg::Gaussian => DirectionKind::Gaussian,
+            DirectionArg::Pca => DirectionKind::Pca,
+        },
+        direction_seed: args.seed,
+        bias: if args.bias_copy {
+            BiasDirection::Copy
+        } else {
+            BiasDirection::Zero
+        },
+        spec: SurfaceSpec {
+            range: args.range,
+            points: args.points,
+            samples: args.samples,
+            estimator: match args.estimator {
+                EstimatorArg::Fresh => SurfaceEstimator::Fresh,
+                EstimatorArg::Crn => SurfaceEstimator::Crn,
+                EstimatorArg::Exact => SurfaceEstimator::Exact,
+            },
+            seed: args.seed,
+            one_dimensional: args.one_d,
+        },
+    };
+    let sites = folder.config().lattice.size.pow(2);
+    request
+        .spec
+        .validate(sites)
+        .map_err(|e| CliError::Usage(format!("--{e}")))?;
+    let names = if args.snapshot == "all" {
+        folder.snapshots()
+    } else {
+        folder.network(&args.snapshot).map_err(CliError::Usage)?;
+        vec![args.snapshot.clone()]
+    };
+    writeln!(out, "snapshot\tstep\tx\tcentre\troughness\tcosine\tfile")?;
+    let cancel = AtomicBool::new(false);
+    for name in names {
+        let rows = if args.one_d { 1 } else { args.points };
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(rows as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} rows, ETA {eta}")
+                    .expect("valid template"),
+            );
+            bar.set_message(name.clone());
+            bar
+        });
+        let result = folder
+            .landscape(&name, &request, &cancel, |j, _, _| {
+                if let Some(bar) = &bar {
+                    bar.set_position(j as u64 + 1);
+                }
+            })
+            .map_err(|e| CliError::Runtime(anyhow::anyhow!(e)))?;
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        let Some((landscape, path)) = result else {
+            return Err(CliError::Interrupted);
+        };
+        let s = &landscape.surface;
+        let centre = s.values[[s.beta.len() / 2, s.alpha.len() / 2]];
+        writeln!(
+            out,
+            "{name}\t{}\t{}\t{centre:.6}\t{:.3e}\t{:.3e}\t{}",
+            landscape.settings.step,
+            landscape.settings.x,
+            landscape.settings.roughness,
+            landscape.settings.cosine,
+            path.display()
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! Landscapes on disk: one NPZ per landscape with the grid, the values, the projected path
+//! and the settings (as TOML text in a byte array) needed to recompute it.
+
+use ndarray::{Array1, Array2};
+use ndarray_npy::{NpzReader, NpzWriter};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use super::{DirectionKind, Surface, SurfaceSpec};
+use crate::files::write_atomically;
+
+/// Everything that defines a landscape besides the weights it is centred on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LandscapeSettings {
+    /// The snapshot it is centred on.
+    pub snapshot: String,
+    /// Step of the snapshot (−1 for init).
+    pub step: i64,
+    /// `thermal` or `quantum`.
+    pub kind: String,
+    /// T or B of the objective.
+    pub x: f64,
+    /// L.
+    pub size: usize,
+    /// The directions.
+    pub directions: DirectionKind,
+    /// Seed of the random directions.
+    pub direction_seed: u64,
+    /// What biases do in filter directions (`zero` or `copy`).
+    pub bias: super::BiasDirection,
+    /// Grid and estimator.
+    pub spec: SurfaceSpec,
+    /// cos ∠(δ, η).
+    pub cosine: f64,
+    /// PCA explained-variance ratios.
+    pub explained: Option<[f64; 2]>,
+    /// Roughness of the surface.
+    pub roughness: f64,
+}
+
+/// A computed landscape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Landscape {
+    /// Settings.
+    pub settings: LandscapeSettings,
+    /// The surface.
+    pub surface: Surface,
+    /// The path's coordinates in the plane and its steps.
+    pub path_alpha: Array1<f64>,
+    /// β coordinates of the path.
+    pub path_beta: Array1<f64>,
+    /// Steps of the path points (−1 = initial weights).
+    pub path_steps: Array1<i64>,
+    /// δ and η as rows.
+    pub directions: Array2<f64>,
+}
+
+/// Write a landscape atomically.
+pub fn save_landscape(path: &Path, landscape: &Landscape) -> std::io::Result<()> {
+    let settings = toml::to_string(&landscape.settings).map_err(std::io::Error::other)?;
+    write_atomically(path, |w| {
+        let err = std::io::Error::other;
+        let mut npz = NpzWriter::new(w);
+        let s = &landscape.surface;
+        npz.add_array("alpha", &s.alpha).map_err(err)?;
+        npz.add_array("beta", &s.beta).map_err(err)?;
+        npz.add_array("values", &s.values).map_err(err)?;
+        npz.add_array("stderr", &s.stderr).map_err(err)?;
+        npz.add_array("path_alpha", &landscape.path_alpha)
+            .map_err(err)?;
+        npz.add_array("path_beta", &landscape.path_beta)
+            .map_err(err)?;
+        npz.add_array("path_steps", &landscape.path_steps)
+            .map_err(err)?;
+        npz.add_array("directions", &landscape.directions)
+            .map_err(err)?;
+        npz.add_array("settings_toml", &Array1::from(settings.into_bytes()))
+            .map_err(err)?;
+        npz.finish().map_err(err)?;
+        Ok(())
+    })
+}
+
+/// Read a landscape written by [`save_landscape`].
+pub fn load_landscape(path: &Path) -> Result<Landscape, String> {
+    let what = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(|e| what(&e))?;
+    let mut npz = NpzReader::new(file).map_err(|e| what(&e))?;
+    let bytes: Array1<u8> = npz.by_name("settings_toml").map_err(|e| what(&e))?;
+    let text = String::from_utf8(bytes.to_vec()).map_err(|e| what(&e))?;
+    let settings: LandscapeSettings = toml::from_str(&text).map_err(|e| what(&e))?;
+    let mut get2 =
+        |name: &str| -> Result<Array2<f64>, String> { npz.by_name(name).map_err(|e| what(&e)) };
+    let values = get2("values")?;
+    let stderr = get2("stderr")?;
+    let directions = get2("directions")?;
+    let mut get1 =
+        |name: &str| -> Result<Array1<f64>, String> { npz.by_name(name).map_err(|e| what(&e)) };
+    let alpha = get1("alpha")?;
+    let beta = get1("beta")?;
+    let path_alpha = get1("path_alpha")?;
+    let path_beta = get1("path_beta")?;
+    let path_steps: Array1<i64> = npz.by_name("path_steps").map_err(|e| what(&e))?;
+    Ok(Landscape {
+        settings,
+        surface: Surface {
+            alpha,
+            beta,
+            values,
+            stderr,
+        },
+        path_alpha,
+        path_beta,
+        path_steps,
+        directions,
+    })
+}

@@ -1,0 +1,204 @@
+//! Landscapes of a run folder's snapshots, stored in `RUN/landscapes/NAME-DIRS.npz`.
+
+use ndarray::{Array1, Array2};
+use ndarray_npy::NpzReader;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use super::RunConfig;
+use crate::anneal::Objective;
+use crate::landscape::{
+    compute_surface, pca_directions, project_path, random_directions, save_landscape,
+    BiasDirection, DirectionKind, Landscape, LandscapeSettings, SurfaceSpec,
+};
+use crate::nn::rnn2d::tensor_specs;
+use crate::nn::{load_npz, Autoregressive, Params, Rnn2d};
+use crate::physics::{Lattice, NewmanMoore};
+
+/// What to compute around one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandscapeRequest {
+    /// Filter, gaussian or PCA.
+    pub directions: DirectionKind,
+    /// Seed of random directions.
+    pub direction_seed: u64,
+    /// Biases in filter directions.
+    pub bias: BiasDirection,
+    /// Grid and estimator.
+    pub spec: SurfaceSpec,
+}
+
+/// A run folder opened for landscapes: its configuration and trajectory.
+pub struct RunFolder {
+    dir: PathBuf,
+    config: RunConfig,
+    steps: Array1<i64>,
+    path: Array2<f64>,
+}
+
+impl RunFolder {
+    /// Open `dir` (it must hold `config.toml` and `trajectory.npz`).
+    pub fn open(dir: &Path) -> Result<Self, String> {
+        let config = RunConfig::from_file(&dir.join("config.toml"))
+            .map_err(|e| format!("{e} (is {} a run folder?)", dir.display()))?;
+        let trajectory = dir.join("trajectory.npz");
+        let file = std::fs::File::open(&trajectory).map_err(|e| {
+            format!(
+                "{}: {e} (is the run folder complete?)",
+                trajectory.display()
+            )
+        })?;
+        let mut npz = NpzReader::new(file).map_err(|e| format!("{}: {e}", trajectory.display()))?;
+        let steps: Array1<i64> = npz
+            .by_name("steps")
+            .map_err(|e| format!("{}: {e}", trajectory.display()))?;
+        let path: Array2<f64> = npz
+            .by_name("params")
+            .map_err(|e| format!("{}: {e}", trajectory.display()))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            config,
+            steps,
+            path,
+        })
+    }
+
+    /// The run's configuration.
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// The snapshots present, in the order they were taken.
+    pub fn snapshots(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.join("checkpoints"))
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        e.file_name()
+                            .to_str()
+                            .and_then(|n| n.strip_suffix(".npz"))
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort_by_key(|n| self.snapshot_step(n).unwrap_or(i64::MAX));
+        names
+    }
+
+    /// The step after which snapshot `name` was taken (−1 for init).
+    pub fn snapshot_step(&self, name: &str) -> Option<i64> {
+        if name == "init" {
+            return Some(-1);
+        }
+        if let Some(step) = name.strip_prefix("manual-").and_then(|s| s.parse().ok()) {
+            return Some(step);
+        }
+        if name == "stopped" {
+            return self.steps.last().copied();
+        }
+        self.config
+            .anneal
+            .schedule()
+            .snapshot_steps()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s as i64)
+    }
+
+    /// The network of snapshot `name`.
+    pub fn network(&self, name: &str) -> Result<Rnn2d, String> {
+        let path = self.dir.join("checkpoints").join(format!("{name}.npz"));
+        if !path.exists() {
+            return Err(format!(
+                "no snapshot '{name}' in {}: choose one of {}",
+                self.dir.display(),
+                self.snapshots().join(", ")
+            ));
+        }
+        let layout = Params::zeros(tensor_specs(self.config.network.hidden));
+        let params = load_npz(&path, &layout).map_err(|e| e.to_string())?;
+        Rnn2d::from_params(self.config.network, self.config.lattice.size, params)
+    }
+
+    /// Compute the landscape around snapshot `name`, calling `on_row` as rows finish, and
+    /// store it; `Ok(None)` if cancelled.
+    pub fn landscape(
+        &self,
+        name: &str,
+        request: &LandscapeRequest,
+        cancel: &AtomicBool,
+        on_row: impl FnMut(usize, &[f64], &[f64]),
+    ) -> Result<Option<(Landscape, PathBuf)>, String> {
+        let config = &self.config;
+        let lattice = Lattice::new(config.lattice.size).map_err(|e| e.to_string())?;
+        request.spec.validate(lattice.sites())?;
+        let model =
+            NewmanMoore::new(lattice, config.lattice.coupling).map_err(|e| e.to_string())?;
+        let net = self.network(name)?;
+        let step = self
+            .snapshot_step(name)
+            .ok_or_else(|| format!("cannot tell when snapshot '{name}' was taken"))?;
+        let schedule = config.anneal.schedule();
+        let x = if step < 0 {
+            schedule.start
+        } else {
+            schedule.at(step as usize).1
+        };
+        let directions = match request.directions {
+            DirectionKind::Pca => pca_directions(net.params(), self.path.view())?,
+            kind => random_directions(kind, net.params(), request.direction_seed, request.bias),
+        };
+        let objective = Objective::new(config.anneal.kind, x);
+        let Some(surface) = compute_surface(
+            &net,
+            &model,
+            objective,
+            &directions,
+            &request.spec,
+            cancel,
+            on_row,
+        ) else {
+            return Ok(None);
+        };
+        let (path_alpha, path_beta) =
+            project_path(self.path.view(), net.params().flat(), &directions);
+        let mut dirs = Array2::zeros((2, net.params().len()));
+        dirs.row_mut(0).assign(&directions.delta.flat());
+        dirs.row_mut(1).assign(&directions.eta.flat());
+        let kind_name = match request.directions {
+            DirectionKind::Filter => "filter",
+            DirectionKind::Gaussian => "gaussian",
+            DirectionKind::Pca => "pca",
+        };
+        let landscape = Landscape {
+            settings: LandscapeSettings {
+                snapshot: name.to_string(),
+                step,
+                kind: format!("{:?}", config.anneal.kind).to_lowercase(),
+                x,
+                size: config.lattice.size,
+                directions: request.directions,
+                direction_seed: request.direction_seed,
+                bias: request.bias,
+                spec: request.spec,
+                cosine: directions.cosine(),
+                explained: directions.explained,
+                roughness: surface.roughness(),
+            },
+            surface,
+            path_alpha,
+            path_beta,
+            path_steps: self.steps.clone(),
+            directions: dirs,
+        };
+        let out = self
+            .dir
+            .join("landscapes")
+            .join(format!("{name}-{kind_name}.npz"));
+        save_landscape(&out, &landscape)
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        Ok(Some((landscape, out)))
+    }
+}
