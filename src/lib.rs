@@ -6,6 +6,7 @@
 
 pub mod anneal;
 pub mod cli;
+pub mod figures;
 pub mod files;
 pub mod landscape;
 pub mod nn;

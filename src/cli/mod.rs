@@ -6,6 +6,7 @@
 mod anneal;
 mod bench;
 mod exact;
+mod figure;
 mod landscape;
 pub mod values;
 
@@ -35,6 +36,8 @@ pub enum Command {
     Eval(anneal::EvalArgs),
     /// List the shipped presets.
     Presets,
+    /// Draw a run's figures (PNG or SVG).
+    Figure(figure::FigureArgs),
     /// Loss landscapes around a run's snapshots, stored in RUN/landscapes/.
     Landscape(landscape::LandscapeArgs),
     /// Measure the speed of the physics core and print a table.
@@ -96,6 +99,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Eval(args) => anneal::eval(args, out),
         Command::Presets => anneal::presets(out),
         Command::Landscape(args) => landscape::landscape(args, out),
+        Command::Figure(args) => figure::figure(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }
