@@ -132,3 +132,67 @@ fn a_bad_extension_is_refused_with_the_path() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn curves_lattice_and_modes_figures_from_a_run_folder() {
+    let (dir, _) = landscape_run("kinds");
+    let bin = env!("CARGO_BIN_EXE_annealscape");
+    for (kind, size) in [
+        ("curves", (1100, 480)),
+        ("lattice", (640, 600)),
+        ("modes", (760, 480)),
+    ] {
+        let out_path = dir.join(format!("figures/{kind}.png"));
+        let out = std::process::Command::new(bin)
+            .args([
+                "figure",
+                "--run",
+                dir.to_str().unwrap(),
+                "--kind",
+                kind,
+                "--scale",
+                "1",
+            ])
+            .arg("--out")
+            .arg(&out_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let img = image::open(&out_path).unwrap();
+        assert_eq!((img.width(), img.height()), size, "{kind}");
+        let svg_path = dir.join(format!("figures/{kind}.svg"));
+        let out = std::process::Command::new(bin)
+            .args(["figure", "--run", dir.to_str().unwrap(), "--kind", kind])
+            .arg("--out")
+            .arg(&svg_path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind} svg");
+        let svg = std::fs::read_to_string(&svg_path).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{kind}"
+        );
+    }
+    let out = std::process::Command::new(bin)
+        .args([
+            "figure",
+            "--run",
+            dir.to_str().unwrap(),
+            "--kind",
+            "lattice",
+            "--index",
+            "100000",
+            "--out",
+            "/tmp/never.png",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--index 100000"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -87,7 +87,7 @@ impl StepMetrics {
 }
 
 /// How often one configuration was drawn in the final evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ModeCount {
     /// The configuration as a 0/1 string in raster order.
     pub configuration: String,

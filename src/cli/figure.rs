@@ -15,6 +15,12 @@ pub enum FigureKind {
     Landscape,
     /// The paper's three stages (warm-up, mid-anneal, completion), one colour range.
     Stages,
+    /// ⟨E⟩/N and the objective against step and T or B, with the exact curve.
+    Curves,
+    /// One sampled configuration on the lattice with its defects.
+    Lattice,
+    /// Counts of the final evaluation's configurations, ground states marked.
+    Modes,
 }
 
 /// Colour map choices.
@@ -41,6 +47,12 @@ pub struct FigureArgs {
     /// Landscape file name in RUN/landscapes without .npz (kind landscape), e.g. completion-pca.
     #[arg(long)]
     pub landscape: Option<String>,
+    /// Snapshot whose samples to draw (kind lattice).
+    #[arg(long, default_value = "completion")]
+    pub snapshot: String,
+    /// Which sample of the snapshot (kind lattice), from 0.
+    #[arg(long, default_value_t = 0)]
+    pub index: usize,
     /// Directions of the stage landscapes (kind stages).
     #[arg(long, default_value = "filter")]
     pub directions: String,
@@ -53,6 +65,9 @@ pub struct FigureArgs {
     /// Number of contour levels (0 for none).
     #[arg(long, default_value_t = 8)]
     pub contours: usize,
+    /// Explicit contour levels in the plotted values, e.g. -0.55,-0.5,-0.45 (replaces --contours).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    pub levels: Option<Vec<f64>>,
     /// Clamp colours to these percentiles, e.g. 2,98.
     #[arg(long, value_parser = parse_pair)]
     pub clamp: Option<(f64, f64)>,
@@ -94,8 +109,71 @@ fn load(args: &FigureArgs, name: &str) -> Result<Landscape, CliError> {
     load_landscape(&path).map_err(CliError::Usage)
 }
 
+fn write(figure: &impl crate::figures::Figure, args: &FigureArgs) -> Result<(), CliError> {
+    render(figure, &args.out, args.scale).map_err(|e| match e {
+        crate::figures::FigureError::Format(_) | crate::figures::FigureError::Data(_) => {
+            CliError::Usage(e.to_string())
+        }
+        other => CliError::Runtime(other.into()),
+    })
+}
+
+/// The exact reference curve of a run: E₀(B)/N (L ≤ 5; L = 5 from the cache only) or f(T).
+fn exact_curve(config: &crate::run::RunConfig, xmax: f64) -> Option<(Vec<(f64, f64)>, String)> {
+    use crate::anneal::AnnealKind;
+    use crate::physics::{ExactThermo, GroundEnergyCache, Lattice, NewmanMoore};
+    let model = NewmanMoore::new(
+        Lattice::new(config.lattice.size).ok()?,
+        config.lattice.coupling,
+    )
+    .ok()?;
+    let xmax = xmax.max(1e-3);
+    match config.anneal.kind {
+        AnnealKind::Thermal => {
+            let exact = ExactThermo::new(model);
+            let points = (0..=60)
+                .filter_map(|k| {
+                    let t = xmax * k as f64 / 60.0;
+                    exact.at(t).ok().map(|th| (t, th.f))
+                })
+                .collect();
+            Some((points, "exact f(T)".into()))
+        }
+        AnnealKind::Quantum if config.lattice.size <= 5 => {
+            let cache = GroundEnergyCache::default_location();
+            let points: Vec<(f64, f64)> = (0..=20)
+                .filter_map(|k| {
+                    let b = (xmax * k as f64 / 20.0 * 1e9).round() / 1e9;
+                    match (&cache, config.lattice.size) {
+                        (Some(c), 5) => c.get(&model, b).map(|e| (b, e)),
+                        (Some(c), _) => c.ground_energy(&model, b).ok().map(|e| (b, e.per_spin)),
+                        (None, 5) => None,
+                        (None, _) => crate::physics::ground_energy(&model, b)
+                            .ok()
+                            .map(|e| (b, e.per_spin)),
+                    }
+                })
+                .collect();
+            if points.is_empty() {
+                eprintln!("note: no cached E0(B) at L = 5; fill the cache with `annealscape exact ground-energy --l 5 --b 0..{xmax}:{}`", xmax / 20.0);
+                return None;
+            }
+            Some((points, "exact E0(B)/N".into()))
+        }
+        AnnealKind::Quantum => None,
+    }
+}
+
 /// Run `annealscape figure`.
 pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    match args.kind {
+        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes => {
+            run_figure(&args)?;
+            writeln!(out, "{}", args.out.display())?;
+            return Ok(());
+        }
+        FigureKind::Landscape | FigureKind::Stages => {}
+    }
     let scale = ColorScale {
         map: match args.colormap {
             ColorMapArg::Viridis => ColorMap::Viridis,
@@ -105,6 +183,7 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
         range: None,
         log: args.log,
         contours: args.contours,
+        levels: args.levels.clone(),
     };
     let landscapes: Vec<(Landscape, String)> = match args.kind {
         FigureKind::Landscape => {
@@ -116,6 +195,7 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let title = format!("{} (step {})", l.settings.snapshot, l.settings.step);
             vec![(l, title)]
         }
+        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes => unreachable!(),
         FigureKind::Stages => [
             ("warmup", "after warm-up"),
             ("mid3", "mid-anneal"),
@@ -138,10 +218,100 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
         panels: landscapes.iter().map(|(l, t)| (l, t.clone())).collect(),
         scale,
     };
-    render(&figure, &args.out, args.scale).map_err(|e| match e {
-        crate::figures::FigureError::Format(_) => CliError::Usage(e.to_string()),
-        other => CliError::Runtime(other.into()),
-    })?;
+    write(&figure, &args)?;
     writeln!(out, "{}", args.out.display())?;
     Ok(())
+}
+
+/// Curves, lattice and modes figures, from the run folder's files.
+fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
+    use crate::figures::{Curves, CurvesFigure, LatticeFigure, ModesFigure};
+    use crate::physics::{parse_configuration, Lattice, NewmanMoore};
+    let config = crate::run::RunConfig::from_file(&args.run.join("config.toml"))
+        .map_err(|e| CliError::Usage(format!("{e} (is {} a run folder?)", args.run.display())))?;
+    let lattice = Lattice::new(config.lattice.size)?;
+    let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
+    let symbol = config.anneal.kind.symbol().to_string();
+    let header = format!(
+        "L={} {} from {symbol}0={} · seed {} · {} steps",
+        config.lattice.size,
+        format!("{:?}", config.anneal.kind).to_lowercase(),
+        config.anneal.start,
+        config.seed,
+        config.anneal.schedule().total_steps()
+    );
+    match args.kind {
+        FigureKind::Curves => {
+            let curves = Curves::read(&args.run.join("metrics.csv"))
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let xmax = curves.x.iter().copied().fold(0.0, f64::max);
+            let figure = CurvesFigure {
+                exact: exact_curve(&config, xmax),
+                curves,
+                symbol,
+                title: header,
+            };
+            write(&figure, args)
+        }
+        FigureKind::Lattice => {
+            let path = args
+                .run
+                .join("samples")
+                .join(format!("{}.txt", args.snapshot));
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                CliError::Usage(format!(
+                    "{}: {e} (choose --snapshot with samples)",
+                    path.display()
+                ))
+            })?;
+            let line = text.lines().nth(args.index).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--index {} is past the {} samples of {}",
+                    args.index,
+                    text.lines().count(),
+                    path.display()
+                ))
+            })?;
+            let bits = parse_configuration(line, &lattice)?.to_vec();
+            let figure = LatticeFigure {
+                model,
+                bits,
+                title: format!(
+                    "{} sample {} of {}",
+                    header.split(" · ").next().unwrap_or(""),
+                    args.index,
+                    args.snapshot
+                ),
+            };
+            write(&figure, args)
+        }
+        FigureKind::Modes => {
+            let path = args.run.join("summary.toml");
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                CliError::Usage(format!(
+                    "{}: {e} (the run has not finished)",
+                    path.display()
+                ))
+            })?;
+            let summary: SummaryFile = toml::from_str(&text)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            let figure = ModesFigure {
+                modes: summary.modes,
+                samples: summary.samples,
+                ground_states_found: summary.ground_states_found,
+                degeneracy_log2: summary.degeneracy_log2,
+            };
+            write(&figure, args)
+        }
+        FigureKind::Landscape | FigureKind::Stages => unreachable!(),
+    }
+}
+
+/// The parts of `summary.toml` the modes figure reads.
+#[derive(serde::Deserialize)]
+struct SummaryFile {
+    samples: usize,
+    ground_states_found: usize,
+    degeneracy_log2: usize,
+    modes: Vec<crate::anneal::ModeCount>,
 }

@@ -22,8 +22,10 @@ pub struct ColorScale {
     pub range: Option<(f64, f64)>,
     /// Colour by log10(v − min + 10⁻³·span), labels in the original values.
     pub log: bool,
-    /// Number of contour levels (0 = none).
+    /// Number of contour levels (0 = none), evenly spaced in colour.
     pub contours: usize,
+    /// Explicit contour levels in the plotted values (replace `contours`).
+    pub levels: Option<Vec<f64>>,
 }
 
 impl Default for ColorScale {
@@ -34,6 +36,7 @@ impl Default for ColorScale {
             range: None,
             log: false,
             contours: 8,
+            levels: None,
         }
     }
 }
@@ -248,11 +251,19 @@ impl LandscapeFigure<'_> {
                 .map_err(|e| e.to_string())?;
         }
         // Contours on the coloured (clamped, possibly log) values.
-        if self.scale.contours > 0 {
+        let levels: Vec<f64> = match &self.scale.levels {
+            Some(values) => values
+                .iter()
+                .filter(|v| (range.0..=range.1).contains(*v))
+                .map(|&v| self.position(v, range))
+                .collect(),
+            None => even_levels(0.0, 1.0, self.scale.contours),
+        };
+        if !levels.is_empty() {
             let positions =
                 Array2::from_shape_fn((nb, na), |(j, i)| self.position(s.values[[j, i]], range));
             let to_data = |(i, j): (f64, f64)| (s.alpha[0] + i * da, s.beta[0] + j * db);
-            for level in even_levels(0.0, 1.0, self.scale.contours) {
+            for level in levels {
                 let lines = contour_lines(positions.view(), level);
                 chart
                     .draw_series(lines.into_iter().map(|line| {

@@ -3,10 +3,16 @@
 
 mod colormap;
 mod contour;
+mod curves;
 mod landscape;
+mod lattice;
+mod modes;
 mod output;
 
 pub use colormap::ColorMap;
 pub use contour::{contour_lines, contour_segments, even_levels, Segment};
+pub use curves::{Curves, CurvesFigure};
 pub use landscape::{caption, value_name, ColorScale, LandscapeFigure};
+pub use lattice::LatticeFigure;
+pub use modes::ModesFigure;
 pub use output::{base64, register_fonts, render, Canvas, Figure, FigureError, Raster, FONT};
