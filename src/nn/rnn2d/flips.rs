@@ -3,9 +3,10 @@
 //! Flipping bit i leaves h_s unchanged for s ≤ i, so the A·N flipped configurations are
 //! evaluated together with the A originals as A·(N+1) rows in blocks: block 0 holds the
 //! originals, block i+1 the flips at site i. At site s only blocks 0..=s differ from the
-//! originals, a contiguous prefix of rows, so each site is one GEMM over that prefix and the
-//! total work is about half of N + 1 separate passes. Only the last L + 1 sites' hidden
-//! states are kept (a ring), since a site reads only s − 1 and s − L.
+//! originals, a contiguous prefix of rows, so the total work is about half of N + 1 separate
+//! passes. Only the last L + 1 sites' hidden states are kept (a ring), since a site reads only
+//! s − 1 and s − L; the rows that read their own block's states form a prefix of a ring slot
+//! and multiply in place, and the rest share one product of the originals' rows.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView2, ArrayViewMut1, ArrayViewMut2};
@@ -27,16 +28,16 @@ impl Rnn2d {
         let total_rows = a * (n + 1);
         self.prepare(ws);
         ensure(&mut ws.ring, (l + 1, total_rows, h));
-        ensure(&mut ws.inputs, (total_rows, 2 * h));
         ensure(&mut ws.row_log_p, total_rows);
         ws.row_log_p.fill(0.0);
         let act = self.config.activation;
         for site in 0..n {
             let rows = a * (site + 1);
             let slot = site % (l + 1);
-            let left_slot = (site + l) % (l + 1); // (site − 1) mod (L + 1)
-            let up_slot = (site + 1) % (l + 1); // (site − L) mod (L + 1)
-                                                // Split the ring so the output slot is mutable while the two input slots are read.
+            // Slots of sites s − 1 and s − L: (s − 1) mod (L + 1) and (s − L) mod (L + 1).
+            let left_slot = (site + l) % (l + 1);
+            let up_slot = (site + 1) % (l + 1);
+            // Split the ring so the output slot is mutable while the two input slots are read.
             let (mut out, ring_left, ring_up) = ws.ring.multi_slice_mut((
                 s![slot, .., ..],
                 s![left_slot, .., ..],
@@ -61,7 +62,7 @@ impl Rnn2d {
             // Block b > 0 (the flip at i = b − 1) reads its own hidden states after the flip
             // and the originals' (block 0) at or before it. Own rows form a prefix of the
             // ring slot, so they multiply in place; the rest reuse the originals' product.
-            ensure(&mut ws.grad_inputs, (a, h));
+            ensure(&mut ws.original_product, (a, h));
             let (u_left, u_up) = (ws.fused.slice(s![..h, ..]), ws.fused.slice(s![h.., ..]));
             let neighbours = [
                 (site >= 1, &ring_left, u_left, site),
@@ -72,7 +73,7 @@ impl Rnn2d {
                     continue;
                 }
                 // Blocks 0..own_blocks read their own rows; the others read block 0's.
-                let original = &mut ws.grad_inputs;
+                let original = &mut ws.original_product;
                 general_mat_mul(1.0, &ring_rows.slice(s![..a, ..]), &weights, 0.0, original);
                 if own_blocks > 1 {
                     let own = a..own_blocks * a;

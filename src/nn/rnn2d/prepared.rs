@@ -24,6 +24,8 @@ pub struct Rnn2dWorkspace {
     pub(super) row_log_p: Array1<f64>,
     /// Hidden states of the last L + 1 sites for the single-flip pass, (L+1, rows, n_h).
     pub(super) ring: Array3<f64>,
+    /// Single-flip pass: the originals' neighbour rows times a recurrent block, (A, n_h).
+    pub(super) original_product: Array2<f64>,
     /// Backward: ∂/∂h for every site, (N, A, n_h).
     pub(super) grad_hidden: Array3<f64>,
     /// Backward: ∂/∂pre-activation of every site, (N·A, n_h).
