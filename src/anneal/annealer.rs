@@ -174,9 +174,11 @@ impl Annealer {
         let energies = self.model.energies(bits.view());
         let objective = Objective::new(self.config.kind, x);
         let mut local = Array1::zeros(m);
-        objective.local_values(
+        let (unique, index) = distinct_rows(bits.view());
+        objective.local_values_of_distinct(
             &self.net,
-            bits.view(),
+            unique.view(),
+            &index,
             log_p.view(),
             energies.view(),
             &mut self.workspaces,
@@ -223,7 +225,7 @@ impl Annealer {
             entropy: -log_p.mean().unwrap_or(0.0) / n,
             residual_energy: energy_mean - e0 / n,
             ground_state_fraction: ground as f64 / m as f64,
-            distinct_samples: distinct_rows(bits.view()).0.nrows(),
+            distinct_samples: unique.nrows(),
             ground_states_found: self.found.len(),
             gradient_norm,
             seconds: self.started.elapsed().as_secs_f64(),

@@ -45,6 +45,46 @@ impl Objective {
         log_p: ArrayView1<f64>,
         energies: ArrayView1<f64>,
         workspaces: &mut [N::Workspace],
+        out: ArrayViewMut1<f64>,
+    ) {
+        match *self {
+            Self::Quantum { field } if field != 0.0 => {
+                let (unique, index) = distinct_rows(bits);
+                self.local_values_of_distinct(
+                    net,
+                    unique.view(),
+                    &index,
+                    log_p,
+                    energies,
+                    workspaces,
+                    out,
+                );
+            }
+            // Only the quantum case looks at the configurations themselves.
+            _ => self.local_values_of_distinct(
+                net,
+                bits.slice(ndarray::s![..0, ..]),
+                &[],
+                log_p,
+                energies,
+                workspaces,
+                out,
+            ),
+        }
+    }
+
+    /// [`Objective::local_values`] for samples already reduced to their distinct rows
+    /// (`index[m]` is sample m's row of `unique`), so a caller that needs the distinct rows
+    /// anyway does not hash the batch twice.
+    #[allow(clippy::too_many_arguments)]
+    pub fn local_values_of_distinct<N: Autoregressive>(
+        &self,
+        net: &N,
+        unique: ArrayView2<u8>,
+        index: &[usize],
+        log_p: ArrayView1<f64>,
+        energies: ArrayView1<f64>,
+        workspaces: &mut [N::Workspace],
         mut out: ArrayViewMut1<f64>,
     ) {
         match *self {
@@ -53,8 +93,7 @@ impl Objective {
             }
             Self::Quantum { field: 0.0 } => out.assign(&energies),
             Self::Quantum { field } => {
-                let (unique, index) = distinct_rows(bits);
-                let sums = flip_amplitude_sums(net, unique.view(), workspaces);
+                let sums = flip_amplitude_sums(net, unique, workspaces);
                 for (m, o) in out.iter_mut().enumerate() {
                     *o = energies[m] - field * sums[index[m]];
                 }
