@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
-use super::output::{Canvas, Figure, FigureError, Raster};
+use super::output::{draw_legend, Canvas, Figure, FigureError, Raster};
 
 /// The metrics columns a curves figure uses.
 #[derive(Debug, Clone, Default)]
@@ -167,13 +167,7 @@ impl Figure for CurvesFigure {
                 .label(name)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK.mix(0.3))
-            .label_font(c.font(12.0))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        draw_legend(&mut chart, c, SeriesLabelPosition::UpperRight)?;
         // Against the annealed quantity, with the exact curve.
         let xmax =
             d.x.iter()
@@ -222,14 +216,7 @@ impl Figure for CurvesFigure {
                     PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK.mix(0.3))
-            .label_font(c.font(12.0))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        draw_legend(&mut chart, c, SeriesLabelPosition::UpperRight)?;
         Ok(Vec::new())
     }
 }

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::contour::{contour_lines, even_levels};
-use super::output::{Canvas, Figure, Raster};
+use super::output::{draw_legend, Canvas, Figure, Raster};
 use super::ColorMap;
 use crate::landscape::{DirectionKind, Landscape, SurfaceEstimator};
 
@@ -328,14 +328,7 @@ impl LandscapeFigure<'_> {
             .legend(move |(x, y)| {
                 Cross::new((x + 8, y), r, ShapeStyle::from(&RED).stroke_width(2))
             });
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.75))
-            .border_style(BLACK.mix(0.3))
-            .label_font(c.font(11.0))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(|e| e.to_string())
+        draw_legend(chart, c, SeriesLabelPosition::LowerRight)
     }
 
     fn draw_slice<DB: DrawingBackend>(

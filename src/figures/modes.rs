@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::output::{Canvas, Figure, Raster};
+use super::output::{draw_legend, Canvas, Figure, Raster};
 use crate::anneal::ModeCount;
 
 /// A histogram of the most frequent configurations.
@@ -100,14 +100,7 @@ impl Figure for ModesFigure {
                 )
             }))
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK.mix(0.3))
-            .label_font(c.font(12.0))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        draw_legend(&mut chart, c, SeriesLabelPosition::UpperRight)?;
         Ok(Vec::new())
     }
 }

@@ -1,7 +1,7 @@
 //! Rendering to PNG or SVG: one drawing function serves both backends; text uses egui's own
 //! font, registered with plotters once, so no system font is needed.
 
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use std::io::Cursor;
 use std::path::Path;
@@ -78,6 +78,22 @@ impl Canvas {
     pub fn font(&self, size: f64) -> TextStyle<'static> {
         TextStyle::from((FONT, size * self.scale).into_font())
     }
+}
+
+/// Draw a chart's series legend in the figures' common style.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    c: Canvas,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.3))
+        .label_font(c.font(11.5))
+        .position(position)
+        .draw()
+        .map_err(|e| e.to_string())
 }
 
 /// Something that can be drawn on any plotters backend.

@@ -191,14 +191,14 @@ fn weight_enumerator(lattice: &Lattice) -> Vec<f64> {
             }
             counts
         })
-        .reduce(
-            || vec![0u64; n + 1],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
+        .reduce(|| vec![0u64; n + 1], add_counts);
     counts.into_iter().map(|c| c as f64).collect()
+}
+
+/// Sum two histograms of equal length (the reduction of the parallel enumerations).
+fn add_counts(mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    a
 }
 
 /// Defect count of a state packed into the low N = L² bits of `state` (bit i = site i).
@@ -247,13 +247,7 @@ impl BruteForceThermo {
                 }
                 h
             })
-            .reduce(
-                || vec![0u64; n + 1],
-                |mut a, b| {
-                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                    a
-                },
-            );
+            .reduce(|| vec![0u64; n + 1], add_counts);
         Ok(Self { model, histogram })
     }
 
