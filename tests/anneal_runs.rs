@@ -1,5 +1,9 @@
 //! Whole anneals: reaching the ground state, variational bounds, run folders, failures.
 
+mod common;
+
+use common::temp_dir;
+
 use annealscape::anneal::{
     AnnealConfig, AnnealKind, Annealer, Estimator, Observer, Outcome, ScheduleShape, Silent,
 };
@@ -126,12 +130,6 @@ fn variational_energy_stays_above_the_exact_ground_energy() {
     let e0 = ground_energy(&model, b).unwrap().per_spin;
     assert!(e_var >= e0 - 1e-12, "E/N = {e_var} below E0/N = {e0}");
     assert!(e_var - e0 < 0.05, "E/N = {e_var}, E0/N = {e0}");
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("annealscape-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! `annealscape anneal`, `eval` and `presets` as a user runs them, with `eval` checked
 //! against an independent implementation of the 2D RNN written from SPEC §2.
 
+mod common;
+
+use common::temp_dir;
+
 use ndarray::{Array1, Array2};
 use ndarray_npy::NpzReader;
 use std::path::Path;
@@ -11,12 +15,6 @@ fn annealscape(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("the binary runs")
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("annealscape-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 /// The paper's network, straight from the formulas with plain loops: h_s = elu(x_left·U_left

@@ -1,5 +1,9 @@
 //! The worker thread: start, events, pause/resume, stop, snapshot, failures.
 
+mod common;
+
+use common::temp_dir;
+
 use annealscape::run::{Command, Event, RunConfig, Worker};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,12 +19,6 @@ fn short_config(anneal_steps: usize) -> RunConfig {
             "output.live_every=2".into(),
         ])
         .unwrap()
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("annealscape-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 /// Receive light events until one matches, with a generous timeout against hangs.

@@ -36,3 +36,10 @@ pub fn num(field: &str) -> f64 {
         .parse()
         .unwrap_or_else(|_| panic!("not a number in reference table: {field:?}"))
 }
+
+/// A fresh, empty scratch path named after the test and this process.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("annealscape-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
