@@ -1,7 +1,8 @@
 //! The worker thread: owns one run at a time, takes typed commands, sends typed events.
 //!
-//! Light events (step metrics, lifecycle) go through an unbounded channel; heavy ones
-//! (weights, samples) through a channel of capacity one that the worker keeps fresh by
+//! Light events (step metrics, lifecycle, and every `live_every` steps the samples, a few KB)
+//! go through an unbounded channel; the weights through a channel of capacity one that the
+//! worker keeps fresh by
 //! dropping the stale entry, so a slow UI always gets the latest and never blocks the run.
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
@@ -53,7 +54,7 @@ pub enum Event {
         /// The weights.
         params: Arc<Params>,
     },
-    /// The latest samples (coalesced).
+    /// The samples of a step (every `live_every` steps).
     Samples {
         /// Step that drew them.
         step: usize,
