@@ -2,8 +2,8 @@
 //!
 //! Light events (step metrics, lifecycle, and every `live_every` steps the samples, a few KB)
 //! go through an unbounded channel; the weights through a channel of capacity one that the
-//! worker keeps fresh by
-//! dropping the stale entry, so a slow UI always gets the latest and never blocks the run.
+//! worker keeps fresh by dropping the stale entry, so a slow UI always gets the latest
+//! weights and never blocks the run.
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 use ndarray::Array2;
