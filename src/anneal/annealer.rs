@@ -10,9 +10,10 @@ use std::time::Instant;
 use thiserror::Error;
 
 use super::metrics::mean_var;
+use super::modes::{count_rows, modes_of};
 use super::objective::distinct_rows;
 use super::observer::{Control, Observer, SnapshotView, StepView};
-use super::{AnnealConfig, AnnealKind, FinalSummary, ModeCount, Objective, Schedule, StepMetrics};
+use super::{AnnealConfig, AnnealKind, FinalSummary, Objective, Schedule, StepMetrics};
 use crate::nn::{Adam, AdamConfig, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
 use crate::physics::{GroundStateId, GroundStates, Lattice, NewmanMoore};
 
@@ -317,37 +318,21 @@ impl Annealer {
                     .iter()
                     .map(|e| e / n as f64),
             );
-            for row in bits.rows() {
-                *counts.entry(row.to_vec()).or_insert(0) += 1;
-            }
+            count_rows(bits.view(), &mut counts);
             drawn += chunk;
         }
         let e0 = self.model.ground_energy() / n as f64;
         let mut ground_samples = 0;
         let mut ground_ids = HashSet::new();
-        let mut modes: Vec<ModeCount> = counts
-            .iter()
-            .map(|(config, &count)| {
-                let view = ndarray::ArrayView1::from(config.as_slice());
-                let id = self.ground_states.id(view);
-                if let Some(id) = &id {
-                    ground_samples += count;
-                    ground_ids.insert(id.clone());
-                    self.found.insert(id.clone());
-                }
-                ModeCount {
-                    configuration: config.iter().map(|&b| (b'0' + b) as char).collect(),
-                    count,
-                    energy: self.model.energy(view) / n as f64,
-                    ground_state: id.map(|i| i.to_string()),
-                }
-            })
-            .collect();
-        modes.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.configuration.cmp(&b.configuration))
-        });
+        let mut modes = Vec::new();
+        for (mode, id) in modes_of(&self.model, &self.ground_states, &counts) {
+            if let Some(id) = id {
+                ground_samples += mode.count;
+                ground_ids.insert(id.clone());
+                self.found.insert(id);
+            }
+            modes.push(mode);
+        }
         modes.truncate(64);
         let (energy_mean, energy_var) = mean_var(energies.iter().copied());
         FinalSummary {

@@ -100,7 +100,7 @@ pub struct ModeCount {
 }
 
 /// The final evaluation on a large sample at X = 0.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FinalSummary {
     /// Number of samples drawn.
     pub samples: usize,

@@ -41,6 +41,19 @@ impl fmt::Display for Phase {
     }
 }
 
+impl std::str::FromStr for Phase {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "warmup" => Ok(Self::Warmup),
+            "anneal" => Ok(Self::Anneal),
+            "final" => Ok(Self::Final),
+            other => Err(format!("unknown phase '{other}': warmup, anneal or final")),
+        }
+    }
+}
+
 /// A concrete schedule: step index → (phase, X).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Schedule {

@@ -118,52 +118,6 @@ fn write(figure: &impl crate::figures::Figure, args: &FigureArgs) -> Result<(), 
     })
 }
 
-/// The exact reference curve of a run: E₀(B)/N (L ≤ 5; L = 5 from the cache only) or f(T).
-fn exact_curve(config: &crate::run::RunConfig, xmax: f64) -> Option<(Vec<(f64, f64)>, String)> {
-    use crate::anneal::AnnealKind;
-    use crate::physics::{ExactThermo, GroundEnergyCache, Lattice, NewmanMoore};
-    let model = NewmanMoore::new(
-        Lattice::new(config.lattice.size).ok()?,
-        config.lattice.coupling,
-    )
-    .ok()?;
-    let xmax = xmax.max(1e-3);
-    match config.anneal.kind {
-        AnnealKind::Thermal => {
-            let exact = ExactThermo::new(model);
-            let points = (0..=60)
-                .filter_map(|k| {
-                    let t = xmax * k as f64 / 60.0;
-                    exact.at(t).ok().map(|th| (t, th.f))
-                })
-                .collect();
-            Some((points, "exact f(T)".into()))
-        }
-        AnnealKind::Quantum if config.lattice.size <= 5 => {
-            let cache = GroundEnergyCache::default_location();
-            let points: Vec<(f64, f64)> = (0..=20)
-                .filter_map(|k| {
-                    let b = (xmax * k as f64 / 20.0 * 1e9).round() / 1e9;
-                    match (&cache, config.lattice.size) {
-                        (Some(c), 5) => c.get(&model, b).map(|e| (b, e)),
-                        (Some(c), _) => c.ground_energy(&model, b).ok().map(|e| (b, e.per_spin)),
-                        (None, 5) => None,
-                        (None, _) => crate::physics::ground_energy(&model, b)
-                            .ok()
-                            .map(|e| (b, e.per_spin)),
-                    }
-                })
-                .collect();
-            if points.is_empty() {
-                eprintln!("note: no cached E0(B) at L = 5; fill the cache with `annealscape exact ground-energy --l 5 --b 0..{xmax}:{}`", xmax / 20.0);
-                return None;
-            }
-            Some((points, "exact E0(B)/N".into()))
-        }
-        AnnealKind::Quantum => None,
-    }
-}
-
 /// Run `annealscape figure`.
 pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
     match args.kind {
@@ -232,21 +186,20 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
     let lattice = Lattice::new(config.lattice.size)?;
     let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
     let symbol = config.anneal.kind.symbol().to_string();
-    let header = format!(
-        "L={} {} from {symbol}0={} · seed {} · {} steps",
-        config.lattice.size,
-        format!("{:?}", config.anneal.kind).to_lowercase(),
-        config.anneal.start,
-        config.seed,
-        config.anneal.schedule().total_steps()
-    );
+    let header = config.title();
     match args.kind {
         FigureKind::Curves => {
             let curves = Curves::read(&args.run.join("metrics.csv"))
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             let xmax = curves.x.iter().copied().fold(0.0, f64::max);
             let figure = CurvesFigure {
-                exact: exact_curve(&config, xmax),
+                exact: match crate::run::exact_curve(&config, xmax) {
+                    Ok(curve) => Some(curve),
+                    Err(why) => {
+                        eprintln!("note: {why}");
+                        None
+                    }
+                },
                 curves,
                 symbol,
                 title: header,

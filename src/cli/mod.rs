@@ -19,9 +19,27 @@ pub use exact::ExactCommand;
 #[derive(Debug, Parser)]
 #[command(name = "annealscape", version, about)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; without a command the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// App: the preset loaded into the run form.
+    #[arg(long, default_value = "quick")]
+    pub preset: String,
+    /// App: the folder new runs are written under.
+    #[arg(long, default_value = "runs")]
+    pub runs: std::path::PathBuf,
+    /// App: start the preset as soon as the window opens.
+    #[arg(long)]
+    pub start: bool,
+    /// App: open this run folder to browse it.
+    #[arg(long, value_name = "RUN")]
+    pub open: Option<std::path::PathBuf>,
+    /// App: after --frames frames save a PNG of the window here and quit (smoke tests).
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<std::path::PathBuf>,
+    /// App: frames drawn before the --screenshot is taken.
+    #[arg(long, default_value_t = 60)]
+    pub frames: u64,
 }
 
 /// The subcommands.

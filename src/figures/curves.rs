@@ -23,6 +23,17 @@ pub struct Curves {
 }
 
 impl Curves {
+    /// The columns of step metrics already in memory (the app's live run).
+    pub fn from_metrics(metrics: &[crate::anneal::StepMetrics]) -> Self {
+        Self {
+            step: metrics.iter().map(|m| m.step as f64).collect(),
+            x: metrics.iter().map(|m| m.temperature.max(m.field)).collect(),
+            energy: metrics.iter().map(|m| m.energy_mean).collect(),
+            energy_var: metrics.iter().map(|m| m.energy_var).collect(),
+            objective: metrics.iter().map(|m| m.objective_mean).collect(),
+        }
+    }
+
     /// Read `metrics.csv` by column name.
     pub fn read(path: &Path) -> Result<Self, FigureError> {
         let text = std::fs::read_to_string(path)

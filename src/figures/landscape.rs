@@ -55,23 +55,19 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
-impl LandscapeFigure<'_> {
-    /// The shared value range (after clamping) of all panels.
-    pub fn value_range(&self) -> (f64, f64) {
-        if let Some(r) = self.scale.range {
+impl ColorScale {
+    /// The range of `values` after the fixed range or the percentile clamp; non-finite
+    /// values (rows not computed yet) are skipped.
+    pub fn value_range(&self, values: impl Iterator<Item = f64>) -> (f64, f64) {
+        if let Some(r) = self.range {
             return r;
         }
-        let mut all: Vec<f64> = self
-            .panels
-            .iter()
-            .flat_map(|(l, _)| l.surface.values.iter().copied())
-            .filter(|v| v.is_finite())
-            .collect();
+        let mut all: Vec<f64> = values.filter(|v| v.is_finite()).collect();
         if all.is_empty() {
             return (0.0, 1.0);
         }
         all.sort_by(f64::total_cmp);
-        let (lo, hi) = match self.scale.clamp_percentiles {
+        let (lo, hi) = match self.clamp_percentiles {
             Some((a, b)) => (percentile(&all, a), percentile(&all, b)),
             None => (all[0], all[all.len() - 1]),
         };
@@ -86,9 +82,9 @@ impl LandscapeFigure<'_> {
     }
 
     /// Position of `v` in the colour scale, 0…1.
-    fn position(&self, v: f64, (lo, hi): (f64, f64)) -> f64 {
+    pub fn position(&self, v: f64, (lo, hi): (f64, f64)) -> f64 {
         let v = v.clamp(lo, hi);
-        if self.scale.log {
+        if self.log {
             let eps = 1e-3 * (hi - lo);
             ((v - lo + eps).log10() - eps.log10()) / ((hi - lo + eps).log10() - eps.log10())
         } else {
@@ -96,8 +92,28 @@ impl LandscapeFigure<'_> {
         }
     }
 
+    /// The colour of value `v` in `range` (the app's heatmap uses the same map).
+    pub fn rgb(&self, v: f64, range: (f64, f64)) -> [u8; 3] {
+        self.map.rgb(self.position(v, range))
+    }
+}
+
+impl LandscapeFigure<'_> {
+    /// The shared value range (after clamping) of all panels.
+    pub fn value_range(&self) -> (f64, f64) {
+        self.scale.value_range(
+            self.panels
+                .iter()
+                .flat_map(|(l, _)| l.surface.values.iter().copied()),
+        )
+    }
+
+    fn position(&self, v: f64, range: (f64, f64)) -> f64 {
+        self.scale.position(v, range)
+    }
+
     fn color(&self, v: f64, range: (f64, f64)) -> RGBColor {
-        let [r, g, b] = self.scale.map.rgb(self.position(v, range));
+        let [r, g, b] = self.scale.rgb(v, range);
         RGBColor(r, g, b)
     }
 }

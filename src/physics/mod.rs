@@ -10,6 +10,7 @@ mod error;
 pub mod gf2;
 mod ground_states;
 mod lattice;
+mod nearest_ground_state;
 mod sierpinski;
 mod thermo;
 mod transverse_field;
@@ -21,6 +22,7 @@ pub use ground_states::{
     MAX_ENUMERATED_DEGENERACY_LOG2,
 };
 pub use lattice::{Lattice, Site, MAX_SIZE, MIN_SIZE};
+pub use nearest_ground_state::nearest_ground_state;
 pub use sierpinski::SierpinskiExcitation;
 pub use thermo::{
     BruteForceThermo, ExactThermo, ThermoMethod, Thermodynamics, MAX_BRUTE_FORCE_SITES,

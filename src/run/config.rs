@@ -228,6 +228,19 @@ impl RunConfig {
         Ok(())
     }
 
+    /// One line naming the run for figure titles: size, kind, X₀, seed and length.
+    pub fn title(&self) -> String {
+        let symbol = self.anneal.kind.symbol();
+        format!(
+            "L={} {} from {symbol}0={} · seed {} · {} steps",
+            self.lattice.size,
+            format!("{:?}", self.anneal.kind).to_lowercase(),
+            self.anneal.start,
+            self.seed,
+            self.anneal.schedule().total_steps()
+        )
+    }
+
     /// The configuration as TOML (every setting, the seed included).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a run configuration always serialises")

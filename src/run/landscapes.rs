@@ -63,6 +63,11 @@ impl RunFolder {
         })
     }
 
+    /// The run folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The run's configuration.
     pub fn config(&self) -> &RunConfig {
         &self.config
@@ -131,15 +136,35 @@ impl RunFolder {
         cancel: &AtomicBool,
         on_row: impl FnMut(usize, &[f64], &[f64]),
     ) -> Result<Option<(Landscape, PathBuf)>, String> {
+        let net = self.network(name)?;
+        let step = self
+            .snapshot_step(name)
+            .ok_or_else(|| format!("cannot tell when snapshot '{name}' was taken"))?;
+        match self.landscape_around(name, step, net, request, cancel, on_row)? {
+            Some(landscape) => {
+                let out = self.store(&landscape)?;
+                Ok(Some((landscape, out)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Compute the landscape around the weights of `net`, taken after `step` (−1 for init),
+    /// named `name` — the app's "now" view of live weights; [`RunFolder::store`] keeps it.
+    pub fn landscape_around(
+        &self,
+        name: &str,
+        step: i64,
+        net: Rnn2d,
+        request: &LandscapeRequest,
+        cancel: &AtomicBool,
+        on_row: impl FnMut(usize, &[f64], &[f64]),
+    ) -> Result<Option<Landscape>, String> {
         let config = &self.config;
         let lattice = Lattice::new(config.lattice.size).map_err(|e| e.to_string())?;
         request.spec.validate(lattice.sites())?;
         let model =
             NewmanMoore::new(lattice, config.lattice.coupling).map_err(|e| e.to_string())?;
-        let net = self.network(name)?;
-        let step = self
-            .snapshot_step(name)
-            .ok_or_else(|| format!("cannot tell when snapshot '{name}' was taken"))?;
         let schedule = config.anneal.schedule();
         let x = if step < 0 {
             schedule.start
@@ -167,11 +192,6 @@ impl RunFolder {
         let mut dirs = Array2::zeros((2, net.params().len()));
         dirs.row_mut(0).assign(&directions.delta.flat());
         dirs.row_mut(1).assign(&directions.eta.flat());
-        let kind_name = match request.directions {
-            DirectionKind::Filter => "filter",
-            DirectionKind::Gaussian => "gaussian",
-            DirectionKind::Pca => "pca",
-        };
         let landscape = Landscape {
             settings: LandscapeSettings {
                 snapshot: name.to_string(),
@@ -193,12 +213,22 @@ impl RunFolder {
             path_steps: self.steps.clone(),
             directions: dirs,
         };
+        Ok(Some(landscape))
+    }
+
+    /// Store `landscape` as `RUN/landscapes/SNAPSHOT-DIRS.npz` and return the path.
+    pub fn store(&self, landscape: &Landscape) -> Result<PathBuf, String> {
+        let kind_name = match landscape.settings.directions {
+            DirectionKind::Filter => "filter",
+            DirectionKind::Gaussian => "gaussian",
+            DirectionKind::Pca => "pca",
+        };
         let out = self
             .dir
             .join("landscapes")
-            .join(format!("{name}-{kind_name}.npz"));
-        save_landscape(&out, &landscape)
+            .join(format!("{}-{kind_name}.npz", landscape.settings.snapshot));
+        save_landscape(&out, landscape)
             .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-        Ok(Some((landscape, out)))
+        Ok(out)
     }
 }

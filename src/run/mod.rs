@@ -2,16 +2,20 @@
 //! the worker thread the app drives. Nothing here knows egui.
 
 mod config;
+mod exact_curve;
 mod folder;
 mod landscapes;
+mod metrics_file;
 mod trajectory;
 mod worker;
 
 use std::path::Path;
 
 pub use config::{ConfigError, LatticeConfig, OutputConfig, RunConfig, MAX_RUN_SIZE, PRESETS};
+pub use exact_curve::exact_curve;
 pub use folder::{write_samples, RunWriter};
 pub use landscapes::{LandscapeRequest, RunFolder};
+pub use metrics_file::read_metrics;
 pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};
 
