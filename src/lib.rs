@@ -5,6 +5,7 @@
 //! app follow the layout in the README.
 
 pub mod anneal;
+pub mod app;
 pub mod cli;
 pub mod figures;
 pub mod files;

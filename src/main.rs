@@ -30,8 +30,7 @@ fn main() -> ExitCode {
         }
     };
     let Some(command) = cli.command else {
-        eprintln!("annealscape: the desktop app is not built yet; try `annealscape exact degeneracy --l 2..32` or `annealscape --help`");
-        return ExitCode::from(2);
+        return open_app(cli);
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -41,6 +40,39 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(err.exit_code() as u8)
+        }
+    }
+}
+
+/// Without a subcommand: open the desktop app.
+fn open_app(cli: Cli) -> ExitCode {
+    if let Err(e) = annealscape::run::RunConfig::preset(&cli.preset) {
+        eprintln!("--preset: {e}");
+        return ExitCode::from(2);
+    }
+    if let Some(path) = &cli.screenshot {
+        if path.extension().and_then(|e| e.to_str()) != Some("png") {
+            eprintln!(
+                "--screenshot {}: the screenshot is a PNG: end the path in .png",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let options = annealscape::app::AppOptions {
+        preset: cli.preset,
+        runs_dir: cli.runs,
+        start: cli.start,
+        open: cli.open,
+        screenshot: cli.screenshot,
+        frames: cli.frames,
+    };
+    match annealscape::app::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("(no display? the app needs X11 or Wayland; `annealscape --help` lists the headless commands)");
+            ExitCode::from(1)
         }
     }
 }

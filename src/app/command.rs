@@ -1,0 +1,42 @@
+//! What panels ask for; the app carries commands out in one place after the frame.
+
+use std::path::PathBuf;
+
+use super::state::View;
+
+/// A request from a panel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppCommand {
+    /// Replace the form with a preset.
+    LoadPreset(String),
+    /// Start a run with the form's configuration.
+    Start,
+    /// Pause the run.
+    Pause,
+    /// Resume the run.
+    Resume,
+    /// Stop the run (a `stopped` checkpoint is written).
+    Stop,
+    /// Take a snapshot now.
+    Snapshot,
+    /// Choose a run folder to open.
+    ChooseRun,
+    /// Open the run folder.
+    OpenRun(PathBuf),
+    /// Compute the landscape with the view's settings.
+    ComputeLandscape,
+    /// Cancel the landscape being computed.
+    CancelLandscape,
+    /// Export a view's figure (`true`) or data (`false`): choose the path.
+    Export(View, bool),
+    /// Write the pending export to the typed path.
+    WriteExport,
+    /// Close the pending export.
+    CancelExport,
+    /// Save a screenshot of the window.
+    SaveScreenshot,
+    /// Show one view alone, or the grid.
+    Maximize(Option<View>),
+    /// Remove message `n`.
+    DismissMessage(usize),
+}

@@ -1,0 +1,198 @@
+//! Exports: what a view exports (owned, so a background job can write it) and the writing
+//! itself, kept apart from choosing the path so it is tested on its own.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::anneal::{ModeCount, StepMetrics};
+use crate::figures::{
+    caption, render, ColorScale, Curves, CurvesFigure, LandscapeFigure, LatticeFigure, ModesFigure,
+};
+use crate::files::write_atomically;
+use crate::landscape::{save_landscape, Landscape};
+use crate::physics::NewmanMoore;
+
+/// The data behind one view, copied out of the app state for a background writer.
+#[derive(Debug, Clone)]
+pub enum ExportContent {
+    /// Training curves.
+    Curves {
+        /// Every step.
+        metrics: Vec<StepMetrics>,
+        /// T or B.
+        symbol: String,
+        /// The exact curve, if any.
+        exact: Option<(Vec<(f64, f64)>, String)>,
+        /// Figure title.
+        title: String,
+    },
+    /// A finished landscape.
+    Landscape {
+        /// The landscape.
+        landscape: Arc<Landscape>,
+        /// Its colours.
+        scale: ColorScale,
+    },
+    /// One configuration.
+    Lattice {
+        /// The model.
+        model: NewmanMoore,
+        /// Bits in raster order.
+        bits: Vec<u8>,
+        /// Figure title.
+        title: String,
+    },
+    /// A histogram of modes.
+    Modes {
+        /// Most frequent first.
+        modes: Vec<ModeCount>,
+        /// Samples drawn.
+        samples: usize,
+        /// k (2^k ground states).
+        degeneracy_log2: usize,
+    },
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Draw the view's figure to `path` (PNG at twice the logical size, or SVG, by extension).
+pub fn write_figure(content: &ExportContent, path: &Path) -> Result<(), String> {
+    let ext = extension(path);
+    if ext != "png" && ext != "svg" {
+        return Err(format!(
+            "{}: a figure is written as .png or .svg (got '.{ext}')",
+            path.display()
+        ));
+    }
+    let result = match content {
+        ExportContent::Curves {
+            metrics,
+            symbol,
+            exact,
+            title,
+        } => {
+            if metrics.is_empty() {
+                return Err("no steps yet: start a run or open one first".into());
+            }
+            let figure = CurvesFigure {
+                curves: Curves::from_metrics(metrics),
+                symbol: symbol.clone(),
+                exact: exact.clone(),
+                title: title.clone(),
+            };
+            render(&figure, path, 2.0)
+        }
+        ExportContent::Landscape { landscape, scale } => {
+            let figure = LandscapeFigure {
+                panels: vec![(landscape.as_ref(), caption(landscape))],
+                scale: scale.clone(),
+            };
+            render(&figure, path, 2.0)
+        }
+        ExportContent::Lattice { model, bits, title } => {
+            let figure = LatticeFigure {
+                model: *model,
+                bits: bits.clone(),
+                title: title.clone(),
+            };
+            render(&figure, path, 2.0)
+        }
+        ExportContent::Modes {
+            modes,
+            samples,
+            degeneracy_log2,
+        } => {
+            let figure = ModesFigure {
+                modes: modes.clone(),
+                samples: *samples,
+                ground_states_found: modes.iter().filter(|m| m.ground_state.is_some()).count(),
+                degeneracy_log2: *degeneracy_log2,
+            };
+            render(&figure, path, 2.0)
+        }
+    };
+    result.map_err(|e| e.to_string())
+}
+
+/// Write the view's data to `path`: CSV for every view, NPZ for a landscape.
+pub fn write_data(content: &ExportContent, path: &Path) -> Result<(), String> {
+    let ext = extension(path);
+    let io = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    match (content, ext.as_str()) {
+        (ExportContent::Landscape { landscape, .. }, "npz") => {
+            save_landscape(path, landscape).map_err(io)
+        }
+        (_, "csv") => write_atomically(path, |w| write_csv(content, w)).map_err(io),
+        (ExportContent::Landscape { .. }, _) => Err(format!(
+            "{}: landscape data is written as .csv or .npz (got '.{ext}')",
+            path.display()
+        )),
+        _ => Err(format!(
+            "{}: data is written as .csv (got '.{ext}')",
+            path.display()
+        )),
+    }
+}
+
+fn write_csv(content: &ExportContent, w: &mut dyn Write) -> std::io::Result<()> {
+    match content {
+        ExportContent::Curves { metrics, .. } => {
+            writeln!(w, "{}", StepMetrics::COLUMNS.join(","))?;
+            for m in metrics {
+                writeln!(w, "{}", m.csv_row())?;
+            }
+        }
+        ExportContent::Landscape { landscape, .. } => {
+            let s = &landscape.surface;
+            writeln!(w, "alpha,beta,value_per_spin,stderr")?;
+            for (j, b) in s.beta.iter().enumerate() {
+                for (i, a) in s.alpha.iter().enumerate() {
+                    writeln!(w, "{a},{b},{},{}", s.values[[j, i]], s.stderr[[j, i]])?;
+                }
+            }
+        }
+        ExportContent::Lattice { model, bits, .. } => {
+            let lattice = model.lattice();
+            let defects = model.defect_map(ndarray::ArrayView1::from(&bits[..]));
+            writeln!(w, "site,row,col,bit,defect_triangle")?;
+            for (i, bit) in bits.iter().enumerate() {
+                let site = lattice.site(i);
+                writeln!(
+                    w,
+                    "{i},{},{},{bit},{}",
+                    site.row, site.col, defects[i] as u8
+                )?;
+            }
+        }
+        ExportContent::Modes { modes, .. } => {
+            writeln!(w, "configuration,count,energy_per_spin,ground_state_id")?;
+            for m in modes {
+                writeln!(
+                    w,
+                    "{},{},{},{}",
+                    m.configuration,
+                    m.count,
+                    m.energy,
+                    m.ground_state.as_deref().unwrap_or("")
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a native file dialog can appear: on Linux, rfd asks the XDG desktop portal over
+/// the session bus, so without one the dialog would fail (and the app asks for a typed path).
+pub fn file_dialog_available() -> bool {
+    if cfg!(target_os = "linux") {
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
+    } else {
+        true
+    }
+}

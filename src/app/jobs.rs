@@ -1,0 +1,344 @@
+//! Background jobs of the app — landscapes, exact curves, opening runs, file dialogs and
+//! exports — each on its own thread, reporting through one channel polled once a frame.
+
+use crossbeam_channel::{unbounded, Receiver, Sender};
+use ndarray::Array2;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::export::{write_data, write_figure, ExportContent};
+use super::state::{SnapshotEntry, View};
+use crate::anneal::{FinalSummary, StepMetrics};
+use crate::landscape::Landscape;
+use crate::nn::{Params, Rnn2d};
+use crate::run::{exact_curve, read_metrics, LandscapeRequest, RunConfig, RunFolder};
+
+/// Where a landscape is centred.
+#[derive(Debug, Clone)]
+pub enum Centre {
+    /// A snapshot stored in the run folder.
+    Snapshot(String),
+    /// Live weights taken after `step`.
+    Live {
+        /// The step.
+        step: usize,
+        /// The weights.
+        params: Arc<Params>,
+        /// Keep the result in the run folder (not when following the weights, which would
+        /// write a file every few seconds).
+        store: bool,
+    },
+}
+
+/// A run folder read from disk.
+#[derive(Debug, Clone)]
+pub struct OpenedRun {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its configuration.
+    pub config: RunConfig,
+    /// Its steps.
+    pub metrics: Vec<StepMetrics>,
+    /// Its final evaluation, if it finished.
+    pub summary: Option<FinalSummary>,
+    /// Its snapshots.
+    pub snapshots: Vec<SnapshotEntry>,
+    /// The samples of its latest snapshot and that snapshot's step.
+    pub samples: Option<(usize, Array2<u8>)>,
+}
+
+/// A finished landscape and the file it was stored in, if it was.
+pub type Computed = (Box<Landscape>, Option<PathBuf>);
+
+/// What a job reports.
+#[derive(Debug)]
+pub enum JobResult {
+    /// Row `j` of landscape job `id`.
+    LandscapeRow {
+        /// Job id.
+        id: u64,
+        /// β index.
+        j: usize,
+        /// Values per spin.
+        values: Vec<f64>,
+        /// Standard errors.
+        stderr: Vec<f64>,
+    },
+    /// Landscape job `id` ended: the landscape and its file if stored, `None` if cancelled,
+    /// or why not.
+    LandscapeDone {
+        /// Job id.
+        id: u64,
+        /// The outcome.
+        result: Result<Option<Computed>, String>,
+    },
+    /// The exact curve of a run.
+    Exact(Result<(Vec<(f64, f64)>, String), String>),
+    /// A run folder was read.
+    Opened(Box<Result<OpenedRun, String>>),
+    /// The file dialog for an export returned (`None`: cancelled).
+    PathChosen {
+        /// The view exported.
+        view: View,
+        /// Figure or data.
+        figure: bool,
+        /// The chosen path.
+        path: Option<PathBuf>,
+    },
+    /// The folder dialog of "Open run…" returned.
+    FolderChosen(Option<PathBuf>),
+    /// An export was written (the path) or failed (why).
+    Written(Result<PathBuf, String>),
+}
+
+/// The app's background jobs.
+pub struct Jobs {
+    tx: Sender<JobResult>,
+    rx: Receiver<JobResult>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    landscape_cancel: Option<Arc<AtomicBool>>,
+    landscape_id: u64,
+}
+
+impl Jobs {
+    /// No jobs yet; `wake` asks for a repaint when a job reports.
+    pub fn new(wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        let (tx, rx) = unbounded();
+        Self {
+            tx,
+            rx,
+            wake,
+            landscape_cancel: None,
+            landscape_id: 0,
+        }
+    }
+
+    /// Everything reported since the last poll.
+    pub fn poll(&self) -> Vec<JobResult> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Block until the next report (tests).
+    pub fn wait(&self, timeout: std::time::Duration) -> Option<JobResult> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// A sender for results produced outside a job (screenshots).
+    pub fn sender(&self) -> Sender<JobResult> {
+        self.tx.clone()
+    }
+
+    /// The id of the current landscape job.
+    pub fn landscape_id(&self) -> u64 {
+        self.landscape_id
+    }
+
+    fn spawn(&self, name: &str, job: impl FnOnce(&Sender<JobResult>) + Send + 'static) {
+        let tx = self.tx.clone();
+        let wake = self.wake.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("annealscape-{name}"))
+            .spawn(move || {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&tx)));
+                if outcome.is_err() {
+                    let _ = tx.send(JobResult::Written(Err(
+                        "a background job panicked; the app carries on".into(),
+                    )));
+                }
+                wake();
+            });
+        if let Err(e) = spawned {
+            let _ = self
+                .tx
+                .send(JobResult::Written(Err(format!("cannot start a job: {e}"))));
+        }
+    }
+
+    /// Compute a landscape of the run in `dir` around `centre`, cancelling any older one, on
+    /// a pool of `threads` threads of its own (one while a run trains, so training keeps the
+    /// global pool to itself).
+    pub fn landscape(
+        &mut self,
+        dir: PathBuf,
+        centre: Centre,
+        request: LandscapeRequest,
+        threads: usize,
+    ) -> u64 {
+        self.cancel_landscape();
+        self.landscape_id += 1;
+        let id = self.landscape_id;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.landscape_cancel = Some(cancel.clone());
+        let wake = self.wake.clone();
+        self.spawn("landscape", move |tx| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.max(1))
+                .thread_name(|k| format!("annealscape-landscape-{k}"))
+                .build();
+            let result: Result<Option<Computed>, String> = match pool {
+                Ok(pool) => pool.install(|| {
+                    compute_landscape(&dir, centre, &request, &cancel, |j, v, e| {
+                        let _ = tx.send(JobResult::LandscapeRow {
+                            id,
+                            j,
+                            values: v.to_vec(),
+                            stderr: e.to_vec(),
+                        });
+                        wake();
+                    })
+                }),
+                Err(e) => Err(format!("cannot start the landscape threads: {e}")),
+            }
+            .map(|done| done.map(|(l, path)| (Box::new(l), path)));
+            let _ = tx.send(JobResult::LandscapeDone { id, result });
+        });
+        id
+    }
+
+    /// Cancel the landscape being computed, if any (it stops after its current row).
+    pub fn cancel_landscape(&mut self) {
+        if let Some(cancel) = self.landscape_cancel.take() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// The exact reference curve of `config` up to `xmax`.
+    pub fn exact(&self, config: RunConfig, xmax: f64) {
+        self.spawn("exact", move |tx| {
+            let _ = tx.send(JobResult::Exact(exact_curve(&config, xmax)));
+        });
+    }
+
+    /// Read the run folder `dir`.
+    pub fn open_run(&self, dir: PathBuf) {
+        self.spawn("open", move |tx| {
+            let _ = tx.send(JobResult::Opened(Box::new(read_run(&dir))));
+        });
+    }
+
+    /// Ask for an export path with the native dialog.
+    pub fn choose_path(&self, view: View, figure: bool, start: PathBuf) {
+        self.spawn("dialog", move |tx| {
+            let name = start
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("export")
+                .to_string();
+            let mut dialog = rfd::FileDialog::new().set_file_name(name);
+            if let Some(dir) = start.parent().filter(|d| d.is_dir()) {
+                dialog = dialog.set_directory(dir);
+            }
+            dialog = if figure {
+                dialog
+                    .add_filter("PNG image", &["png"])
+                    .add_filter("SVG", &["svg"])
+            } else if view == View::Landscape {
+                dialog
+                    .add_filter("NPZ", &["npz"])
+                    .add_filter("CSV", &["csv"])
+            } else {
+                dialog.add_filter("CSV", &["csv"])
+            };
+            let path = dialog.save_file();
+            let _ = tx.send(JobResult::PathChosen { view, figure, path });
+        });
+    }
+
+    /// Ask for a run folder with the native dialog.
+    pub fn choose_folder(&self, start: PathBuf) {
+        self.spawn("dialog", move |tx| {
+            let mut dialog = rfd::FileDialog::new();
+            if start.is_dir() {
+                dialog = dialog.set_directory(start);
+            }
+            let _ = tx.send(JobResult::FolderChosen(dialog.pick_folder()));
+        });
+    }
+
+    /// Write an export.
+    pub fn write(&self, content: ExportContent, path: PathBuf, figure: bool) {
+        self.spawn("export", move |tx| {
+            let result = if figure {
+                write_figure(&content, &path)
+            } else {
+                write_data(&content, &path)
+            };
+            let _ = tx.send(JobResult::Written(result.map(|_| path)));
+        });
+    }
+}
+
+fn compute_landscape(
+    dir: &Path,
+    centre: Centre,
+    request: &LandscapeRequest,
+    cancel: &AtomicBool,
+    on_row: impl FnMut(usize, &[f64], &[f64]),
+) -> Result<Option<(Landscape, Option<PathBuf>)>, String> {
+    let folder = RunFolder::open(dir)?;
+    match centre {
+        Centre::Snapshot(name) => Ok(folder
+            .landscape(&name, request, cancel, on_row)?
+            .map(|(l, path)| (l, Some(path)))),
+        Centre::Live {
+            step,
+            params,
+            store,
+        } => {
+            let config = folder.config();
+            let net =
+                Rnn2d::from_params(config.network, config.lattice.size, params.as_ref().clone())?;
+            let name = format!("now-{step}");
+            let Some(landscape) =
+                folder.landscape_around(&name, step as i64, net, request, cancel, on_row)?
+            else {
+                return Ok(None);
+            };
+            let path = store.then(|| folder.store(&landscape)).transpose()?;
+            Ok(Some((landscape, path)))
+        }
+    }
+}
+
+/// Read a run folder: configuration, metrics, summary, snapshots and the latest samples.
+pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
+    let folder = RunFolder::open(dir)?;
+    let config = folder.config().clone();
+    let metrics = read_metrics(&dir.join("metrics.csv"))?;
+    let summary = match std::fs::read_to_string(dir.join("summary.toml")) {
+        Ok(text) => Some(
+            toml::from_str::<FinalSummary>(&text)
+                .map_err(|e| format!("{}: {}", dir.join("summary.toml").display(), e.message()))?,
+        ),
+        Err(_) => None,
+    };
+    let snapshots: Vec<SnapshotEntry> = folder
+        .snapshots()
+        .into_iter()
+        .map(|name| SnapshotEntry {
+            step: folder.snapshot_step(&name).unwrap_or(-1),
+            name,
+        })
+        .collect();
+    let n = config.lattice.size * config.lattice.size;
+    let samples = snapshots.iter().rev().find_map(|s| {
+        let text =
+            std::fs::read_to_string(dir.join("samples").join(format!("{}.txt", s.name))).ok()?;
+        let rows: Vec<&str> = text.lines().filter(|l| l.len() == n).collect();
+        let bits: Vec<u8> = rows
+            .iter()
+            .flat_map(|l| l.bytes().map(|b| (b == b'1') as u8))
+            .collect();
+        let array = Array2::from_shape_vec((rows.len(), n), bits).ok()?;
+        (array.nrows() > 0).then(|| (s.step.max(0) as usize, array))
+    });
+    Ok(OpenedRun {
+        dir: dir.to_path_buf(),
+        config,
+        metrics,
+        summary,
+        snapshots,
+        samples,
+    })
+}

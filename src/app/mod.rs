@@ -1,0 +1,466 @@
+//! The desktop app: a thin eframe shell over plain state. Each frame it drains the worker's
+//! events and the background jobs into [`AppState`], lets the panels draw it and collect
+//! [`AppCommand`]s, and carries the commands out in one place.
+
+mod command;
+mod export;
+mod form;
+mod jobs;
+mod landscape_view;
+pub mod panels;
+mod screenshot;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use command::AppCommand;
+pub use export::{file_dialog_available, write_data, write_figure, ExportContent};
+pub use form::{RunForm, FIELDS};
+pub use jobs::{read_run, Centre, JobResult, Jobs, OpenedRun};
+pub use landscape_view::{ColorMode, Grid, LandscapeView, NOW};
+pub use screenshot::save_png;
+pub use state::{
+    AppState, CurvesView, ExactCurve, ExportDialog, LatticeSource, LatticeView, Message, RunData,
+    RunModel, RunStatus, SnapshotEntry, View,
+};
+
+use crate::run::{Command, Event, Worker};
+
+/// How the app starts.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// The preset loaded into the form.
+    pub preset: String,
+    /// Where new run folders go.
+    pub runs_dir: PathBuf,
+    /// Start the preset at once.
+    pub start: bool,
+    /// Open this run folder at once.
+    pub open: Option<PathBuf>,
+    /// Save a screenshot here after `frames` frames, then quit.
+    pub screenshot: Option<PathBuf>,
+    /// Frames before the screenshot.
+    pub frames: u64,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            preset: "quick".into(),
+            runs_dir: PathBuf::from("runs"),
+            start: false,
+            open: None,
+            screenshot: None,
+            frames: 60,
+        }
+    }
+}
+
+/// The app: its state, the worker that trains and the background jobs.
+pub struct AnnealscapeApp {
+    /// Everything the panels show.
+    pub state: AppState,
+    worker: Worker,
+    jobs: Jobs,
+    screenshot: Option<PathBuf>,
+    frames_left: u64,
+    screenshot_sent: bool,
+    last_landscape_step: Option<usize>,
+}
+
+impl AnnealscapeApp {
+    /// The app on `ctx`: the worker and jobs wake egui when they report.
+    pub fn new(ctx: &egui::Context, options: AppOptions) -> Result<Self, String> {
+        let wake_ctx = ctx.clone();
+        // The worker reports every step (hundreds a second): ask for a repaint within a frame
+        // time rather than at once, so drawing never takes the cores training needs.
+        let wake: Arc<dyn Fn() + Send + Sync> =
+            Arc::new(move || wake_ctx.request_repaint_after(std::time::Duration::from_millis(30)));
+        let mut app = Self {
+            state: AppState::new(&options.preset, options.runs_dir.clone())?,
+            worker: Worker::spawn(wake.clone()),
+            jobs: Jobs::new(wake),
+            screenshot: options.screenshot.clone(),
+            frames_left: options.frames,
+            screenshot_sent: false,
+            last_landscape_step: None,
+        };
+        if let Some(dir) = options.open {
+            app.handle(ctx, AppCommand::OpenRun(dir));
+        }
+        if options.start {
+            app.handle(ctx, AppCommand::Start);
+        }
+        Ok(app)
+    }
+
+    /// The background jobs (tests wait on them).
+    pub fn jobs(&self) -> &Jobs {
+        &self.jobs
+    }
+
+    /// One frame: take in events, draw, carry out the commands.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        self.poll();
+        self.tick();
+        let commands = panels::shell(ui, &mut self.state);
+        for command in commands {
+            self.handle(&ctx, command);
+        }
+        self.screenshot_countdown(&ctx);
+        let ms = started.elapsed().as_secs_f32() * 1e3;
+        self.state.frame_times.push_back(ms);
+        while self.state.frame_times.len() > 120 {
+            self.state.frame_times.pop_front();
+        }
+        if self.state.status.is_active() || self.state.landscape.computing {
+            // Events wake the UI too; this keeps the progress line moving between them.
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
+    }
+
+    /// Drain the worker's events and the jobs' results into the state.
+    pub fn poll(&mut self) {
+        for event in self.worker.drain() {
+            self.state.apply(event);
+        }
+        for result in self.jobs.poll() {
+            self.take(result);
+        }
+        self.state.run.update_jumps();
+    }
+
+    /// Start what the state calls for: the exact curve once per run, and the live landscape
+    /// when following the weights.
+    fn tick(&mut self) {
+        if self.state.run.exact == ExactCurve::None {
+            if let Some(config) = &self.state.run.config {
+                let xmax = config.anneal.start;
+                self.state.run.exact = ExactCurve::Pending;
+                self.jobs.exact(config.clone(), xmax);
+            }
+        }
+        let view = &self.state.landscape;
+        // Following: around the newest weights while training, and once more at the end.
+        let live = matches!(
+            self.state.status,
+            RunStatus::Running | RunStatus::Finished | RunStatus::Stopped(_)
+        );
+        if live && view.follow_live && view.source == NOW && !view.computing {
+            let has_trajectory = self
+                .state
+                .run
+                .dir
+                .as_ref()
+                .is_some_and(|d| d.join("trajectory.npz").exists());
+            let step = self.state.run.weights.as_ref().map(|(s, _)| *s);
+            if has_trajectory && step.is_some() && step != self.last_landscape_step {
+                self.compute_landscape(false);
+            }
+        }
+    }
+
+    fn compute_landscape(&mut self, store: bool) {
+        let Some(dir) = self.state.run.dir.clone() else {
+            self.state
+                .fail("no run to compute a landscape of: start or open one");
+            return;
+        };
+        let view = &self.state.landscape;
+        let centre = if view.source == NOW {
+            match &self.state.run.weights {
+                Some((step, params)) => Centre::Live {
+                    step: *step,
+                    params: params.clone(),
+                    store,
+                },
+                None => {
+                    self.state
+                        .fail("no live weights yet: choose a stored snapshot, or start a run");
+                    return;
+                }
+            }
+        } else {
+            Centre::Snapshot(view.source.clone())
+        };
+        let step = match &centre {
+            Centre::Live { step, .. } => {
+                self.last_landscape_step = Some(*step);
+                *step as i64
+            }
+            Centre::Snapshot(name) => self
+                .state
+                .run
+                .snapshots
+                .iter()
+                .find(|s| &s.name == name)
+                .map_or(-1, |s| s.step),
+        };
+        let request = self.state.landscape.request();
+        self.state.landscape.begin(step, !store);
+        let threads = if self.state.status.is_active() {
+            1
+        } else {
+            rayon::current_num_threads()
+        };
+        self.jobs.landscape(dir, centre, request, threads);
+    }
+
+    /// Take in one job result.
+    pub fn take(&mut self, result: JobResult) {
+        let current = self.jobs.landscape_id();
+        match result {
+            JobResult::LandscapeRow {
+                id,
+                j,
+                values,
+                stderr,
+            } if id == current => self.state.landscape.add_row(j, &values, &stderr),
+            JobResult::LandscapeDone { id, result } if id == current => match result {
+                Ok(Some((landscape, path))) => {
+                    self.state.landscape.finish(*landscape);
+                    if let Some(path) = path {
+                        self.state
+                            .inform(format!("landscape stored in {}", path.display()));
+                    }
+                }
+                Ok(None) => self.state.landscape.computing = false,
+                Err(e) => {
+                    self.state.landscape.computing = false;
+                    self.state.landscape.error = Some(e.clone());
+                    self.state.fail(format!("landscape: {e}"));
+                }
+            },
+            JobResult::LandscapeRow { .. } | JobResult::LandscapeDone { .. } => {}
+            JobResult::Exact(result) => {
+                self.state.run.exact = match result {
+                    Ok((points, label)) => ExactCurve::Ready(points, label),
+                    Err(why) => ExactCurve::Unavailable(why),
+                }
+            }
+            JobResult::Opened(opened) => match *opened {
+                Ok(run) => self.show_opened(run),
+                Err(e) => self.state.fail(format!("cannot open the run: {e}")),
+            },
+            JobResult::PathChosen { view, figure, path } => {
+                if let Some(path) = path {
+                    self.write_export(view, figure, path);
+                }
+            }
+            JobResult::FolderChosen(Some(dir)) => self.jobs.open_run(dir),
+            JobResult::FolderChosen(None) => {}
+            JobResult::Written(Ok(path)) => self.state.inform(format!("wrote {}", path.display())),
+            JobResult::Written(Err(e)) => self.state.fail(e),
+        }
+    }
+
+    fn show_opened(&mut self, run: OpenedRun) {
+        let mut data = RunData::new(run.config, run.dir.clone());
+        data.metrics = run.metrics;
+        data.snapshots = run.snapshots;
+        if let Some((step, samples)) = run.samples {
+            data.set_samples(step, Arc::new(samples));
+        }
+        data.summary = run.summary.map(Box::new);
+        self.state.run = data;
+        self.state.status = RunStatus::Opened;
+        self.state.landscape.clear();
+        if let Some(last) = self.state.run.snapshots.last() {
+            self.state.landscape.source = last.name.clone();
+        }
+        self.state.inform(format!("opened {}", run.dir.display()));
+    }
+
+    /// Carry out one command.
+    pub fn handle(&mut self, ctx: &egui::Context, command: AppCommand) {
+        let state = &mut self.state;
+        match command {
+            AppCommand::LoadPreset(name) => {
+                if let Err(e) = state.form.load_preset(&name) {
+                    state.fail(e);
+                }
+            }
+            AppCommand::Start => {
+                if state.status.is_active() {
+                    state.fail("a run is going: stop it before starting another");
+                } else if let Some((_, why)) = state.form.error() {
+                    state.fail(format!("cannot start: {why}"));
+                } else {
+                    let dir = state.form.new_run_dir();
+                    state.landscape.source = NOW.to_string();
+                    self.last_landscape_step = None;
+                    self.jobs.cancel_landscape();
+                    self.worker
+                        .send(Command::Start(Box::new(state.form.config.clone()), dir));
+                }
+            }
+            AppCommand::Pause => self.worker.send(Command::Pause),
+            AppCommand::Resume => self.worker.send(Command::Resume),
+            AppCommand::Stop => self.worker.send(Command::Stop),
+            AppCommand::Snapshot => self.worker.send(Command::Snapshot),
+            AppCommand::ChooseRun => {
+                if state.dialog_available {
+                    self.jobs.choose_folder(state.form.runs_dir.clone());
+                } else {
+                    state.fail("no file dialog is available here (no XDG portal on the session bus): start the app with `annealscape --open RUN_FOLDER`");
+                }
+            }
+            AppCommand::OpenRun(dir) => {
+                if state.status.is_active() {
+                    state.fail("a run is going: stop it before opening another");
+                } else {
+                    self.jobs.open_run(dir);
+                }
+            }
+            AppCommand::ComputeLandscape => self.compute_landscape(true),
+            AppCommand::CancelLandscape => {
+                self.jobs.cancel_landscape();
+                state.landscape.computing = false;
+                state.landscape.follow_live = false;
+            }
+            AppCommand::Export(view, figure) => {
+                let default = default_export_path(state, view, figure);
+                if state.dialog_available {
+                    self.jobs.choose_path(view, figure, default);
+                } else {
+                    state.export = Some(ExportDialog {
+                        view,
+                        figure,
+                        path: default.display().to_string(),
+                        reason: "No file dialog is available here (no XDG portal on the session bus): type the path.".into(),
+                    });
+                }
+            }
+            AppCommand::WriteExport => {
+                if let Some(export) = state.export.take() {
+                    let path = PathBuf::from(export.path.trim());
+                    self.write_export(export.view, export.figure, path);
+                }
+            }
+            AppCommand::CancelExport => state.export = None,
+            AppCommand::SaveScreenshot => {
+                let path = default_screenshot_path(state);
+                screenshot::request(ctx, path, self.jobs.sender(), false);
+            }
+            AppCommand::Maximize(view) => state.maximized = view,
+            AppCommand::DismissMessage(n) => {
+                if n < state.messages.len() {
+                    state.messages.remove(n);
+                }
+            }
+        }
+    }
+
+    fn write_export(&mut self, view: View, figure: bool, path: PathBuf) {
+        match panels::export_content(&self.state, view) {
+            Ok(content) => self.jobs.write(content, path, figure),
+            Err(why) => self.state.fail(why),
+        }
+    }
+
+    fn screenshot_countdown(&mut self, ctx: &egui::Context) {
+        let Some(path) = &self.screenshot else {
+            return;
+        };
+        if self.frames_left > 0 {
+            self.frames_left -= 1;
+            ctx.request_repaint();
+        } else if !self.screenshot_sent {
+            self.screenshot_sent = true;
+            screenshot::request(ctx, path.clone(), self.jobs.sender(), true);
+        }
+    }
+}
+
+impl eframe::App for AnnealscapeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        // eframe's figure covers the whole previous frame: our UI, tessellation and painting.
+        if let Some(seconds) = frame.info().cpu_usage {
+            self.state.paint_times.push_back(seconds * 1e3);
+            while self.state.paint_times.len() > 120 {
+                self.state.paint_times.pop_front();
+            }
+        }
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if self.screenshot.is_some() {
+            let (ui_mean, ui_max) = mean_max(&self.state.frame_times);
+            let (all_mean, all_max) = mean_max(&self.state.paint_times);
+            eprintln!(
+                "frame time over the last {} frames: UI {ui_mean:.2} ms mean / {ui_max:.2} ms max; whole frame {all_mean:.2} / {all_max:.2} ms",
+                self.state.frame_times.len()
+            );
+        }
+    }
+}
+
+/// Mean and maximum of recent frame times (0 when empty).
+pub fn mean_max(times: &std::collections::VecDeque<f32>) -> (f32, f32) {
+    if times.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mean = times.iter().sum::<f32>() / times.len() as f32;
+    (mean, times.iter().copied().fold(0.0, f32::max))
+}
+
+fn default_export_path(state: &AppState, view: View, figure: bool) -> PathBuf {
+    let ext = match (figure, view) {
+        (true, _) => "png",
+        (false, View::Landscape) => "npz",
+        (false, _) => "csv",
+    };
+    let dir = state
+        .run
+        .dir
+        .as_ref()
+        .map_or_else(|| state.form.runs_dir.clone(), |d| d.join("figures"));
+    dir.join(format!("{}.{ext}", view.file_stem()))
+}
+
+fn default_screenshot_path(state: &AppState) -> PathBuf {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let dir = state
+        .run
+        .dir
+        .clone()
+        .unwrap_or_else(|| state.form.runs_dir.clone());
+    dir.join(format!("screenshot-{seconds}.png"))
+}
+
+/// Open the app window (glow renderer) and run until it is closed; the worker stops cleanly.
+pub fn run(options: AppOptions) -> Result<(), String> {
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("annealscape")
+        .with_inner_size([1600.0, 1000.0])
+        .with_min_inner_size([900.0, 600.0]);
+    let native = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "annealscape",
+        native,
+        Box::new(move |cc| {
+            let app = AnnealscapeApp::new(&cc.egui_ctx, options)?;
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| format!("cannot open the window: {e}"))
+}
+
+/// Events the worker sent, for tests that feed the state without a window.
+pub fn apply_all(state: &mut AppState, events: impl IntoIterator<Item = Event>) {
+    for event in events {
+        state.apply(event);
+    }
+    state.run.update_jumps();
+}

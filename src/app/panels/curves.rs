@@ -1,0 +1,164 @@
+//! The curves view: ⟨E⟩/N with a ±σ band, the objective, the entropy and T or B against step,
+//! or against T or B with the exact reference; markers where the energy jumps.
+
+use egui::{Color32, Ui};
+use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints, VLine};
+
+use crate::app::command::AppCommand;
+use crate::app::state::{AppState, ExactCurve};
+
+/// Most points drawn per line: longer series are thinned evenly (the last point kept), so
+/// a 51,001-step run costs no more per frame than a short one.
+pub const MAX_POINTS: usize = 1000;
+
+/// Indices of at most `max` evenly spaced points of a series of length `n`, the last kept.
+pub fn thinned(n: usize, max: usize) -> Vec<usize> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let stride = n.div_ceil(max.max(1));
+    let mut idx: Vec<usize> = (0..n).step_by(stride).collect();
+    if idx.last() != Some(&(n - 1)) {
+        idx.push(n - 1);
+    }
+    idx
+}
+
+const ENERGY: Color32 = Color32::from_rgb(31, 119, 180);
+const OBJECTIVE: Color32 = Color32::from_rgb(255, 127, 14);
+const ENTROPY: Color32 = Color32::from_rgb(44, 160, 44);
+const FIELD: Color32 = Color32::from_rgb(148, 103, 189);
+const EXACT: Color32 = Color32::from_rgb(200, 30, 30);
+
+/// Draw the curves view.
+pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
+    let symbol = state.run.symbol();
+    let view = &mut state.curves;
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut view.against_x, format!("against {symbol}"));
+        ui.checkbox(&mut view.show_entropy, "entropy");
+        ui.add_enabled(
+            !view.against_x,
+            egui::Checkbox::new(&mut view.show_x, symbol.to_string()),
+        );
+        match &state.run.exact {
+            ExactCurve::Pending => {
+                ui.label("exact curve: computing…");
+            }
+            ExactCurve::Unavailable(why) => {
+                ui.label("no exact curve").on_hover_text(why);
+            }
+            _ => {}
+        }
+        if !state.run.jumps.is_empty() {
+            ui.label(format!("{} energy jump(s)", state.run.jumps.len()))
+                .on_hover_text("The windowed mean of <E>/N moved by more than 0.05 J per spin");
+        }
+    });
+    let run = &state.run;
+    let view = &state.curves;
+    let metrics = &run.metrics;
+    let idx = thinned(metrics.len(), MAX_POINTS);
+    let xs: Vec<f64> = idx
+        .iter()
+        .map(|&i| {
+            let m = &metrics[i];
+            if view.against_x {
+                m.temperature.max(m.field)
+            } else {
+                m.step as f64
+            }
+        })
+        .collect();
+    let series = |f: &dyn Fn(usize) -> f64| -> PlotPoints<'static> {
+        idx.iter()
+            .zip(&xs)
+            .map(|(&i, &x)| [x, f(i)])
+            .collect::<Vec<_>>()
+            .into()
+    };
+    let x_label = if view.against_x {
+        symbol.to_string()
+    } else {
+        "step".to_string()
+    };
+    Plot::new("curves")
+        .legend(Legend::default().position(egui_plot::Corner::RightTop))
+        .x_axis_label(x_label)
+        .y_axis_label("per spin")
+        .show(ui, |plot| {
+            if metrics.is_empty() {
+                return;
+            }
+            let sigma: Vec<f64> = idx
+                .iter()
+                .map(|&i| metrics[i].energy_var.max(0.0).sqrt())
+                .collect();
+            let lo: Vec<f64> = idx
+                .iter()
+                .zip(&sigma)
+                .map(|(&i, s)| metrics[i].energy_mean - s)
+                .collect();
+            let hi: Vec<f64> = idx
+                .iter()
+                .zip(&sigma)
+                .map(|(&i, s)| metrics[i].energy_mean + s)
+                .collect();
+            if !view.against_x {
+                plot.add(
+                    FilledArea::new("<E>/N ± σ", &xs, &lo, &hi)
+                        .fill_color(ENERGY.gamma_multiply(0.25)),
+                );
+            }
+            plot.line(Line::new("<E>/N", series(&|i| metrics[i].energy_mean)).color(ENERGY));
+            plot.line(
+                Line::new("objective", series(&|i| metrics[i].objective_mean)).color(OBJECTIVE),
+            );
+            if view.show_entropy {
+                plot.line(Line::new("entropy", series(&|i| metrics[i].entropy)).color(ENTROPY));
+            }
+            if view.show_x && !view.against_x {
+                plot.line(
+                    Line::new(
+                        symbol,
+                        series(&|i| metrics[i].temperature.max(metrics[i].field)),
+                    )
+                    .color(FIELD),
+                );
+            }
+            if let (true, ExactCurve::Ready(points, label)) = (view.against_x, &run.exact) {
+                let exact: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
+                plot.line(Line::new(label.as_str(), exact).color(EXACT).width(2.0));
+            }
+            for &j in &run.jumps {
+                let m = &metrics[j];
+                let at = if view.against_x {
+                    m.temperature.max(m.field)
+                } else {
+                    m.step as f64
+                };
+                plot.vline(
+                    VLine::new("energy jump", at)
+                        .color(Color32::from_rgb(214, 39, 40))
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        });
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thinning_keeps_the_ends_and_bounds_the_count() {
+        assert!(thinned(0, 10).is_empty());
+        assert_eq!(thinned(5, 10), vec![0, 1, 2, 3, 4]);
+        let idx = thinned(51_001, MAX_POINTS);
+        assert!(idx.len() <= MAX_POINTS + 1);
+        assert_eq!(idx[0], 0);
+        assert_eq!(*idx.last().unwrap(), 51_000);
+        assert!(idx.windows(2).all(|w| w[0] < w[1]));
+    }
+}

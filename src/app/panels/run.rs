@@ -1,0 +1,325 @@
+//! The run panel: preset, settings with inline validation, start/pause/stop, progress.
+
+use egui::{DragValue, RichText, Ui};
+
+use super::{invalid, labelled};
+use crate::anneal::{AnnealKind, Estimator};
+use crate::app::command::AppCommand;
+use crate::app::state::{AppState, RunStatus};
+use crate::run::{MAX_RUN_SIZE, PRESETS};
+
+/// Draw the run panel.
+pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
+    let mut out = Vec::new();
+    ui.heading("Run");
+    let active = state.status.is_active();
+    ui.add_enabled_ui(!active, |ui| {
+        let mut preset = state.form.preset.clone();
+        egui::ComboBox::from_label("Preset")
+            .selected_text(&preset)
+            .show_ui(ui, |ui| {
+                for (name, _) in PRESETS {
+                    ui.selectable_value(&mut preset, name.to_string(), name);
+                }
+            });
+        if preset != state.form.preset {
+            out.push(AppCommand::LoadPreset(preset));
+        }
+        settings(ui, state);
+    });
+    ui.add_space(6.0);
+    out.extend(controls(ui, state));
+    ui.add_space(6.0);
+    progress(ui, state);
+    ui.separator();
+    if ui
+        .add_enabled(!active, egui::Button::new("Open run…"))
+        .on_hover_text("Browse a finished run folder (from the app or `annealscape anneal`)")
+        .clicked()
+    {
+        out.push(AppCommand::ChooseRun);
+    }
+    run_info(ui, state);
+    out
+}
+
+fn settings(ui: &mut Ui, state: &mut AppState) {
+    let k = state.form.degeneracy_log2();
+    let form = &mut state.form;
+    let error = form.error();
+    let c = &mut form.config;
+    let symbol = c.anneal.kind.symbol();
+    egui::Grid::new("run-settings")
+        .num_columns(2)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            labelled(
+                ui,
+                "L",
+                DragValue::new(&mut c.lattice.size).range(1..=MAX_RUN_SIZE + 1),
+            )
+            .on_hover_text("Linear size: N = L² spins on the triangular torus");
+            ui.end_row();
+            mark(ui, &error, "lattice.size");
+            ui.label("");
+            ui.label(match k {
+                Some(0) => format!("N = {} · a single ground state", c.lattice.size.pow(2)),
+                Some(k) => format!(
+                    "N = {} · 2^{k} = {} ground states",
+                    c.lattice.size.pow(2),
+                    degeneracy_text(k)
+                ),
+                None => String::new(),
+            });
+            ui.end_row();
+            let label = ui.label("Annealed");
+            egui::ComboBox::from_id_salt("kind")
+                .selected_text(match c.anneal.kind {
+                    AnnealKind::Quantum => "quantum (field B)",
+                    AnnealKind::Thermal => "thermal (temperature T)",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut c.anneal.kind,
+                        AnnealKind::Quantum,
+                        "quantum (field B)",
+                    );
+                    ui.selectable_value(
+                        &mut c.anneal.kind,
+                        AnnealKind::Thermal,
+                        "thermal (temperature T)",
+                    );
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            mark(ui, &error, "anneal.kind");
+            labelled(
+                ui,
+                &format!("{symbol}₀"),
+                DragValue::new(&mut c.anneal.start)
+                    .speed(0.01)
+                    .range(-1.0..=1e7),
+            );
+            ui.end_row();
+            mark(ui, &error, "anneal.start");
+            labelled(
+                ui,
+                "Warm-up steps",
+                DragValue::new(&mut c.anneal.warmup_steps),
+            );
+            ui.end_row();
+            mark(ui, &error, "anneal.warmup_steps");
+            labelled(
+                ui,
+                &format!("{symbol} values"),
+                DragValue::new(&mut c.anneal.anneal_steps),
+            )
+            .on_hover_text("Number of values in the descent to 0");
+            ui.end_row();
+            mark(ui, &error, "anneal.anneal_steps");
+            labelled(
+                ui,
+                "Steps per value",
+                DragValue::new(&mut c.anneal.train_steps),
+            );
+            ui.end_row();
+            mark(ui, &error, "anneal.train_steps");
+            labelled(
+                ui,
+                "Hidden units n_h",
+                DragValue::new(&mut c.network.hidden),
+            );
+            ui.end_row();
+            mark(ui, &error, "network.hidden");
+            labelled(ui, "Samples M", DragValue::new(&mut c.anneal.samples));
+            ui.end_row();
+            mark(ui, &error, "anneal.samples");
+            labelled(
+                ui,
+                "Mini-batches K",
+                DragValue::new(&mut c.anneal.minibatches),
+            );
+            ui.end_row();
+            mark(ui, &error, "anneal.minibatches");
+            labelled(
+                ui,
+                "Learning rate",
+                DragValue::new(&mut c.anneal.learning_rate)
+                    .speed(1e-4)
+                    .max_decimals(6),
+            );
+            ui.end_row();
+            mark(ui, &error, "anneal.learning_rate");
+            let label = ui.label("Estimator");
+            egui::ComboBox::from_id_salt("estimator")
+                .selected_text(format!("{:?}", c.anneal.estimator).to_lowercase())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut c.anneal.estimator, Estimator::Standard, "standard");
+                    ui.selectable_value(&mut c.anneal.estimator, Estimator::Authors, "authors");
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            mark(ui, &error, "anneal.estimator");
+            labelled(ui, "Seed", DragValue::new(&mut c.seed));
+            ui.end_row();
+        });
+    let total = form.config.anneal.schedule().total_steps();
+    ui.label(RichText::new(format!("{total} steps in all")).small());
+    if let Some((None, reason)) = &error {
+        invalid(ui, reason);
+    }
+    ui.horizontal(|ui| {
+        let mut dir = form.runs_dir.display().to_string();
+        if labelled(
+            ui,
+            "Runs folder",
+            egui::TextEdit::singleline(&mut dir).desired_width(150.0),
+        )
+        .changed()
+        {
+            form.runs_dir = dir.into();
+        }
+    });
+}
+
+/// A grid row under the field the form's first error is about, giving the reason.
+fn mark(ui: &mut Ui, error: &Option<(Option<&'static str>, String)>, field: &str) {
+    if let Some((Some(f), reason)) = error {
+        if *f == field {
+            ui.label("");
+            invalid(ui, reason);
+            ui.end_row();
+        }
+    }
+}
+
+fn degeneracy_text(k: usize) -> String {
+    if k < 40 {
+        (1u64 << k).to_string()
+    } else {
+        format!("{:.3e}", 2f64.powi(k as i32))
+    }
+}
+
+fn controls(ui: &mut Ui, state: &AppState) -> Vec<AppCommand> {
+    let mut out = Vec::new();
+    let active = state.status.is_active();
+    let can_start = !active && state.form.error().is_none();
+    ui.horizontal(|ui| {
+        let start = ui
+            .add_enabled(
+                can_start,
+                egui::Button::new(RichText::new("Start").strong()),
+            )
+            .on_hover_text("Start an anneal with these settings on the worker thread");
+        if start.clicked() {
+            out.push(AppCommand::Start);
+        }
+        match state.status {
+            RunStatus::Paused => {
+                if ui.button("Resume").clicked() {
+                    out.push(AppCommand::Resume);
+                }
+            }
+            _ => {
+                if ui.add_enabled(active, egui::Button::new("Pause")).clicked() {
+                    out.push(AppCommand::Pause);
+                }
+            }
+        }
+        if ui.add_enabled(active, egui::Button::new("Stop")).clicked() {
+            out.push(AppCommand::Stop);
+        }
+        if ui
+            .add_enabled(active, egui::Button::new("Snapshot"))
+            .on_hover_text("Save the current weights as a checkpoint for landscapes")
+            .clicked()
+        {
+            out.push(AppCommand::Snapshot);
+        }
+    });
+    out
+}
+
+fn progress(ui: &mut Ui, state: &AppState) {
+    let run = &state.run;
+    let total = run.total_steps().max(1);
+    let status = match &state.status {
+        RunStatus::Idle => "idle".to_string(),
+        RunStatus::Running => "running".into(),
+        RunStatus::Paused => "paused".into(),
+        RunStatus::Finished => "finished".into(),
+        RunStatus::Stopped(steps) => format!("stopped after {steps} steps"),
+        RunStatus::Failed(_) => "failed".into(),
+        RunStatus::Opened => "opened from disk".into(),
+    };
+    let Some(last) = run.metrics.last() else {
+        ui.label(format!("Status: {status}"));
+        return;
+    };
+    let done = last.step + 1;
+    let x = last.temperature.max(last.field);
+    let rate = run.steps_per_second().unwrap_or(0.0);
+    let eta = if state.status.is_active() {
+        run.eta_seconds()
+            .map_or(String::new(), |s| format!(" · ETA {}", duration(s)))
+    } else {
+        String::new()
+    };
+    ui.add(
+        egui::ProgressBar::new(done as f32 / total as f32).text(format!(
+            "{} · {}={x:.3} · {done}/{total}",
+            last.phase,
+            run.symbol()
+        )),
+    );
+    ui.label(format!("Status: {status} · {rate:.0} steps/s{eta}"));
+    ui.label(format!(
+        "<E>/N = {:.4} · objective {:.4} · ground states {}",
+        last.energy_mean, last.objective_mean, last.ground_states_found
+    ));
+}
+
+fn duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+fn run_info(ui: &mut Ui, state: &AppState) {
+    let run = &state.run;
+    if let Some(dir) = &run.dir {
+        ui.label(RichText::new(format!("Folder: {}", dir.display())).small());
+    }
+    if let Some(config) = &run.config {
+        ui.label(RichText::new(config.title()).small());
+    }
+    if let RunStatus::Failed(message) = &state.status {
+        invalid(ui, message);
+    }
+    if let Some(summary) = &run.summary {
+        ui.separator();
+        ui.label(RichText::new("Final evaluation").strong());
+        ui.label(format!(
+            "{} samples: <E>/N = {:.5} (E0/N = {:.5})",
+            summary.samples, summary.energy_mean, summary.ground_energy
+        ));
+        ui.label(format!(
+            "ground-state fraction {:.4}; {} distinct configurations",
+            summary.ground_state_fraction, summary.distinct_configurations
+        ));
+        ui.label(format!(
+            "ground states found: {} of 2^{} (in training {})",
+            summary.ground_states_found,
+            summary.degeneracy_log2,
+            summary.ground_states_found_in_training
+        ));
+    }
+}
