@@ -1,0 +1,318 @@
+//! The app's panels driven by kittest with fixed, injected state (no live worker decides what
+//! a picture shows), with small snapshot images in tests/snapshots/.
+
+use annealscape::anneal::{FinalSummary, Phase, StepMetrics};
+use annealscape::app::panels;
+use annealscape::app::{
+    apply_all, AppCommand, AppState, ExactCurve, LatticeSource, RunStatus, View,
+};
+use annealscape::landscape::{
+    BiasDirection, DirectionKind, Landscape, LandscapeSettings, Surface, SurfaceEstimator,
+    SurfaceSpec,
+};
+use annealscape::nn::Params;
+use annealscape::physics::{GroundStates, Lattice};
+use annealscape::run::{Event, RunConfig};
+use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::Harness;
+use ndarray::{Array1, Array2};
+use std::sync::Arc;
+
+/// An L = 6 quantum run (k = 4: 16 ground states) of 300 steps whose energy jumps at step
+/// 150, with a batch of samples near ground states and a fixed exact curve.
+fn fixture() -> AppState {
+    // Paths are shown in the pictures, so they are fixed (nothing is written there).
+    let dir = std::path::PathBuf::from("fixture");
+    let mut state = AppState::new("quick", dir.join("runs")).unwrap();
+    state.dialog_available = false;
+    let config = RunConfig::preset("quick")
+        .unwrap()
+        .with_overrides(&[
+            "lattice.size=6".into(),
+            "anneal.warmup_steps=20".into(),
+            "anneal.anneal_steps=140".into(),
+            "anneal.train_steps=2".into(),
+        ])
+        .unwrap();
+    let total = config.anneal.schedule().total_steps();
+    let mut events = vec![Event::Started {
+        dir: dir.join("runs/fixture"),
+        config: Box::new(config.clone()),
+    }];
+    for step in 0..total {
+        let (_, field) = config.anneal.schedule().at(step);
+        let energy = if step < 150 { -0.1 } else { -0.45 } - 0.0002 * step as f64;
+        events.push(Event::Step(StepMetrics {
+            step,
+            phase: if step < 20 {
+                Phase::Warmup
+            } else {
+                Phase::Anneal
+            },
+            temperature: 0.0,
+            field,
+            energy_mean: energy,
+            energy_var: 0.004,
+            energy_min: energy - 0.1,
+            objective_mean: -1.0 + 0.5 * step as f64 / total as f64,
+            objective_var: 0.001,
+            entropy: 0.6 * (1.0 - step as f64 / total as f64),
+            residual_energy: energy + 0.5,
+            ground_state_fraction: 0.0,
+            distinct_samples: 40,
+            ground_states_found: (step / 40).min(16),
+            gradient_norm: 0.1,
+            seconds: step as f64 / 100.0,
+        }));
+    }
+    // Samples: the 16 ground states, one with two flipped spins, the first drawn twice.
+    let lattice = Lattice::new(6).unwrap();
+    let ground: Vec<Array1<u8>> = GroundStates::new(lattice).enumerate().unwrap().collect();
+    let mut samples = Array2::zeros((18, 36));
+    for (i, g) in ground.iter().enumerate() {
+        samples.row_mut(i + 1).assign(g);
+    }
+    samples.row_mut(0).assign(&ground[3]);
+    samples[[0, 7]] ^= 1;
+    samples[[0, 20]] ^= 1;
+    samples.row_mut(17).assign(&ground[0]);
+    events.push(Event::Samples {
+        step: 290,
+        samples: Arc::new(samples),
+    });
+    events.push(Event::SnapshotSaved {
+        name: "init".into(),
+        step: None,
+        params: Arc::new(Params::zeros(annealscape::nn::rnn2d::tensor_specs(20))),
+    });
+    apply_all(&mut state, events);
+    state.run.exact = ExactCurve::Ready(
+        (0..=10)
+            .map(|k| (k as f64 / 10.0, -0.5 - 0.5 * (k as f64 / 10.0).powi(2)))
+            .collect(),
+        "exact E0(B)/N".into(),
+    );
+    state
+}
+
+/// A 21 × 21 bowl with a projected path, as a finished landscape.
+fn bowl() -> Landscape {
+    let axis = Array1::linspace(-1.0, 1.0, 21);
+    let values = Array2::from_shape_fn((21, 21), |(j, i)| {
+        -0.5 + 0.3 * (axis[i] * axis[i] + 0.5 * axis[j] * axis[j])
+    });
+    let surface = Surface {
+        alpha: axis.clone(),
+        beta: axis.clone(),
+        stderr: Array2::from_elem((21, 21), 0.01),
+        values,
+    };
+    Landscape {
+        settings: LandscapeSettings {
+            snapshot: "now-290".into(),
+            step: 290,
+            kind: "quantum".into(),
+            x: 0.3,
+            size: 6,
+            directions: DirectionKind::Filter,
+            direction_seed: 0,
+            bias: BiasDirection::Zero,
+            spec: SurfaceSpec {
+                range: 1.0,
+                points: 21,
+                samples: 100,
+                estimator: SurfaceEstimator::Fresh,
+                seed: 0,
+                one_dimensional: false,
+            },
+            cosine: 0.01,
+            explained: None,
+            roughness: surface.roughness(),
+        },
+        surface,
+        path_alpha: Array1::linspace(0.8, 0.0, 12),
+        path_beta: Array1::from_shape_fn(12, |k| 0.5 * (1.0 - k as f64 / 11.0).powi(2)),
+        path_steps: Array1::from_shape_fn(12, |k| k as i64 * 25),
+        directions: Array2::zeros((2, 3)),
+    }
+}
+
+type PanelFn = fn(&mut egui::Ui, &mut AppState) -> Vec<AppCommand>;
+
+/// A harness drawing one panel; the commands it returns are collected beside the state.
+fn harness(
+    panel: PanelFn,
+    state: AppState,
+    size: (f32, f32),
+) -> Harness<'static, (AppState, Vec<AppCommand>)> {
+    Harness::builder()
+        .with_size(egui::vec2(size.0, size.1))
+        .build_ui_state(
+            move |ui, (state, commands): &mut (AppState, Vec<AppCommand>)| {
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    commands.extend(panel(ui, state));
+                });
+            },
+            (state, Vec::new()),
+        )
+}
+
+#[test]
+fn curves_panel_marks_the_jump_and_switches_to_field_axis() {
+    let state = fixture();
+    assert_eq!(state.run.jumps.len(), 1, "{:?}", state.run.jumps);
+    let jump = state.run.jumps[0];
+    assert!((140..=160).contains(&jump), "jump at {jump}");
+    let mut h = harness(panels::curves::ui, state, (640.0, 420.0));
+    h.run();
+    h.get_by_label("1 energy jump(s)");
+    h.snapshot("curves_step_axis");
+    h.get_by_label("against B").click();
+    h.run();
+    assert!(h.state().0.curves.against_x);
+    h.snapshot("curves_field_axis");
+}
+
+#[test]
+fn run_panel_marks_invalid_values_and_disables_start() {
+    let state = fixture();
+    let mut h = harness(panels::run::ui, state, (320.0, 760.0));
+    h.state_mut().0.status = RunStatus::Idle;
+    h.state_mut().0.form.config.lattice.size = 6;
+    h.run();
+    h.get_by_label("N = 36 · 2^4 = 16 ground states");
+    h.get_by_label("Start").click();
+    h.run();
+    assert_eq!(h.state().1, vec![AppCommand::Start]);
+    h.state_mut().0.form.config.anneal.minibatches = 7;
+    h.run();
+    h.get_by_label_contains("must be a multiple of anneal.minibatches");
+    assert!(h.get_by_label("Start").accesskit_node().is_disabled());
+    h.snapshot("run_panel_invalid");
+    // While a run goes the form is locked and Stop is offered.
+    h.state_mut().0.form.config.anneal.minibatches = 10;
+    h.state_mut().0.status = RunStatus::Running;
+    h.run();
+    assert!(h.get_by_label("Start").accesskit_node().is_disabled());
+    h.get_by_label("Stop").click();
+    h.run();
+    assert_eq!(h.state().1.last(), Some(&AppCommand::Stop));
+}
+
+#[test]
+fn landscape_panel_shows_the_surface_path_and_roughness() {
+    let mut state = fixture();
+    state.landscape.follow_live = false;
+    let landscape = bowl();
+    let roughness = landscape.settings.roughness;
+    state.landscape.finish(landscape);
+    let mut h = harness(panels::landscape::ui, state, (640.0, 480.0));
+    h.run();
+    h.get_by_label(&format!("roughness {roughness:.4}"));
+    h.get_by_label("centre: step 290");
+    h.snapshot("landscape_bowl");
+    h.get_by_label("Compute").click();
+    h.run();
+    assert_eq!(h.state().1, vec![AppCommand::ComputeLandscape]);
+}
+
+#[test]
+fn landscape_heatmap_puts_high_beta_on_top_and_grey_where_not_computed() {
+    let mut view = annealscape::app::LandscapeView {
+        points: 3,
+        color_mode: annealscape::app::ColorMode::Auto,
+        ..Default::default()
+    };
+    view.begin(0, false);
+    view.add_row(0, &[0.0, 0.0, 0.0], &[0.0; 3]);
+    view.add_row(1, &[1.0, 1.0, 1.0], &[0.0; 3]);
+    let image = panels::landscape::heatmap_image(view.grid.as_ref().unwrap(), &view.scale());
+    assert_eq!(image.size, [3, 3]);
+    // Top image row is β row 2 (not computed): grey; bottom row is β row 0: the low colour.
+    assert_eq!(image.pixels[0], egui::Color32::from_gray(90));
+    let [r, g, b] = annealscape::figures::ColorMap::Viridis.rgb(0.0);
+    assert_eq!(image.pixels[6], egui::Color32::from_rgb(r, g, b));
+    let [r, g, b] = annealscape::figures::ColorMap::Viridis.rgb(1.0);
+    assert_eq!(image.pixels[3], egui::Color32::from_rgb(r, g, b));
+}
+
+#[test]
+fn lattice_panel_finds_the_nearest_ground_state_and_shows_a_fracton() {
+    let state = fixture();
+    let mut h = harness(panels::lattice::ui, state, (640.0, 420.0));
+    h.run();
+    // Sample 0 is ground state 3 with two flipped spins.
+    h.get_by_label("nearest ground state: 2 spins differ (ringed)");
+    h.snapshot("lattice_sample");
+    h.get_by_label("fracton demo").click();
+    h.run();
+    assert_eq!(h.state().0.lattice.source, LatticeSource::Fracton);
+    h.get_by_label_contains("3 defect triangles");
+    h.snapshot("lattice_fracton");
+}
+
+#[test]
+fn modes_panel_counts_distinct_configurations_and_ground_states() {
+    let state = fixture();
+    let modes = &state.run.live_modes;
+    assert_eq!(modes.len(), 17);
+    assert_eq!(modes[0].count, 2, "ground state 0 was drawn twice");
+    assert_eq!(
+        modes.iter().filter(|m| m.ground_state.is_some()).count(),
+        16
+    );
+    let mut h = harness(panels::modes::ui, state, (640.0, 420.0));
+    h.run();
+    h.get_by_label("latest batch: 17 distinct of 18 samples · 16 ground states among them · found so far 7 of 2^4");
+    h.snapshot("modes_batch");
+}
+
+#[test]
+fn the_shell_lays_out_all_views_and_exports_through_a_typed_path_without_a_dialog() {
+    let mut state = fixture();
+    state.landscape.follow_live = false;
+    state.landscape.finish(bowl());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(
+            |ui, (state, commands): &mut (AppState, Vec<AppCommand>)| {
+                commands.extend(panels::shell(ui, state));
+            },
+            (state, Vec::new()),
+        );
+    h.run();
+    for view in View::ALL {
+        h.get_by_label(view.title());
+    }
+    let figure_buttons: Vec<_> = h.get_all_by_label("Export figure…").collect();
+    assert_eq!(figure_buttons.len(), 4);
+    figure_buttons[1].click();
+    h.run();
+    assert_eq!(h.state().1, vec![AppCommand::Export(View::Landscape, true)]);
+    h.snapshot("shell");
+}
+
+#[test]
+fn a_finished_run_summary_reaches_the_run_panel() {
+    let mut state = fixture();
+    apply_all(
+        &mut state,
+        [Event::Finished(Box::new(FinalSummary {
+            samples: 1000,
+            energy_mean: -0.49,
+            energy_var: 1e-4,
+            energy_min: -0.5,
+            ground_energy: -0.5,
+            ground_state_fraction: 0.9,
+            distinct_configurations: 12,
+            ground_states_found: 3,
+            ground_states_found_in_training: 5,
+            degeneracy_log2: 4,
+            modes: Vec::new(),
+        }))],
+    );
+    assert_eq!(state.status, RunStatus::Finished);
+    let mut h = harness(panels::run::ui, state, (320.0, 900.0));
+    h.run();
+    h.get_by_label("ground states found: 3 of 2^4 (in training 5)");
+}

@@ -1,0 +1,327 @@
+//! The whole app driven through kittest on real, short runs: start → events → finish, a
+//! landscape, an export through a typed path, a failed run, pause/resume/stop; and the export
+//! writers on their own.
+
+mod common;
+
+use annealscape::app::{
+    write_data, write_figure, AnnealscapeApp, AppOptions, ExactCurve, ExportContent, RunStatus,
+    View,
+};
+use annealscape::figures::{CurvesFigure, Figure, LandscapeFigure, LatticeFigure, ModesFigure};
+use annealscape::landscape::{load_landscape, SurfaceEstimator};
+use annealscape::run::RunConfig;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Step the harness until `done` holds, sleeping between frames (the worker runs in real
+/// time); fails naming `what` after `limit`.
+fn step_until(
+    h: &mut Harness<'_, AnnealscapeApp>,
+    what: &str,
+    limit: Duration,
+    done: impl Fn(&AnnealscapeApp) -> bool,
+) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < limit,
+            "timed out waiting for {what}; status {:?}, messages {:?}",
+            h.state().state.status,
+            h.state().state.messages
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.step();
+}
+
+fn small(config: &RunConfig, anneal_steps: usize) -> RunConfig {
+    config
+        .with_overrides(&[
+            "lattice.size=3".into(),
+            "network.hidden=8".into(),
+            "anneal.warmup_steps=5".into(),
+            format!("anneal.anneal_steps={anneal_steps}"),
+            "anneal.train_steps=1".into(),
+            "anneal.samples=20".into(),
+            "anneal.minibatches=2".into(),
+            "anneal.final_samples=200".into(),
+            "output.live_every=2".into(),
+        ])
+        .unwrap()
+}
+
+#[test]
+fn the_app_runs_an_anneal_computes_a_landscape_exports_and_survives_failures() {
+    let dir = common::temp_dir("app-run");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::env::set_var("ANNEALSCAPE_CACHE", dir.join("cache"));
+    let ctx = egui::Context::default();
+    let options = AppOptions {
+        runs_dir: dir.join("runs"),
+        ..AppOptions::default()
+    };
+    let mut app = AnnealscapeApp::new(&ctx, options).unwrap();
+    app.state.dialog_available = false;
+    app.state.form.config = small(&app.state.form.config, 30);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut AnnealscapeApp| app.show(ui), app);
+    h.step();
+
+    // Start → events → finished.
+    h.get_by_label("Start").click();
+    let limit = Duration::from_secs(120);
+    step_until(&mut h, "the run to finish", limit, |a| {
+        a.state.status == RunStatus::Finished
+    });
+    let s = &h.state().state;
+    let total = s.run.total_steps();
+    assert_eq!(total, 5 + 30 + 1);
+    assert_eq!(s.run.metrics.len(), total, "one metrics row per step");
+    assert!(s.run.metrics.windows(2).all(|w| w[1].step == w[0].step + 1));
+    let summary = s.run.summary.as_ref().expect("final evaluation");
+    assert_eq!(summary.samples, 200);
+    assert!(!s.run.live_modes.is_empty());
+    let run_dir = s.run.dir.clone().unwrap();
+    assert!(run_dir.join("summary.toml").exists());
+    assert!(s.run.snapshots.iter().any(|x| x.name == "completion"));
+    step_until(&mut h, "the exact curve", limit, |a| {
+        matches!(a.state.run.exact, ExactCurve::Ready(..))
+    });
+
+    // A landscape around the completion snapshot, exact (N = 9), stored in the run folder
+    // (after any landscape that followed the live weights has finished).
+    step_until(&mut h, "the live landscape", limit, |a| {
+        !a.state.landscape.computing
+    });
+    {
+        let view = &mut h.state_mut().state.landscape;
+        view.follow_live = false;
+        view.source = "completion".into();
+        view.points = 5;
+        view.estimator = SurfaceEstimator::Exact;
+    }
+    h.get_by_label("Compute").click();
+    h.step();
+    assert!(
+        h.state().state.landscape.result.is_none(),
+        "the click started a new landscape"
+    );
+    step_until(&mut h, "the landscape", limit, |a| {
+        a.state.landscape.result.is_some() && !a.state.landscape.computing
+    });
+    let stored = run_dir.join("landscapes/completion-filter.npz");
+    let landscape = load_landscape(&stored).unwrap();
+    assert_eq!(landscape.surface.values.dim(), (5, 5));
+    let centre = landscape.surface.values[[2, 2]];
+    let last = h.state().state.run.metrics.last().unwrap().energy_mean;
+    assert!(
+        centre <= last + 0.5 && centre >= -0.5 - 1e-9,
+        "centre value {centre} is an energy per spin at B = 0 (E0/N = -0.5)"
+    );
+
+    // Export without a file dialog: the typed path is asked for, then written.
+    let buttons: Vec<_> = h.get_all_by_label("Export figure…").collect();
+    buttons[0].click();
+    h.step();
+    let out = dir.join("exports/curves.svg");
+    {
+        let export = h
+            .state_mut()
+            .state
+            .export
+            .as_mut()
+            .expect("the typed-path window");
+        assert_eq!(export.view, View::Curves);
+        assert!(export.reason.contains("No file dialog"));
+        export.path = out.display().to_string();
+    }
+    // A new window is laid out invisibly in its first frame.
+    h.run_steps(3);
+    h.get_by_label("Save").click();
+    step_until(&mut h, "the export", limit, |a| {
+        a.state.messages.iter().any(|m| m.text.starts_with("wrote"))
+    });
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("</svg>"));
+
+    // A run that cannot write its folder fails with a message; the app stays usable.
+    let blocker = dir.join("blocker");
+    std::fs::write(&blocker, "a file where a folder should be").unwrap();
+    h.state_mut().state.form.runs_dir = blocker.join("runs");
+    h.step();
+    h.get_by_label("Start").click();
+    step_until(&mut h, "the failure", limit, |a| {
+        matches!(a.state.status, RunStatus::Failed(_))
+    });
+    assert!(h.state().state.messages.iter().any(|m| m.error));
+
+    // A long run: pause, resume, stop; the stopped checkpoint is written.
+    h.state_mut().state.form.runs_dir = dir.join("runs");
+    h.state_mut().state.form.config = small(&h.state().state.form.config, 1_000_000);
+    h.step();
+    h.get_by_label("Start").click();
+    step_until(&mut h, "steps of the long run", limit, |a| {
+        a.state.status == RunStatus::Running && a.state.run.metrics.len() > 5
+    });
+    h.get_by_label("Pause").click();
+    step_until(&mut h, "the pause", limit, |a| {
+        a.state.status == RunStatus::Paused
+    });
+    let paused_at = h.state().state.run.metrics.len();
+    std::thread::sleep(Duration::from_millis(200));
+    h.step();
+    assert!(
+        h.state().state.run.metrics.len() <= paused_at + 1,
+        "no steps while paused"
+    );
+    h.get_by_label("Resume").click();
+    step_until(&mut h, "the resume", limit, |a| {
+        a.state.status == RunStatus::Running
+    });
+    h.get_by_label("Stop").click();
+    step_until(&mut h, "the stop", limit, |a| {
+        matches!(a.state.status, RunStatus::Stopped(_))
+    });
+    let long_dir = h.state().state.run.dir.clone().unwrap();
+    assert!(long_dir.join("checkpoints/stopped.npz").exists());
+    // Dropping the app stops and joins the worker (the test would hang otherwise).
+    drop(h);
+}
+
+#[test]
+fn export_writers_draw_every_view_and_refuse_bad_extensions() {
+    let dir = common::temp_dir("app-export");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = small(&RunConfig::preset("quick").unwrap(), 20);
+    let run = dir.join("run");
+    annealscape::run::run_blocking(&config, &run, &mut annealscape::anneal::Silent).unwrap();
+    let opened = annealscape::app::read_run(&run).unwrap();
+    assert_eq!(opened.metrics.len(), config.anneal.schedule().total_steps());
+    let summary = opened.summary.clone().expect("summary.toml read back");
+    let (_, samples) = opened
+        .samples
+        .clone()
+        .expect("samples of the last snapshot");
+    let model =
+        annealscape::physics::NewmanMoore::new(annealscape::physics::Lattice::new(3).unwrap(), 1.0)
+            .unwrap();
+    let folder = annealscape::run::RunFolder::open(&run).unwrap();
+    let request = annealscape::app::LandscapeView {
+        points: 5,
+        estimator: SurfaceEstimator::Exact,
+        ..Default::default()
+    }
+    .request();
+    let (landscape, _) = folder
+        .landscape("completion", &request, &Default::default(), |_, _, _| {})
+        .unwrap()
+        .unwrap();
+    let landscape = std::sync::Arc::new(landscape);
+
+    let contents: Vec<(&str, ExportContent, (u32, u32))> = vec![
+        (
+            "curves",
+            ExportContent::Curves {
+                metrics: opened.metrics.clone(),
+                symbol: "B".into(),
+                exact: None,
+                title: config.title(),
+            },
+            CurvesFigure {
+                curves: Default::default(),
+                symbol: String::new(),
+                exact: None,
+                title: String::new(),
+            }
+            .size(),
+        ),
+        (
+            "landscape",
+            ExportContent::Landscape {
+                landscape: landscape.clone(),
+                scale: Default::default(),
+            },
+            LandscapeFigure {
+                panels: vec![(landscape.as_ref(), String::new())],
+                scale: Default::default(),
+            }
+            .size(),
+        ),
+        (
+            "lattice",
+            ExportContent::Lattice {
+                model,
+                bits: samples.row(0).to_vec(),
+                title: "sample".into(),
+            },
+            LatticeFigure {
+                model,
+                bits: Vec::new(),
+                title: String::new(),
+            }
+            .size(),
+        ),
+        (
+            "modes",
+            ExportContent::Modes {
+                modes: summary.modes.clone(),
+                samples: summary.samples,
+                degeneracy_log2: summary.degeneracy_log2,
+            },
+            ModesFigure {
+                modes: Vec::new(),
+                samples: 0,
+                ground_states_found: 0,
+                degeneracy_log2: 0,
+            }
+            .size(),
+        ),
+    ];
+    for (name, content, (w, h)) in &contents {
+        let png = dir.join(format!("{name}.png"));
+        write_figure(content, &png).unwrap();
+        let image = image::open(&png).unwrap().to_rgb8();
+        assert_eq!(
+            image.dimensions(),
+            (2 * w, 2 * h),
+            "{name}: PNG at twice the size"
+        );
+        let first = image.get_pixel(0, 0);
+        assert!(image.pixels().any(|p| p != first), "{name}: PNG is blank");
+        let svg = dir.join(format!("{name}.svg"));
+        write_figure(content, &svg).unwrap();
+        assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+        let csv = dir.join(format!("{name}.csv"));
+        write_data(content, &csv).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let rows = text.lines().count() - 1;
+        let expected = match content {
+            ExportContent::Curves { metrics, .. } => metrics.len(),
+            ExportContent::Landscape { .. } => 25,
+            ExportContent::Lattice { .. } => 9,
+            ExportContent::Modes { modes, .. } => modes.len(),
+        };
+        assert_eq!(rows, expected, "{name}: CSV rows");
+        let error = write_figure(content, &dir.join(format!("{name}.jpg"))).unwrap_err();
+        assert!(error.contains(".jpg"), "{error}");
+        let error = write_data(content, &dir.join(format!("{name}.xlsx"))).unwrap_err();
+        assert!(error.contains(".xlsx"), "{error}");
+    }
+    // A landscape's data also goes to NPZ and reads back the same.
+    let npz = dir.join("landscape.npz");
+    write_data(&contents[1].1, &npz).unwrap();
+    let back = load_landscape(&npz).unwrap();
+    assert_eq!(back.surface.values, landscape.surface.values);
+    // The metrics CSV the app writes is the run's own metrics.csv, row for row.
+    let own = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    let exported = std::fs::read_to_string(dir.join("curves.csv")).unwrap();
+    assert_eq!(own, exported);
+    // An unwritable path is an error naming it, not a panic.
+    let error = write_data(&contents[0].1, Path::new("/proc/annealscape/curves.csv")).unwrap_err();
+    assert!(error.contains("/proc/annealscape/curves.csv"), "{error}");
+}
