@@ -88,6 +88,7 @@ fn presets_are_listed_one_per_line() {
         "paper-quantum-L5",
         "paper-nofield-L4",
         "thermal-L8",
+        "modes-L6",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(&format!("{name}\t"))),

@@ -105,8 +105,12 @@ pub struct RunConfig {
 }
 
 /// The presets shipped in `assets/presets/`, by name.
-pub const PRESETS: [(&str, &str); 6] = [
+pub const PRESETS: [(&str, &str); 7] = [
     ("quick", include_str!("../../assets/presets/quick.toml")),
+    (
+        "modes-L6",
+        include_str!("../../assets/presets/modes-L6.toml"),
+    ),
     (
         "paper-quantum-L3",
         include_str!("../../assets/presets/paper-quantum-L3.toml"),
