@@ -189,6 +189,24 @@ fn the_app_runs_an_anneal_computes_a_landscape_exports_and_survives_failures() {
     });
     let long_dir = h.state().state.run.dir.clone().unwrap();
     assert!(long_dir.join("checkpoints/stopped.npz").exists());
+
+    // Open run… without a file dialog: type the first run's folder; it is browsed as it was.
+    h.get_by_label("Open run…").click();
+    h.run_steps(3);
+    h.state_mut().state.open_path = Some(run_dir.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+    step_until(&mut h, "the opened run", limit, |a| {
+        a.state.status == RunStatus::Opened
+    });
+    let s = &h.state().state;
+    assert_eq!(s.run.metrics.len(), total);
+    assert_eq!(s.run.summary.as_ref().unwrap().samples, 200);
+    assert_eq!(s.landscape.source, "completion");
+    assert!(
+        s.run.samples.is_some(),
+        "the last snapshot's samples are shown"
+    );
     // Dropping the app stops and joins the worker (the test would hang otherwise).
     drop(h);
 }

@@ -23,6 +23,8 @@ pub enum AppCommand {
     ChooseRun,
     /// Open the run folder.
     OpenRun(PathBuf),
+    /// Close the typed-path window of "Open run…".
+    CancelOpen,
     /// Compute the landscape with the view's settings.
     ComputeLandscape,
     /// Cancel the landscape being computed.

@@ -306,10 +306,11 @@ impl AnnealscapeApp {
                 if state.dialog_available {
                     self.jobs.choose_folder(state.form.runs_dir.clone());
                 } else {
-                    state.fail("no file dialog is available here (no XDG portal on the session bus): start the app with `annealscape --open RUN_FOLDER`");
+                    state.open_path = Some(state.form.runs_dir.display().to_string());
                 }
             }
             AppCommand::OpenRun(dir) => {
+                state.open_path = None;
                 if state.status.is_active() {
                     state.fail("a run is going: stop it before opening another");
                 } else {
@@ -342,6 +343,7 @@ impl AnnealscapeApp {
                 }
             }
             AppCommand::CancelExport => state.export = None,
+            AppCommand::CancelOpen => state.open_path = None,
             AppCommand::SaveScreenshot => {
                 let path = default_screenshot_path(state);
                 screenshot::request(ctx, path, self.jobs.sender(), false);

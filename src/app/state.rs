@@ -318,8 +318,8 @@ pub struct AppState {
     pub dialog_available: bool,
     /// The export waiting for a path.
     pub export: Option<ExportDialog>,
-    /// Jobs running in the background, by description.
-    pub busy: Vec<String>,
+    /// The run folder being typed for "Open run…" when no file dialog is available.
+    pub open_path: Option<String>,
 }
 
 impl AppState {
@@ -340,7 +340,7 @@ impl AppState {
             paint_times: std::collections::VecDeque::new(),
             dialog_available: super::export::file_dialog_available(),
             export: None,
-            busy: Vec::new(),
+            open_path: None,
         })
     }
 

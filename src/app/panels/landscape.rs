@@ -231,18 +231,7 @@ fn surface(ui: &mut Ui, state: &AppState) {
     let (a0, a1) = (grid.alpha[0], grid.alpha[na - 1]);
     let (b0, b1) = (grid.beta[0], grid.beta[nb - 1]);
     let (da, db) = ((a1 - a0) / (na - 1) as f64, (b1 - b0) / (nb - 1) as f64);
-    let positions = Array2::from_shape_fn((nb, na), |(j, i)| {
-        scale.position(grid.values[[j, i]], range)
-    });
-    let lines: Vec<Vec<[f64; 2]>> = even_levels(0.0, 1.0, view.contours)
-        .into_iter()
-        .flat_map(|level| contour_lines(positions.view(), level))
-        .map(|line| {
-            line.into_iter()
-                .map(|(i, j)| [a0 + i * da, b0 + j * db])
-                .collect()
-        })
-        .collect();
+    let lines = contours(ui, grid, &scale, range, view.contours, view.revision);
     let names = match view.result.as_ref().map(|l| l.settings.directions) {
         Some(DirectionKind::Pca) => ("PC1", "PC2"),
         _ => ("alpha (delta)", "beta (eta)"),
@@ -304,6 +293,47 @@ fn surface(ui: &mut Ui, state: &AppState) {
         }
         colorbar(ui, &scale, range, egui::vec2(bar_width, height));
     });
+}
+
+/// Contour polylines in (α, β), remembered until the grid or the colours change (marching
+/// squares over a 201² grid each frame would cost milliseconds).
+fn contours(
+    ui: &Ui,
+    grid: &Grid,
+    scale: &ColorScale,
+    range: (f64, f64),
+    levels: usize,
+    revision: u64,
+) -> Vec<Vec<[f64; 2]>> {
+    type Cached = (u64, std::sync::Arc<Vec<Vec<[f64; 2]>>>);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (revision, levels).hash(&mut hasher);
+    format!("{scale:?}").hash(&mut hasher);
+    let key = hasher.finish();
+    let id = egui::Id::unique("landscape-contours");
+    if let Some((k, lines)) = ui.data(|d| d.get_temp::<Cached>(id)) {
+        if k == key {
+            return lines.as_ref().clone();
+        }
+    }
+    let (na, nb) = (grid.alpha.len(), grid.beta.len());
+    let (a0, b0) = (grid.alpha[0], grid.beta[0]);
+    let da = (grid.alpha[na - 1] - a0) / (na - 1) as f64;
+    let db = (grid.beta[nb - 1] - b0) / (nb - 1) as f64;
+    let positions = Array2::from_shape_fn((nb, na), |(j, i)| {
+        scale.position(grid.values[[j, i]], range)
+    });
+    let lines: Vec<Vec<[f64; 2]>> = even_levels(0.0, 1.0, levels)
+        .into_iter()
+        .flat_map(|level| contour_lines(positions.view(), level))
+        .map(|line| {
+            line.into_iter()
+                .map(|(i, j)| [a0 + i * da, b0 + j * db])
+                .collect()
+        })
+        .collect();
+    ui.data_mut(|d| d.insert_temp::<Cached>(id, (key, std::sync::Arc::new(lines.clone()))));
+    lines
 }
 
 /// "α, β, value ± stderr" at the grid point nearest to the pointer.

@@ -148,7 +148,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
             .small(),
     );
     let nearest = (state.lattice.source == LatticeSource::Samples && state.lattice.show_nearest)
-        .then(|| nearest_ground_state(&model.ground_states, bits, NEAREST_BUDGET));
+        .then(|| nearest_cached(ui, model, &shown.bits));
     let available = ui.available_size();
     match nearest {
         Some(Some((ground, distance))) => {
@@ -182,6 +182,25 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         None => draw_lattice(ui, m, bits, &shown.flipped, available),
     }
     Vec::new()
+}
+
+/// The nearest ground state of `bits`, remembered across frames for the configuration on
+/// show (the search costs up to a few milliseconds at large L).
+fn nearest_cached(
+    ui: &Ui,
+    model: &crate::app::state::RunModel,
+    bits: &[u8],
+) -> Option<(Array1<u8>, usize)> {
+    type Cached = (Vec<u8>, Option<(Array1<u8>, usize)>);
+    let id = egui::Id::unique("nearest-ground-state");
+    if let Some((key, found)) = ui.data(|d| d.get_temp::<Cached>(id)) {
+        if key == bits {
+            return found;
+        }
+    }
+    let found = nearest_ground_state(&model.ground_states, ArrayView1::from(bits), NEAREST_BUDGET);
+    ui.data_mut(|d| d.insert_temp::<Cached>(id, (bits.to_vec(), found.clone())));
+    found
 }
 
 /// Paint `bits`: triangles grey, defect triangles red, spins up (e = 1) black and down

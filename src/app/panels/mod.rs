@@ -50,6 +50,9 @@ pub fn shell(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     if state.export.is_some() {
         out.extend(export_window(ui, state));
     }
+    if state.open_path.is_some() {
+        out.extend(open_window(ui, state));
+    }
     if state.show_debug {
         debug_overlay(ui, state);
     }
@@ -219,6 +222,32 @@ fn export_window(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
             }
         });
     });
+    out
+}
+
+fn open_window(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
+    let mut out = Vec::new();
+    let Some(path) = &mut state.open_path else {
+        return out;
+    };
+    egui::Window::new("Open run")
+        .collapsible(false)
+        .show(ui.ctx(), |ui| {
+            ui.label("No file dialog is available here (no XDG portal on the session bus): type the run folder.");
+            labelled(
+                ui,
+                "Run folder",
+                egui::TextEdit::singleline(path).desired_width(360.0),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Open").clicked() {
+                    out.push(AppCommand::OpenRun(path.trim().into()));
+                }
+                if ui.button("Cancel").clicked() {
+                    out.push(AppCommand::CancelOpen);
+                }
+            });
+        });
     out
 }
 
