@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::anneal::{ModeCount, StepMetrics};
 use crate::figures::{
-    caption, render, ColorScale, Curves, CurvesFigure, LandscapeFigure, LatticeFigure, ModesFigure,
+    render, ColorScale, Curves, CurvesFigure, LandscapeFigure, LatticeFigure, ModesFigure,
 };
 use crate::files::write_atomically;
 use crate::landscape::{save_landscape, Landscape};
@@ -90,7 +90,14 @@ pub fn write_figure(content: &ExportContent, path: &Path) -> Result<(), String> 
         }
         ExportContent::Landscape { landscape, scale } => {
             let figure = LandscapeFigure {
-                panels: vec![(landscape.as_ref(), caption(landscape))],
+                // The figure's caption says everything; the panel title names the centre.
+                panels: vec![(
+                    landscape.as_ref(),
+                    format!(
+                        "{} (step {})",
+                        landscape.settings.snapshot, landscape.settings.step
+                    ),
+                )],
                 scale: scale.clone(),
             };
             render(&figure, path, 2.0)

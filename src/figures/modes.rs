@@ -61,7 +61,14 @@ impl Figure for ModesFigure {
                     String::new()
                 }
             })
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            // Counts are whole: small maxima get half-integer ticks, which stay unlabelled.
+            .y_label_formatter(&|y| {
+                if (y - y.round()).abs() < 1e-9 {
+                    format!("{y:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .label_style(c.font(12.0))
             .draw()
             .map_err(|e| e.to_string())?;
