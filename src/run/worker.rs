@@ -206,15 +206,7 @@ impl Worker {
                     let result = catch_unwind(AssertUnwindSafe(|| {
                         run_blocking(&config, &dir, &mut reporter)
                     }));
-                    let event = match result {
-                        Ok(Ok(Outcome::Finished(summary))) => Event::Finished(Box::new(summary)),
-                        Ok(Ok(Outcome::Stopped { steps })) => Event::Stopped { steps },
-                        Ok(Err(message)) => Event::Failed(message),
-                        Err(panic) => {
-                            Event::Failed(format!("the worker panicked: {}", panic_message(&panic)))
-                        }
-                    };
-                    reporter.send(event);
+                    reporter.send(final_event(result));
                 }
             })
             .expect("the worker thread starts");
@@ -255,10 +247,45 @@ impl Drop for Worker {
     }
 }
 
+/// The event that ends a run: its outcome, its error, or the message of a panic caught on
+/// the worker thread (the UI then shows it instead of freezing).
+fn final_event(result: std::thread::Result<Result<Outcome, String>>) -> Event {
+    match result {
+        Ok(Ok(Outcome::Finished(summary))) => Event::Finished(Box::new(summary)),
+        Ok(Ok(Outcome::Stopped { steps })) => Event::Stopped { steps },
+        Ok(Err(message)) => Event::Failed(message),
+        Err(panic) => Event::Failed(format!("the worker panicked: {}", panic_message(&panic))),
+    }
+}
+
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_run_becomes_a_failure_naming_it() {
+        // (The panics print their messages; the hook is left alone as tests run in parallel.)
+        let caught = catch_unwind(|| -> Result<Outcome, String> { panic!("index 7 out of range") });
+        let formatted = catch_unwind(|| -> Result<Outcome, String> { panic!("step {}", 12) });
+        match final_event(caught) {
+            Event::Failed(m) => assert_eq!(m, "the worker panicked: index 7 out of range"),
+            other => panic!("{other:?}"),
+        }
+        match final_event(formatted) {
+            Event::Failed(m) => assert_eq!(m, "the worker panicked: step 12"),
+            other => panic!("{other:?}"),
+        }
+        match final_event(Ok(Ok(Outcome::Stopped { steps: 3 }))) {
+            Event::Stopped { steps } => assert_eq!(steps, 3),
+            other => panic!("{other:?}"),
+        }
+    }
 }
