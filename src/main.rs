@@ -66,6 +66,7 @@ fn open_app(cli: Cli) -> ExitCode {
         open: cli.open,
         screenshot: cli.screenshot,
         frames: cli.frames,
+        ..Default::default()
     };
     match annealscape::app::run(options) {
         Ok(()) => ExitCode::SUCCESS,

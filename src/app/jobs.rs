@@ -156,8 +156,8 @@ impl Jobs {
     }
 
     /// Compute a landscape of the run in `dir` around `centre`, cancelling any older one, on
-    /// a pool of `threads` threads of its own (one while a run trains, so training keeps the
-    /// global pool to itself).
+    /// a pool of `threads` threads of its own at a lower scheduling priority, so a run
+    /// training on the global pool keeps the cores and the landscape takes what is left.
     pub fn landscape(
         &mut self,
         dir: PathBuf,
@@ -175,6 +175,7 @@ impl Jobs {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.max(1))
                 .thread_name(|k| format!("annealscape-landscape-{k}"))
+                .start_handler(|_| yield_to_training())
                 .build();
             let result: Result<Option<Computed>, String> = match pool {
                 Ok(pool) => pool.install(|| {
@@ -266,6 +267,15 @@ impl Jobs {
             };
             let _ = tx.send(JobResult::Written(result.map(|_| path)));
         });
+    }
+}
+
+/// Lower this thread's scheduling priority (Linux nice values are per thread).
+fn yield_to_training() {
+    #[cfg(unix)]
+    // SAFETY: nice(2) only changes the calling thread's priority; a failure is harmless.
+    unsafe {
+        libc::nice(10);
     }
 }
 

@@ -43,6 +43,8 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
     /// Frames before the screenshot.
     pub frames: u64,
+    /// Longest wait between a worker event and the repaint showing it.
+    pub live_interval: std::time::Duration,
 }
 
 impl Default for AppOptions {
@@ -54,6 +56,7 @@ impl Default for AppOptions {
             open: None,
             screenshot: None,
             frames: 60,
+            live_interval: std::time::Duration::from_millis(30),
         }
     }
 }
@@ -74,10 +77,11 @@ impl AnnealscapeApp {
     /// The app on `ctx`: the worker and jobs wake egui when they report.
     pub fn new(ctx: &egui::Context, options: AppOptions) -> Result<Self, String> {
         let wake_ctx = ctx.clone();
-        // The worker reports every step (hundreds a second): ask for a repaint within a frame
-        // time rather than at once, so drawing never takes the cores training needs.
+        // The worker reports every step (hundreds a second): ask for a repaint within the
+        // live interval rather than at once, so drawing never takes the cores training needs.
+        let interval = options.live_interval;
         let wake: Arc<dyn Fn() + Send + Sync> =
-            Arc::new(move || wake_ctx.request_repaint_after(std::time::Duration::from_millis(30)));
+            Arc::new(move || wake_ctx.request_repaint_after(interval));
         let mut app = Self {
             state: AppState::new(&options.preset, options.runs_dir.clone())?,
             worker: Worker::spawn(wake.clone()),
@@ -202,12 +206,8 @@ impl AnnealscapeApp {
         };
         let request = self.state.landscape.request();
         self.state.landscape.begin(step, !store);
-        let threads = if self.state.status.is_active() {
-            1
-        } else {
-            rayon::current_num_threads()
-        };
-        self.jobs.landscape(dir, centre, request, threads);
+        self.jobs
+            .landscape(dir, centre, request, rayon::current_num_threads());
     }
 
     /// Take in one job result.
@@ -452,11 +452,34 @@ pub fn run(options: AppOptions) -> Result<(), String> {
         "annealscape",
         native,
         Box::new(move |cc| {
+            let mut options = options;
+            if let Some(renderer) = cc.gl.as_ref().map(|gl| gl_renderer(gl)) {
+                // A software rasteriser (Mesa's llvmpipe on a machine without a GPU) spends
+                // tens of milliseconds of CPU a frame: refresh live views ~8 times a second
+                // there, so the anneal keeps most of the cores.
+                if is_software_renderer(&renderer) {
+                    options.live_interval = std::time::Duration::from_millis(120);
+                }
+            }
             let app = AnnealscapeApp::new(&cc.egui_ctx, options)?;
             Ok(Box::new(app))
         }),
     )
     .map_err(|e| format!("cannot open the window: {e}"))
+}
+
+fn gl_renderer(gl: &eframe::glow::Context) -> String {
+    use eframe::glow::HasContext;
+    // SAFETY: a plain string query on the context eframe made current for this call.
+    unsafe { gl.get_parameter_string(eframe::glow::RENDERER) }
+}
+
+/// Whether an OpenGL renderer string names a CPU rasteriser.
+pub fn is_software_renderer(renderer: &str) -> bool {
+    let r = renderer.to_ascii_lowercase();
+    ["llvmpipe", "softpipe", "swrast", "software"]
+        .iter()
+        .any(|name| r.contains(name))
 }
 
 /// Events the worker sent, for tests that feed the state without a window.
@@ -465,4 +488,19 @@ pub fn apply_all(state: &mut AppState, events: impl IntoIterator<Item = Event>) 
         state.apply(event);
     }
     state.run.update_jumps();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn software_renderers_are_told_from_gpus() {
+        assert!(is_software_renderer("llvmpipe (LLVM 15.0.6, 256 bits)"));
+        assert!(is_software_renderer("Software Rasterizer"));
+        assert!(!is_software_renderer("NVIDIA GeForce RTX 3060/PCIe/SSE2"));
+        assert!(!is_software_renderer(
+            "Mesa Intel(R) UHD Graphics 620 (KBL GT2)"
+        ));
+    }
 }
