@@ -343,3 +343,37 @@ fn export_writers_draw_every_view_and_refuse_bad_extensions() {
     let error = write_data(&contents[0].1, Path::new("/proc/annealscape/curves.csv")).unwrap_err();
     assert!(error.contains("/proc/annealscape/curves.csv"), "{error}");
 }
+
+#[test]
+fn a_failing_followed_landscape_turns_follow_off_and_stale_exact_curves_are_ignored() {
+    let dir = common::temp_dir("app-take");
+    let options = AppOptions {
+        runs_dir: dir.join("runs"),
+        ..AppOptions::default()
+    };
+    let mut app = AnnealscapeApp::new(&egui::Context::default(), options).unwrap();
+    assert!(app.state.landscape.follow_live);
+    let current = app.jobs().landscape_id();
+    app.take(annealscape::app::JobResult::LandscapeDone {
+        id: current,
+        result: Err("pca needs at least 3 trajectory points".into()),
+    });
+    assert!(!app.state.landscape.follow_live);
+    let last = app.state.messages.last().unwrap();
+    assert!(
+        last.error && last.text.contains("follow turned off"),
+        "{last:?}"
+    );
+    // An exact curve computed for another run folder does not replace this run's.
+    app.state.run.dir = Some(dir.join("runs/b"));
+    app.take(annealscape::app::JobResult::Exact {
+        dir: Some(dir.join("runs/a")),
+        result: Ok((vec![(0.0, -0.5)], "exact".into())),
+    });
+    assert_eq!(app.state.run.exact, ExactCurve::None);
+    app.take(annealscape::app::JobResult::Exact {
+        dir: Some(dir.join("runs/b")),
+        result: Ok((vec![(0.0, -0.5)], "exact".into())),
+    });
+    assert!(matches!(app.state.run.exact, ExactCurve::Ready(..)));
+}

@@ -74,7 +74,12 @@ pub enum JobResult {
         result: Result<Option<Computed>, String>,
     },
     /// The exact curve of a run.
-    Exact(Result<(Vec<(f64, f64)>, String), String>),
+    Exact {
+        /// The run folder it was asked for (a newer run ignores it).
+        dir: Option<PathBuf>,
+        /// The curve and its legend, or why there is none.
+        result: Result<(Vec<(f64, f64)>, String), String>,
+    },
     /// A run folder was read.
     Opened(Box<Result<OpenedRun, String>>),
     /// The file dialog for an export returned (`None`: cancelled).
@@ -204,10 +209,11 @@ impl Jobs {
         }
     }
 
-    /// The exact reference curve of `config` up to `xmax`.
-    pub fn exact(&self, config: RunConfig, xmax: f64) {
+    /// The exact reference curve of `config` up to `xmax`, for the run in `dir`.
+    pub fn exact(&self, config: RunConfig, xmax: f64, dir: Option<PathBuf>) {
         self.spawn("exact", move |tx| {
-            let _ = tx.send(JobResult::Exact(exact_curve(&config, xmax)));
+            let result = exact_curve(&config, xmax);
+            let _ = tx.send(JobResult::Exact { dir, result });
         });
     }
 

@@ -145,7 +145,8 @@ impl AnnealscapeApp {
             if let Some(config) = &self.state.run.config {
                 let xmax = config.anneal.start;
                 self.state.run.exact = ExactCurve::Pending;
-                self.jobs.exact(config.clone(), xmax);
+                self.jobs
+                    .exact(config.clone(), xmax, self.state.run.dir.clone());
             }
         }
         let view = &self.state.landscape;
@@ -230,16 +231,25 @@ impl AnnealscapeApp {
                 }
                 Ok(None) => self.state.landscape.computing = false,
                 Err(e) => {
-                    self.state.landscape.computing = false;
-                    self.state.landscape.error = Some(e.clone());
-                    self.state.fail(format!("landscape: {e}"));
+                    let view = &mut self.state.landscape;
+                    view.computing = false;
+                    view.error = Some(e.clone());
+                    // Following would repeat the same failure every few steps.
+                    let note = if std::mem::take(&mut view.follow_live) {
+                        " (follow turned off)"
+                    } else {
+                        ""
+                    };
+                    self.state.fail(format!("landscape: {e}{note}"));
                 }
             },
             JobResult::LandscapeRow { .. } | JobResult::LandscapeDone { .. } => {}
-            JobResult::Exact(result) => {
-                self.state.run.exact = match result {
-                    Ok((points, label)) => ExactCurve::Ready(points, label),
-                    Err(why) => ExactCurve::Unavailable(why),
+            JobResult::Exact { dir, result } => {
+                if dir == self.state.run.dir {
+                    self.state.run.exact = match result {
+                        Ok((points, label)) => ExactCurve::Ready(points, label),
+                        Err(why) => ExactCurve::Unavailable(why),
+                    }
                 }
             }
             JobResult::Opened(opened) => match *opened {
