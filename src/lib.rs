@@ -1,8 +1,13 @@
 //! annealscape: neural annealing of autoregressive networks on the Newman–Moore model.
 //!
-//! The layers, each using only those above it: [`physics`] (the model and its exact
-//! answers) and [`cli`] (the command line). Networks, annealing, landscapes, figures and the
-//! app follow the layout in the README.
+//! The layers, each using only those listed before it: [`physics`] (the model and its exact
+//! answers, nothing of networks), [`nn`] (parameters, the 2D RNN, Adam), [`anneal`] (the
+//! annealing loop and its observers), [`landscape`] (directions and surfaces), [`run`]
+//! (configurations, run folders, the worker thread), [`figures`] (plotters drawings); then
+//! two faces on the same code: [`cli`] (the command line) and [`app`] (the desktop app, the
+//! only module that knows egui).
+
+#![warn(missing_docs)]
 
 pub mod anneal;
 pub mod app;
