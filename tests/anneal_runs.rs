@@ -196,7 +196,7 @@ fn a_run_folder_holds_every_file_of_the_design() {
     assert_eq!(params.nrows(), steps.len());
     // A second run into the same folder is refused.
     let err = run_blocking(&config, &dir, &mut Silent).unwrap_err();
-    assert!(err.contains("already holds a run"), "{err}");
+    assert!(err.to_string().contains("already holds a run"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -3,31 +3,44 @@
 
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
-use rand::{rngs::StdRng, RngExt, SeedableRng};
+use rand::RngExt;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
-use std::time::Instant;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
+use super::config::FieldError;
 use super::metrics::mean_var;
-use super::modes::{count_rows, modes_of};
 use super::objective::distinct_rows;
 use super::observer::{Control, Observer, SnapshotView, StepView};
+use super::partition::{part_range, part_rows, PARTS};
+use super::state::{run_rng, RunRng};
 use super::{AnnealConfig, AnnealKind, FinalSummary, Objective, Schedule, StepMetrics};
 use crate::nn::{Adam, AdamConfig, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
-use crate::physics::{GroundStateId, GroundStates, Lattice, NewmanMoore};
+use crate::physics::{GroundStateId, GroundStates, Lattice, NewmanMoore, PhysicsError};
 
 /// Why an anneal stopped early.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum AnnealError {
     /// A NaN or infinity appeared.
-    #[error("step {step}: {quantity} is not finite (NaN or infinity); the run stopped, files written so far are kept — try a smaller anneal.learning_rate")]
+    #[error("step {step}: {quantity} is not finite (NaN or infinity); the run stopped, files written so far are kept — {hint}")]
     NonFinite {
         /// The step.
         step: usize,
         /// Which quantity.
         quantity: &'static str,
+        /// What is likely to help, given the quantity.
+        hint: &'static str,
     },
+    /// The settings are out of range.
+    #[error(transparent)]
+    Config(#[from] FieldError),
+    /// The model cannot be built.
+    #[error(transparent)]
+    Model(#[from] PhysicsError),
+    /// A saved state does not belong to this configuration.
+    #[error("the saved state does not fit this run: {0}")]
+    State(String),
     /// An observer failed (for example a file could not be written).
     #[error("step {step}: {message}")]
     Observer {
@@ -50,24 +63,23 @@ pub enum Outcome {
     },
 }
 
-/// Largest batch drawn at once in the final evaluation (bounds the memory of hidden states).
-const EVALUATION_CHUNK: usize = 1000;
-
 /// One annealing run of a 2D RNN on the Newman–Moore model.
 pub struct Annealer {
-    config: AnnealConfig,
-    model: NewmanMoore,
-    ground_states: GroundStates,
-    schedule: Schedule,
-    net: Rnn2d,
-    adam: Adam,
-    rng: StdRng,
-    step: usize,
-    found: HashSet<GroundStateId>,
+    pub(super) config: AnnealConfig,
+    pub(super) model: NewmanMoore,
+    pub(super) ground_states: GroundStates,
+    pub(super) schedule: Schedule,
+    pub(super) net: Rnn2d,
+    pub(super) adam: Adam,
+    pub(super) rng: RunRng,
+    pub(super) step: usize,
+    pub(super) found: HashSet<GroundStateId>,
     workspaces: Vec<Rnn2dWorkspace>,
     grads: Vec<Params>,
     samples: Array2<u8>,
     started: Instant,
+    pub(super) elapsed_before: Duration,
+    resume_every: usize,
 }
 
 impl Annealer {
@@ -78,34 +90,50 @@ impl Annealer {
         network: Rnn2dConfig,
         config: &AnnealConfig,
         seed: u64,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, AnnealError> {
         config.validate()?;
-        let model = NewmanMoore::new(lattice, coupling).map_err(|e| e.to_string())?;
-        let mut rng = StdRng::seed_from_u64(seed);
+        let model = NewmanMoore::new(lattice, coupling)?;
+        let mut rng = run_rng(seed);
         let net = network.init(lattice.size(), &mut rng);
-        let adam = Adam::new(
-            AdamConfig {
-                learning_rate: config.learning_rate,
-                ..AdamConfig::default()
-            },
-            net.params(),
-        );
-        let threads = rayon::current_num_threads().max(1);
+        let adam = Adam::new(Self::adam_config(config), net.params());
         Ok(Self {
             config: config.clone(),
             model,
             ground_states: GroundStates::new(lattice),
             schedule: config.schedule(),
-            grads: vec![net.params().zeros_like(); threads],
+            grads: vec![net.params().zeros_like(); PARTS],
             net,
             adam,
             rng,
             step: 0,
             found: HashSet::new(),
-            workspaces: (0..threads).map(|_| Rnn2dWorkspace::default()).collect(),
+            workspaces: (0..PARTS).map(|_| Rnn2dWorkspace::default()).collect(),
             samples: Array2::zeros((0, lattice.sites())),
             started: Instant::now(),
+            elapsed_before: Duration::ZERO,
+            resume_every: 0,
         })
+    }
+
+    pub(super) fn adam_config(config: &AnnealConfig) -> AdamConfig {
+        AdamConfig {
+            learning_rate: config.learning_rate,
+            ..AdamConfig::default()
+        }
+    }
+
+    /// Offer the state to the observer every `steps` steps (0 = never) and when the run stops.
+    pub fn set_resume_every(&mut self, steps: usize) {
+        self.resume_every = steps;
+    }
+
+    /// Adam's state now.
+    pub fn optimiser(&self) -> &Adam {
+        &self.adam
+    }
+
+    pub(super) fn elapsed(&self) -> Duration {
+        self.elapsed_before + self.started.elapsed()
     }
 
     /// The network.
@@ -143,15 +171,14 @@ impl Annealer {
         self.samples.view()
     }
 
-    /// Draw `n` samples split over the threads (uniforms drawn in order, so the result does
-    /// not depend on the thread count).
-    fn draw(&mut self, n: usize) -> (Array2<u8>, Array1<f64>) {
+    /// Draw `n` samples in the fixed parts (uniforms drawn in order, so the result does not
+    /// depend on the thread count).
+    pub(super) fn draw(&mut self, n: usize) -> (Array2<u8>, Array1<f64>) {
         let sites = self.model.lattice().sites();
         let uniforms = Array2::from_shape_simple_fn((n, sites), || self.rng.random::<f64>());
         let mut bits = Array2::zeros((n, sites));
         let mut log_p = Array1::zeros(n);
-        let parts = self.workspaces.len().min(n.max(1));
-        let per = n.div_ceil(parts.max(1)).max(1);
+        let per = part_rows(n);
         let net = &self.net;
         let bit_chunks: Vec<_> = bits.axis_chunks_iter_mut(Axis(0), per).collect();
         let log_p_chunks: Vec<_> = log_p.axis_chunks_iter_mut(Axis(0), per).collect();
@@ -185,12 +212,19 @@ impl Annealer {
             &mut self.workspaces,
             local.view_mut(),
         );
-        let non_finite = |quantity| AnnealError::NonFinite { step, quantity };
         if !log_p.iter().all(|v| v.is_finite()) {
-            return Err(non_finite("log p of a sample"));
+            return Err(AnnealError::NonFinite {
+                step,
+                quantity: "log p of a sample",
+                hint: "the network's weights have grown too large: lower anneal.learning_rate",
+            });
         }
         if !local.iter().all(|v| v.is_finite()) {
-            return Err(non_finite("the local objective"));
+            return Err(AnnealError::NonFinite {
+                step,
+                quantity: "the local objective",
+                hint: "a sample's flipped neighbour has vanishing probability (quantum) or log p diverged: lower anneal.learning_rate or anneal.start",
+            });
         }
 
         let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
@@ -229,7 +263,7 @@ impl Annealer {
             distinct_samples: unique.nrows(),
             ground_states_found: self.found.len(),
             gradient_norm,
-            seconds: self.started.elapsed().as_secs_f64(),
+            seconds: self.elapsed().as_secs_f64(),
         };
         self.samples = bits;
         self.step += 1;
@@ -259,9 +293,7 @@ impl Annealer {
             self.config
                 .estimator
                 .weights(batch_local.view(), weights.view_mut());
-            // Split the mini-batch over the threads, one gradient buffer each, then sum.
-            let parts = self.grads.len().min(size);
-            let per = size.div_ceil(parts);
+            // The mini-batch in its fixed parts, one gradient buffer each, summed in part order.
             let net = &self.net;
             self.grads
                 .par_iter_mut()
@@ -269,7 +301,7 @@ impl Annealer {
                 .enumerate()
                 .for_each(|(p, (grad, ws))| {
                     grad.fill_zero();
-                    let range = (p * per).min(size)..((p + 1) * per).min(size);
+                    let range = part_range(p, size);
                     if !range.is_empty() {
                         net.accumulate_grad(
                             batch.slice(s![range.clone(), ..]),
@@ -288,6 +320,7 @@ impl Annealer {
                 return Err(AnnealError::NonFinite {
                     step,
                     quantity: "the gradient",
+                    hint: "a local objective is huge (a rare sample with a tiny p): lower anneal.learning_rate or use more anneal.samples",
                 });
             }
             norm = grad.norm();
@@ -296,58 +329,11 @@ impl Annealer {
                 return Err(AnnealError::NonFinite {
                     step,
                     quantity: "the network parameters",
+                    hint: "Adam's step overflowed: lower anneal.learning_rate",
                 });
             }
         }
         Ok(norm)
-    }
-
-    /// The final evaluation: `final_samples` draws at the end of the schedule (X = 0).
-    pub fn evaluate(&mut self) -> FinalSummary {
-        let total = self.config.final_samples;
-        let n = self.model.lattice().sites();
-        let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut energies = Vec::with_capacity(total);
-        let mut drawn = 0;
-        while drawn < total {
-            let chunk = EVALUATION_CHUNK.min(total - drawn);
-            let (bits, _) = self.draw(chunk);
-            energies.extend(
-                self.model
-                    .energies(bits.view())
-                    .iter()
-                    .map(|e| e / n as f64),
-            );
-            count_rows(bits.view(), &mut counts);
-            drawn += chunk;
-        }
-        let e0 = self.model.ground_energy() / n as f64;
-        let mut ground_samples = 0;
-        let mut ground_ids = HashSet::new();
-        let mut modes = Vec::new();
-        for (mode, id) in modes_of(&self.model, &self.ground_states, &counts) {
-            if let Some(id) = id {
-                ground_samples += mode.count;
-                ground_ids.insert(id.clone());
-                self.found.insert(id);
-            }
-            modes.push(mode);
-        }
-        modes.truncate(64);
-        let (energy_mean, energy_var) = mean_var(energies.iter().copied());
-        FinalSummary {
-            samples: total,
-            energy_mean,
-            energy_var,
-            energy_min: energies.iter().cloned().fold(f64::INFINITY, f64::min),
-            ground_energy: e0,
-            ground_state_fraction: ground_samples as f64 / total as f64,
-            distinct_configurations: counts.len(),
-            ground_states_found: ground_ids.len(),
-            ground_states_found_in_training: self.found.len(),
-            degeneracy_log2: self.ground_states.degeneracy_log2(),
-            modes,
-        }
     }
 
     /// Run the whole schedule, reporting to `observer`; snapshots as in SPEC §4.
@@ -370,18 +356,22 @@ impl Annealer {
             for (name, _) in snapshots.iter().filter(|(_, s)| *s == step) {
                 self.snapshot(observer, name, Some(step))?;
             }
+            let due = self.resume_every > 0 && self.step % self.resume_every == 0;
             match control {
                 Control::Continue => {}
                 Control::Snapshot => {
                     self.snapshot(observer, &format!("manual-{step}"), Some(step))?
                 }
-                Control::Stop => {
-                    self.snapshot(observer, "stopped", Some(step))?;
-                    return Ok(Outcome::Stopped { steps: self.step });
-                }
+                Control::Stop => return self.stop(observer, step),
+            }
+            if due || self.step == total {
+                self.offer_state(observer)?;
             }
         }
-        let summary = self.evaluate();
+        let summary = match self.evaluate(observer) {
+            Some(summary) => summary,
+            None => return self.stop(observer, total - 1),
+        };
         observer
             .on_finish(&summary)
             .map_err(|message| AnnealError::Observer {
@@ -389,6 +379,25 @@ impl Annealer {
                 message,
             })?;
         Ok(Outcome::Finished(summary))
+    }
+
+    /// The `stopped` snapshot and the state, then the outcome of a stopped run.
+    fn stop(&mut self, observer: &mut dyn Observer, step: usize) -> Result<Outcome, AnnealError> {
+        self.snapshot(observer, "stopped", Some(step))?;
+        self.offer_state(observer)?;
+        Ok(Outcome::Stopped { steps: self.step })
+    }
+
+    fn offer_state(&self, observer: &mut dyn Observer) -> Result<(), AnnealError> {
+        if self.resume_every == 0 {
+            return Ok(());
+        }
+        observer
+            .on_state(&self.state())
+            .map_err(|message| AnnealError::Observer {
+                step: self.step,
+                message,
+            })
     }
 
     fn snapshot(
@@ -404,6 +413,7 @@ impl Annealer {
                 step,
                 x,
                 params: self.net.params(),
+                optimiser: &self.adam,
                 samples: self.samples.view(),
             })
             .map_err(|message| AnnealError::Observer {

@@ -1,6 +1,7 @@
 //! Plain-data settings of an anneal (the `[anneal]` table of a run configuration).
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use super::{Estimator, ScheduleShape};
 use crate::anneal::Schedule;
@@ -24,6 +25,30 @@ impl AnnealKind {
         }
     }
 }
+
+/// A setting that is out of range: the key it is about and a message naming the value and the
+/// fix (the app shows it under that key's field).
+#[derive(Debug, Error, Clone, PartialEq)]
+#[error("{message}")]
+pub struct FieldError {
+    /// The dotted key, e.g. `anneal.train_steps`.
+    pub field: &'static str,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl FieldError {
+    /// An error about `field`.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Most steps a schedule may have (about a day of the paper's step on two cores at L = 3).
+pub const MAX_STEPS: usize = 100_000_000;
 
 fn default_end_ratio() -> f64 {
     1e-3
@@ -80,63 +105,112 @@ impl AnnealConfig {
         }
     }
 
-    /// Check every value; the message names the field, the value and what is allowed.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Check every value; the error names the field, the value and what is allowed.
+    pub fn validate(&self) -> Result<(), FieldError> {
         if !(self.start.is_finite() && self.start >= 0.0 && self.start <= 1e6) {
-            return Err(format!(
-                "anneal.start must be a number from 0 to 1e6 (got {})",
-                self.start
+            return Err(FieldError::new(
+                "anneal.start",
+                format!(
+                    "anneal.start must be a number from 0 to 1e6 (got {})",
+                    self.start
+                ),
             ));
         }
         if self.anneal_steps > 0 && self.train_steps == 0 {
-            return Err(
-                "anneal.train_steps must be at least 1 when anneal.anneal_steps > 0 (got 0)".into(),
-            );
+            return Err(FieldError::new(
+                "anneal.train_steps",
+                "anneal.train_steps must be at least 1 when anneal.anneal_steps > 0 (got 0)",
+            ));
         }
-        let total = self.schedule().total_steps();
-        if total > 100_000_000 {
-            return Err(format!(
-                "the schedule has {total} steps: keep warmup_steps + anneal_steps × train_steps below 1e8"
+        if self.checked_total_steps().is_none_or(|t| t > MAX_STEPS) {
+            let field = if self.warmup_steps > MAX_STEPS {
+                "anneal.warmup_steps"
+            } else {
+                "anneal.anneal_steps"
+            };
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "the schedule has more than {MAX_STEPS} steps (anneal.warmup_steps {} + anneal.anneal_steps {} × anneal.train_steps {}): lower {}",
+                    self.warmup_steps, self.anneal_steps, self.train_steps,
+                    if field == "anneal.warmup_steps" { field } else { "anneal.anneal_steps or anneal.train_steps" }
+                ),
             ));
         }
         if !(1..=100_000).contains(&self.samples) {
-            return Err(format!(
-                "anneal.samples must be from 1 to 100000 (got {})",
-                self.samples
+            return Err(FieldError::new(
+                "anneal.samples",
+                format!(
+                    "anneal.samples must be from 1 to 100000 (got {})",
+                    self.samples
+                ),
             ));
         }
         if self.minibatches == 0 || self.samples % self.minibatches != 0 {
-            return Err(format!(
-                "anneal.samples must be a multiple of anneal.minibatches (got {} and {})",
-                self.samples, self.minibatches
+            return Err(FieldError::new(
+                "anneal.minibatches",
+                format!(
+                    "anneal.samples must be a multiple of anneal.minibatches (got {} and {})",
+                    self.samples, self.minibatches
+                ),
+            ));
+        }
+        if self.samples / self.minibatches < 2 {
+            // Each mini-batch subtracts its own mean: with one sample the weight is exactly
+            // zero, every gradient vanishes and the run would "finish" untrained.
+            return Err(FieldError::new(
+                "anneal.minibatches",
+                format!(
+                    "anneal.minibatches = {} leaves {} sample per mini-batch, whose baseline cancels it and makes every gradient zero: use at most anneal.samples / 2 = {} mini-batches",
+                    self.minibatches,
+                    self.samples / self.minibatches,
+                    self.samples / 2
+                ),
             ));
         }
         if !(self.learning_rate.is_finite()
             && self.learning_rate > 0.0
             && self.learning_rate < 10.0)
         {
-            return Err(format!(
-                "anneal.learning_rate must be a number above 0 and below 10 (got {})",
-                self.learning_rate
+            return Err(FieldError::new(
+                "anneal.learning_rate",
+                format!(
+                    "anneal.learning_rate must be a number above 0 and below 10 (got {})",
+                    self.learning_rate
+                ),
             ));
         }
         if self.schedule == ScheduleShape::Exponential
             && !(self.end_ratio > 0.0 && self.end_ratio < 1.0)
         {
-            return Err(format!(
-                "anneal.end_ratio must lie strictly between 0 and 1 (got {})",
-                self.end_ratio
+            return Err(FieldError::new(
+                "anneal.end_ratio",
+                format!(
+                    "anneal.end_ratio must lie strictly between 0 and 1 (got {})",
+                    self.end_ratio
+                ),
             ));
         }
         if self.estimator == Estimator::Authors && self.kind == AnnealKind::Thermal {
-            return Err("anneal.estimator = \"authors\" is the authors' quantum surrogate: use \"standard\" with kind = \"thermal\" (their thermal code did)".into());
+            return Err(FieldError::new("anneal.estimator", "anneal.estimator = \"authors\" is the authors' quantum surrogate: use \"standard\" with kind = \"thermal\" (their thermal code did)"));
         }
         if !(1..=10_000_000).contains(&self.final_samples) {
-            return Err(format!(
-                "anneal.final_samples must be from 1 to 10000000 (got {})",
-                self.final_samples
+            return Err(FieldError::new(
+                "anneal.final_samples",
+                format!(
+                    "anneal.final_samples must be from 1 to 10000000 (got {})",
+                    self.final_samples
+                ),
             ));
         }
         Ok(())
+    }
+
+    /// warmup + anneal × train + 1, or `None` if it overflows.
+    pub fn checked_total_steps(&self) -> Option<usize> {
+        self.anneal_steps
+            .checked_mul(self.train_steps)?
+            .checked_add(self.warmup_steps)?
+            .checked_add(1)
     }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Phase;
 
 /// Metrics of one annealing step; energies, objective and entropy are per spin.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StepMetrics {
     /// Step index, from 0.
     pub step: usize,
@@ -62,27 +62,26 @@ impl StepMetrics {
         "seconds",
     ];
 
-    /// One CSV row in the order of [`StepMetrics::COLUMNS`].
-    pub fn csv_row(&self) -> String {
-        format!(
-            "{},{},{},{},{:.12e},{:.6e},{:.12e},{:.12e},{:.6e},{:.12e},{:.12e},{},{},{},{:.6e},{:.3}",
-            self.step,
-            self.phase,
-            self.temperature,
-            self.field,
-            self.energy_mean,
-            self.energy_var,
-            self.energy_min,
-            self.objective_mean,
-            self.objective_var,
-            self.entropy,
-            self.residual_energy,
-            self.ground_state_fraction,
-            self.distinct_samples,
-            self.ground_states_found,
-            self.gradient_norm,
-            self.seconds
-        )
+    /// The first real-valued column holding NaN or infinity, if any.
+    pub fn non_finite_column(&self) -> Option<&'static str> {
+        let values = [
+            ("temperature", self.temperature),
+            ("field", self.field),
+            ("energy_mean", self.energy_mean),
+            ("energy_var", self.energy_var),
+            ("energy_min", self.energy_min),
+            ("objective_mean", self.objective_mean),
+            ("objective_var", self.objective_var),
+            ("entropy", self.entropy),
+            ("residual_energy", self.residual_energy),
+            ("ground_state_fraction", self.ground_state_fraction),
+            ("gradient_norm", self.gradient_norm),
+            ("seconds", self.seconds),
+        ];
+        values
+            .iter()
+            .find(|(_, v)| !v.is_finite())
+            .map(|(name, _)| *name)
     }
 }
 

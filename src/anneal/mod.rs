@@ -4,19 +4,25 @@
 mod annealer;
 mod config;
 mod estimator;
+mod evaluation;
 mod instability;
 mod metrics;
 mod modes;
 mod objective;
 mod observer;
+mod partition;
 mod schedule;
+mod state;
 
 pub use annealer::{AnnealError, Annealer, Outcome};
-pub use config::{AnnealConfig, AnnealKind};
+pub use config::{AnnealConfig, AnnealKind, FieldError, MAX_STEPS};
 pub use estimator::Estimator;
+pub use evaluation::EVALUATION_CHUNK;
 pub use instability::energy_jumps;
 pub use metrics::{mean_var, FinalSummary, ModeCount, StepMetrics};
 pub use modes::{batch_modes, count_rows, modes_of};
 pub use objective::{distinct_rows, flip_amplitude_sums, Objective};
 pub use observer::{Control, Observer, Silent, SnapshotView, StepView};
+pub use partition::{part_range, part_rows, PARTS};
 pub use schedule::{Phase, Schedule, ScheduleShape};
+pub use state::{run_rng, AnnealState, RngState, RunRng};

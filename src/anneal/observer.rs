@@ -3,8 +3,8 @@
 
 use ndarray::ArrayView2;
 
-use super::{FinalSummary, StepMetrics};
-use crate::nn::Params;
+use super::{AnnealState, FinalSummary, StepMetrics};
+use crate::nn::{Adam, Params};
 
 /// What the observer wants the loop to do after a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub struct SnapshotView<'a> {
     pub x: f64,
     /// The parameters.
     pub params: &'a Params,
+    /// The optimiser where the network is (its moments go into checkpoints).
+    pub optimiser: &'a Adam,
     /// The latest samples (empty for `init`).
     pub samples: ArrayView2<'a, u8>,
 }
@@ -54,6 +56,15 @@ pub trait Observer {
     /// After the final evaluation.
     fn on_finish(&mut self, _summary: &FinalSummary) -> Result<(), String> {
         Ok(())
+    }
+    /// The loop's whole state, every `output.resume_every` steps, at the end of the schedule and
+    /// when the run stops (the run folder writes `resume.npz` from it).
+    fn on_state(&mut self, _state: &AnnealState) -> Result<(), String> {
+        Ok(())
+    }
+    /// Asked during long phases without steps (the final evaluation): `true` stops the run.
+    fn stop_requested(&mut self) -> bool {
+        false
     }
 }
 

@@ -17,6 +17,8 @@ pub enum AppCommand {
     Resume,
     /// Stop the run (a `stopped` checkpoint is written).
     Stop,
+    /// Continue the opened run, which did not finish, from its `resume.npz`.
+    ResumeRun,
     /// Take a snapshot now.
     Snapshot,
     /// Choose a run folder to open.

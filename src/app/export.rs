@@ -149,12 +149,7 @@ pub fn write_data(content: &ExportContent, path: &Path) -> Result<(), String> {
 
 fn write_csv(content: &ExportContent, w: &mut dyn Write) -> std::io::Result<()> {
     match content {
-        ExportContent::Curves { metrics, .. } => {
-            writeln!(w, "{}", StepMetrics::COLUMNS.join(","))?;
-            for m in metrics {
-                writeln!(w, "{}", m.csv_row())?;
-            }
-        }
+        ExportContent::Curves { metrics, .. } => crate::run::write_metrics(&mut *w, metrics)?,
         ExportContent::Landscape { landscape, .. } => {
             let s = &landscape.surface;
             writeln!(w, "alpha,beta,value_per_spin,stderr")?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::physics::{GroundStates, Lattice};
-use crate::run::RunConfig;
+use crate::run::{ConfigError, RunConfig};
 
 /// The fields the form edits, by their configuration key (errors name them).
 pub const FIELDS: [&str; 11] = [
@@ -34,8 +34,8 @@ pub struct RunForm {
 
 impl RunForm {
     /// A form holding preset `name`.
-    pub fn from_preset(name: &str, runs_dir: PathBuf) -> Result<Self, String> {
-        let config = RunConfig::preset(name).map_err(|e| e.to_string())?;
+    pub fn from_preset(name: &str, runs_dir: PathBuf) -> Result<Self, ConfigError> {
+        let config = RunConfig::preset(name)?;
         Ok(Self {
             preset: name.to_string(),
             config,
@@ -45,8 +45,8 @@ impl RunForm {
     }
 
     /// Replace the values with preset `name`.
-    pub fn load_preset(&mut self, name: &str) -> Result<(), String> {
-        self.config = RunConfig::preset(name).map_err(|e| e.to_string())?;
+    pub fn load_preset(&mut self, name: &str) -> Result<(), ConfigError> {
+        self.config = RunConfig::preset(name)?;
         self.preset = name.to_string();
         Ok(())
     }
@@ -54,12 +54,11 @@ impl RunForm {
     /// The first invalid value: the field it belongs to (one of [`FIELDS`], or `None` for
     /// an error that names no single field) and the reason.
     pub fn error(&self) -> Option<(Option<&'static str>, String)> {
-        let message = self.config.validate().err()?.to_string();
-        let field = FIELDS
-            .iter()
-            .find(|f| message.starts_with(*f) || message.contains(&format!("{f} ")))
-            .copied();
-        Some((field, message))
+        let error = self.config.validate().err()?;
+        let field = error
+            .field()
+            .and_then(|name| FIELDS.iter().find(|f| **f == name).copied());
+        Some((field, error.to_string()))
     }
 
     /// The reason `field` is invalid, if the first error is about it.
@@ -113,8 +112,17 @@ mod tests {
         assert!(form.error().is_none());
         form.config.anneal.minibatches = 7;
         let (field, message) = form.error().unwrap();
-        assert_eq!(field, Some("anneal.samples"));
+        assert_eq!(field, Some("anneal.minibatches"));
         assert!(message.contains("multiple"), "{message}");
+        // The error about train_steps sits under train_steps, not anneal_steps.
+        form.config.anneal.minibatches = 10;
+        form.config.anneal.train_steps = 0;
+        assert_eq!(form.error().unwrap().0, Some("anneal.train_steps"));
+        form.config.anneal.train_steps = 2;
+        // The schedule's length cannot overflow: the form refuses it.
+        form.config.anneal.anneal_steps = usize::MAX / 2;
+        assert_eq!(form.error().unwrap().0, Some("anneal.anneal_steps"));
+        form.config.anneal.anneal_steps = 1000;
         form.config.anneal.minibatches = 10;
         form.config.lattice.size = 1;
         assert!(form.field_error("lattice.size").is_some());

@@ -12,7 +12,10 @@ use super::state::{SnapshotEntry, View};
 use crate::anneal::{FinalSummary, StepMetrics};
 use crate::landscape::Landscape;
 use crate::nn::{Params, Rnn2d};
-use crate::run::{exact_curve, read_metrics, LandscapeRequest, RunConfig, RunFolder};
+use crate::run::{
+    can_resume, exact_curve, read_run_metrics, read_samples, read_summary, LandscapeRequest,
+    RunConfig, RunFolder,
+};
 
 /// Where a landscape is centred.
 #[derive(Debug, Clone)]
@@ -46,6 +49,10 @@ pub struct OpenedRun {
     pub snapshots: Vec<SnapshotEntry>,
     /// The samples of its latest snapshot and that snapshot's step.
     pub samples: Option<(usize, Array2<u8>)>,
+    /// What the reader left out (a partial last line of metrics.csv), to show the user.
+    pub warning: Option<String>,
+    /// Whether the run did not finish and can be resumed from its resume.npz.
+    pub resumable: bool,
 }
 
 /// A finished landscape and the file it was stored in, if it was.
@@ -317,18 +324,13 @@ fn compute_landscape(
     }
 }
 
-/// Read a run folder: configuration, metrics, summary, snapshots and the latest samples.
+/// Read a run folder through the run reader: configuration, metrics, summary, snapshots and
+/// the latest samples.
 pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
-    let folder = RunFolder::open(dir)?;
+    let folder = RunFolder::open(dir).map_err(|e| e.to_string())?;
     let config = folder.config().clone();
-    let metrics = read_metrics(&dir.join("metrics.csv"))?;
-    let summary = match std::fs::read_to_string(dir.join("summary.toml")) {
-        Ok(text) => Some(
-            toml::from_str::<FinalSummary>(&text)
-                .map_err(|e| format!("{}: {}", dir.join("summary.toml").display(), e.message()))?,
-        ),
-        Err(_) => None,
-    };
+    let table = read_run_metrics(dir).map_err(|e| e.to_string())?;
+    let summary = read_summary(dir).map_err(|e| e.to_string())?;
     let snapshots: Vec<SnapshotEntry> = folder
         .snapshots()
         .into_iter()
@@ -339,22 +341,17 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
         .collect();
     let n = config.lattice.size * config.lattice.size;
     let samples = snapshots.iter().rev().find_map(|s| {
-        let text =
-            std::fs::read_to_string(dir.join("samples").join(format!("{}.txt", s.name))).ok()?;
-        let rows: Vec<&str> = text.lines().filter(|l| l.len() == n).collect();
-        let bits: Vec<u8> = rows
-            .iter()
-            .flat_map(|l| l.bytes().map(|b| (b == b'1') as u8))
-            .collect();
-        let array = Array2::from_shape_vec((rows.len(), n), bits).ok()?;
+        let array = read_samples(dir, &s.name, n).ok()?;
         (array.nrows() > 0).then(|| (s.step.max(0) as usize, array))
     });
     Ok(OpenedRun {
         dir: dir.to_path_buf(),
         config,
-        metrics,
+        metrics: table.rows,
         summary,
         snapshots,
         samples,
+        warning: table.warning,
+        resumable: can_resume(dir),
     })
 }

@@ -3,6 +3,7 @@
 //! [`AppCommand`]s, and carries the commands out in one place.
 
 mod command;
+mod dispatch;
 mod export;
 mod form;
 mod jobs;
@@ -26,7 +27,7 @@ pub use state::{
     RunModel, RunStatus, SnapshotEntry, View,
 };
 
-use crate::run::{Command, Event, Worker};
+use crate::run::{Event, Worker};
 
 /// How the app starts.
 #[derive(Debug, Clone)]
@@ -83,7 +84,8 @@ impl AnnealscapeApp {
         let wake: Arc<dyn Fn() + Send + Sync> =
             Arc::new(move || wake_ctx.request_repaint_after(interval));
         let mut app = Self {
-            state: AppState::new(&options.preset, options.runs_dir.clone())?,
+            state: AppState::new(&options.preset, options.runs_dir.clone())
+                .map_err(|e| e.to_string())?,
             worker: Worker::spawn(wake.clone()),
             jobs: Jobs::new(wake),
             screenshot: options.screenshot.clone(),
@@ -276,102 +278,17 @@ impl AnnealscapeApp {
             data.set_samples(step, Arc::new(samples));
         }
         data.summary = run.summary.map(Box::new);
+        data.resumable = run.resumable;
         self.state.run = data;
+        if let Some(warning) = &run.warning {
+            self.state.fail(warning.clone());
+        }
         self.state.status = RunStatus::Opened;
         self.state.landscape.clear();
         if let Some(last) = self.state.run.snapshots.last() {
             self.state.landscape.source = last.name.clone();
         }
         self.state.inform(format!("opened {}", run.dir.display()));
-    }
-
-    /// Carry out one command.
-    pub fn handle(&mut self, ctx: &egui::Context, command: AppCommand) {
-        let state = &mut self.state;
-        match command {
-            AppCommand::LoadPreset(name) => {
-                if let Err(e) = state.form.load_preset(&name) {
-                    state.fail(e);
-                }
-            }
-            AppCommand::Start => {
-                if state.status.is_active() {
-                    state.fail("a run is going: stop it before starting another");
-                } else if let Some((_, why)) = state.form.error() {
-                    state.fail(format!("cannot start: {why}"));
-                } else {
-                    let dir = state.form.new_run_dir();
-                    state.landscape.source = NOW.to_string();
-                    self.last_landscape_step = None;
-                    self.jobs.cancel_landscape();
-                    self.worker
-                        .send(Command::Start(Box::new(state.form.config.clone()), dir));
-                }
-            }
-            AppCommand::Pause => self.worker.send(Command::Pause),
-            AppCommand::Resume => self.worker.send(Command::Resume),
-            AppCommand::Stop => self.worker.send(Command::Stop),
-            AppCommand::Snapshot => self.worker.send(Command::Snapshot),
-            AppCommand::ChooseRun => {
-                if state.dialog_available {
-                    self.jobs.choose_folder(state.form.runs_dir.clone());
-                } else {
-                    state.open_path = Some(state.form.runs_dir.display().to_string());
-                }
-            }
-            AppCommand::OpenRun(dir) => {
-                state.open_path = None;
-                if state.status.is_active() {
-                    state.fail("a run is going: stop it before opening another");
-                } else {
-                    self.jobs.open_run(dir);
-                }
-            }
-            AppCommand::ComputeLandscape => self.compute_landscape(true),
-            AppCommand::CancelLandscape => {
-                self.jobs.cancel_landscape();
-                state.landscape.computing = false;
-                state.landscape.follow_live = false;
-            }
-            AppCommand::Export(view, figure) => {
-                let default = default_export_path(state, view, figure);
-                if state.dialog_available {
-                    self.jobs.choose_path(view, figure, default);
-                } else {
-                    state.export = Some(ExportDialog {
-                        view,
-                        figure,
-                        path: default.display().to_string(),
-                        reason: "No file dialog is available here (no XDG portal on the session bus): type the path.".into(),
-                    });
-                }
-            }
-            AppCommand::WriteExport => {
-                if let Some(export) = state.export.take() {
-                    let path = PathBuf::from(export.path.trim());
-                    self.write_export(export.view, export.figure, path);
-                }
-            }
-            AppCommand::CancelExport => state.export = None,
-            AppCommand::CancelOpen => state.open_path = None,
-            AppCommand::SaveScreenshot => {
-                let path = default_screenshot_path(state);
-                screenshot::request(ctx, path, self.jobs.sender(), false);
-            }
-            AppCommand::Maximize(view) => state.maximized = view,
-            AppCommand::DismissMessage(n) => {
-                if n < state.messages.len() {
-                    state.messages.remove(n);
-                }
-            }
-        }
-    }
-
-    fn write_export(&mut self, view: View, figure: bool, path: PathBuf) {
-        match panels::export_content(&self.state, view) {
-            Ok(content) => self.jobs.write(content, path, figure),
-            Err(why) => self.state.fail(why),
-        }
     }
 
     fn screenshot_countdown(&mut self, ctx: &egui::Context) {
@@ -419,32 +336,6 @@ pub fn mean_max(times: &std::collections::VecDeque<f32>) -> (f32, f32) {
     }
     let mean = times.iter().sum::<f32>() / times.len() as f32;
     (mean, times.iter().copied().fold(0.0, f32::max))
-}
-
-fn default_export_path(state: &AppState, view: View, figure: bool) -> PathBuf {
-    let ext = match (figure, view) {
-        (true, _) => "png",
-        (false, View::Landscape) => "npz",
-        (false, _) => "csv",
-    };
-    let dir = state
-        .run
-        .dir
-        .as_ref()
-        .map_or_else(|| state.form.runs_dir.clone(), |d| d.join("figures"));
-    dir.join(format!("{}.{ext}", view.file_stem()))
-}
-
-fn default_screenshot_path(state: &AppState) -> PathBuf {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let dir = state
-        .run
-        .dir
-        .clone()
-        .unwrap_or_else(|| state.form.runs_dir.clone());
-    dir.join(format!("screenshot-{seconds}.png"))
 }
 
 /// Open the app window (glow renderer) and run until it is closed; the worker stops cleanly.

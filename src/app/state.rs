@@ -106,6 +106,8 @@ pub struct RunData {
     /// Indices into `metrics` where the energy jumps.
     pub jumps: Vec<usize>,
     jumps_at_len: usize,
+    /// An opened run that did not finish and has a resume state.
+    pub resumable: bool,
 }
 
 impl RunData {
@@ -324,7 +326,7 @@ pub struct AppState {
 
 impl AppState {
     /// The state the app opens with: `preset` loaded, nothing running.
-    pub fn new(preset: &str, runs_dir: PathBuf) -> Result<Self, String> {
+    pub fn new(preset: &str, runs_dir: PathBuf) -> Result<Self, crate::run::ConfigError> {
         Ok(Self {
             form: RunForm::from_preset(preset, runs_dir)?,
             run: RunData::default(),
@@ -367,12 +369,26 @@ impl AppState {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::Started { dir, config } => {
-                self.run = RunData::new(*config, dir.clone());
+                // A resumed run keeps what was opened; its steps replace those from the
+                // resume point on as they arrive.
+                if self.run.dir.as_ref() != Some(&dir) {
+                    self.run = RunData::new(*config, dir.clone());
+                }
+                self.run.resumable = false;
                 self.status = RunStatus::Running;
                 self.landscape.clear();
                 self.inform(format!("run started in {}", dir.display()));
             }
-            Event::Step(metrics) => self.run.metrics.push(metrics),
+            Event::Step(metrics) => {
+                let step = metrics.step;
+                if self.run.metrics.last().is_some_and(|m| m.step >= step) {
+                    self.run.metrics.retain(|m| m.step < step);
+                }
+                self.run.metrics.push(metrics);
+            }
+            Event::StepsDropped(n) => self.inform(format!(
+                "the view skipped {n} steps while busy (every step is in metrics.csv)"
+            )),
             Event::Weights { step, params } => self.run.weights = Some((step, params)),
             Event::Samples { step, samples } => self.run.set_samples(step, samples),
             Event::SnapshotSaved { name, step, .. } => {

@@ -22,14 +22,21 @@ use crate::run::{run_blocking, RunConfig, PRESETS};
 #[derive(Debug, Args)]
 pub struct AnnealArgs {
     /// A shipped preset (see `annealscape presets`).
-    #[arg(long, conflicts_with = "config", required_unless_present = "config")]
+    #[arg(
+        long,
+        conflicts_with = "config",
+        required_unless_present_any = ["config", "resume"]
+    )]
     pub preset: Option<String>,
     /// A configuration file (TOML, like assets/presets/*.toml).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The run folder to create.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue the stopped, killed or crashed run in this folder from its resume.npz.
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["preset", "config", "out", "overrides", "seed"])]
+    pub resume: Option<PathBuf>,
     /// Override a setting, e.g. --set anneal.anneal_steps=2000 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
@@ -65,7 +72,11 @@ pub fn resolve_config(args: &AnnealArgs) -> Result<RunConfig, CliError> {
     let base = match (&args.preset, &args.config) {
         (Some(name), _) => RunConfig::preset(name),
         (None, Some(path)) => RunConfig::from_file(path),
-        (None, None) => unreachable!("clap requires one of them"),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "give --preset NAME or --config FILE (or --resume RUN)".into(),
+            ))
+        }
     }
     .map_err(|e| CliError::Usage(e.to_string()))?;
     let mut overrides = args.overrides.clone();
@@ -87,6 +98,10 @@ struct Progress {
 }
 
 impl Observer for Progress {
+    fn stop_requested(&mut self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
     fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, String> {
         let m = view.metrics;
         let x = m.temperature.max(m.field);
@@ -121,9 +136,21 @@ impl Observer for Progress {
     }
 }
 
-/// Run `annealscape anneal`.
+/// Run `annealscape anneal` (or `anneal --resume RUN`).
 pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let config = resolve_config(&args)?;
+    let (config, dir) = match &args.resume {
+        Some(dir) => (
+            crate::run::read_config(dir).map_err(|e| CliError::Usage(e.to_string()))?,
+            dir.clone(),
+        ),
+        None => (
+            resolve_config(&args)?,
+            args.out
+                .clone()
+                .expect("clap requires --out without --resume"),
+        ),
+    };
+    crate::run::check_resources(&config).map_err(|e| CliError::Usage(e.to_string()))?;
     let total = config.anneal.schedule().total_steps();
     let interrupted = Arc::new(AtomicBool::new(false));
     {
@@ -148,32 +175,48 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
         started: Instant::now(),
     };
     eprintln!(
-        "annealing L = {} ({:?}, X0 = {}, {} steps) into {}",
+        "{} L = {} ({:?}, X0 = {}, {} steps) into {}",
+        if args.resume.is_some() {
+            "resuming"
+        } else {
+            "annealing"
+        },
         config.lattice.size,
         config.anneal.kind,
         config.anneal.start,
         total,
-        args.out.display()
+        dir.display()
     );
-    let outcome = run_blocking(&config, &args.out, &mut progress);
+    let outcome = match &args.resume {
+        Some(dir) => {
+            if let Ok(table) = crate::run::read_run_metrics(dir) {
+                if let Some(warning) = table.warning {
+                    eprintln!("warning: {warning}");
+                }
+            }
+            crate::run::resume_blocking(dir, &mut progress)
+        }
+        None => run_blocking(&config, &dir, &mut progress),
+    };
     if let Some(bar) = &progress.bar {
         bar.finish_and_clear();
     }
     match outcome {
         Ok(Outcome::Finished(summary)) => {
             writeln!(out, "{}", summary.describe())?;
-            writeln!(out, "run folder: {}", args.out.display())?;
+            writeln!(out, "run folder: {}", dir.display())?;
             Ok(())
         }
         Ok(Outcome::Stopped { steps }) => {
             writeln!(
                 out,
-                "stopped after {steps} steps; files written so far are in {}",
-                args.out.display()
+                "stopped after {steps} steps; files written so far are in {} (continue with --resume {})",
+                dir.display(),
+                dir.display()
             )?;
             Err(CliError::Interrupted)
         }
-        Err(message) => Err(CliError::Runtime(anyhow::anyhow!(message))),
+        Err(e) => Err(CliError::Runtime(anyhow::anyhow!(e.to_string()))),
     }
 }
 
@@ -192,8 +235,7 @@ pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
         .parent()
         .and_then(Path::parent)
         .unwrap_or(Path::new("."));
-    let config_path = run_dir.join("config.toml");
-    let config = RunConfig::from_file(&config_path).map_err(|e| {
+    let config = crate::run::read_config(run_dir).map_err(|e| {
         CliError::Usage(format!(
             "{e} (eval reads the run's config.toml beside checkpoints/ to know L and the network)"
         ))

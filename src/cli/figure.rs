@@ -76,6 +76,9 @@ pub struct FigureArgs {
     pub log: bool,
 }
 
+/// Most contour levels a figure draws (each is a marching-squares pass over the grid).
+const MAX_CONTOURS: usize = 100;
+
 fn parse_pair(text: &str) -> Result<(f64, f64), String> {
     let (a, b) = text
         .split_once(',')
@@ -127,6 +130,18 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
             return Ok(());
         }
         FigureKind::Landscape | FigureKind::Stages => {}
+    }
+    let levels = args.levels.as_ref().map_or(args.contours, Vec::len);
+    if levels > MAX_CONTOURS {
+        return Err(CliError::Usage(format!(
+            "--contours {levels} (or that many --levels) would take minutes to trace: use at most {MAX_CONTOURS}"
+        )));
+    }
+    if !(args.scale.is_finite() && args.scale > 0.0 && args.scale <= 8.0) {
+        return Err(CliError::Usage(format!(
+            "--scale {} must be a number above 0 and at most 8",
+            args.scale
+        )));
     }
     let scale = ColorScale {
         map: match args.colormap {
@@ -180,17 +195,26 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
 /// Curves, lattice and modes figures, from the run folder's files.
 fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
     use crate::figures::{Curves, CurvesFigure, LatticeFigure, ModesFigure};
-    use crate::physics::{parse_configuration, Lattice, NewmanMoore};
-    let config = crate::run::RunConfig::from_file(&args.run.join("config.toml"))
-        .map_err(|e| CliError::Usage(format!("{e} (is {} a run folder?)", args.run.display())))?;
+    use crate::physics::{Lattice, NewmanMoore};
+    let usage = |e: crate::run::RunError| CliError::Usage(e.to_string());
+    let config = crate::run::read_config(&args.run).map_err(usage)?;
     let lattice = Lattice::new(config.lattice.size)?;
     let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
     let symbol = config.anneal.kind.symbol().to_string();
     let header = config.title();
     match args.kind {
         FigureKind::Curves => {
-            let curves = Curves::read(&args.run.join("metrics.csv"))
-                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let table = crate::run::read_run_metrics(&args.run).map_err(usage)?;
+            if let Some(warning) = &table.warning {
+                eprintln!("warning: {warning}");
+            }
+            if table.rows.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "{}: the run has no steps yet",
+                    args.run.join("metrics.csv").display()
+                )));
+            }
+            let curves = Curves::from_metrics(&table.rows);
             let xmax = curves.x.iter().copied().fold(0.0, f64::max);
             let figure = CurvesFigure {
                 exact: match crate::run::exact_curve(&config, xmax) {
@@ -207,25 +231,17 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             write(&figure, args)
         }
         FigureKind::Lattice => {
-            let path = args
-                .run
-                .join("samples")
-                .join(format!("{}.txt", args.snapshot));
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                CliError::Usage(format!(
-                    "{}: {e} (choose --snapshot with samples)",
-                    path.display()
-                ))
-            })?;
-            let line = text.lines().nth(args.index).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--index {} is past the {} samples of {}",
+            let samples = crate::run::read_samples(&args.run, &args.snapshot, lattice.sites())
+                .map_err(usage)?;
+            if args.index >= samples.nrows() {
+                return Err(CliError::Usage(format!(
+                    "--index {} is past the {} samples of snapshot {}",
                     args.index,
-                    text.lines().count(),
-                    path.display()
-                ))
-            })?;
-            let bits = parse_configuration(line, &lattice)?.to_vec();
+                    samples.nrows(),
+                    args.snapshot
+                )));
+            }
+            let bits = samples.row(args.index).to_vec();
             let figure = LatticeFigure {
                 model,
                 bits,
@@ -239,15 +255,14 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             write(&figure, args)
         }
         FigureKind::Modes => {
-            let path = args.run.join("summary.toml");
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                CliError::Usage(format!(
-                    "{}: {e} (the run has not finished)",
-                    path.display()
-                ))
-            })?;
-            let summary: SummaryFile = toml::from_str(&text)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            let summary = crate::run::read_summary(&args.run)
+                .map_err(usage)?
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "{}: no summary.toml (the run has not finished)",
+                        args.run.display()
+                    ))
+                })?;
             let figure = ModesFigure {
                 modes: summary.modes,
                 samples: summary.samples,
@@ -258,13 +273,4 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
         }
         FigureKind::Landscape | FigureKind::Stages => unreachable!(),
     }
-}
-
-/// The parts of `summary.toml` the modes figure reads.
-#[derive(serde::Deserialize)]
-struct SummaryFile {
-    samples: usize,
-    ground_states_found: usize,
-    degeneracy_log2: usize,
-    modes: Vec<crate::anneal::ModeCount>,
 }

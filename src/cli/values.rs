@@ -41,6 +41,12 @@ pub fn parse_sizes(text: &str) -> Result<Vec<usize>, String> {
                         "range '{item}' is empty: write a..b with a <= b and a step >= 1"
                     ));
                 }
+                let count = (b - a) / step + 1;
+                if count.saturating_add(out.len()) > MAX_VALUES {
+                    return Err(format!(
+                        "range '{item}' expands to more than {MAX_VALUES} values: use a larger step"
+                    ));
+                }
                 out.extend((a..=b).step_by(step));
             }
             None => out.push(int(item)?),
@@ -75,8 +81,15 @@ pub fn parse_reals(text: &str) -> Result<Vec<f64>, String> {
                         "range '{item}' is empty: write a..b:step with a <= b and step > 0"
                     ));
                 }
-                let count = ((b - a) / step + 1e-9).floor() as usize + 1;
-                check_count(out.len() + count)?;
+                // Counted in floating point before anything is expanded: a count too large
+                // for the list (or for usize) is refused, never wrapped to an empty list.
+                let span = ((b - a) / step + 1e-9).floor() + 1.0;
+                if !(span.is_finite() && span + out.len() as f64 <= MAX_VALUES as f64) {
+                    return Err(format!(
+                        "range '{item}' expands to more than {MAX_VALUES} values: use a larger step"
+                    ));
+                }
+                let count = span as usize;
                 // Round away the representation error of a + i·step (0.30000000000000004).
                 out.extend((0..count).map(|i| round12(a + i as f64 * step)));
             }

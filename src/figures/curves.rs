@@ -3,9 +3,8 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
 
-use super::output::{draw_legend, Canvas, Figure, FigureError, Raster};
+use super::output::{draw_legend, Canvas, Figure, Raster};
 
 /// The metrics columns a curves figure uses.
 #[derive(Debug, Clone, Default)]
@@ -32,49 +31,6 @@ impl Curves {
             energy_var: metrics.iter().map(|m| m.energy_var).collect(),
             objective: metrics.iter().map(|m| m.objective_mean).collect(),
         }
-    }
-
-    /// Read `metrics.csv` by column name.
-    pub fn read(path: &Path) -> Result<Self, FigureError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| FigureError::Data(format!("{}: {e}", path.display())))?;
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|h| *h == name)
-                .ok_or_else(|| FigureError::Data(format!("{}: no column '{name}'", path.display())))
-        };
-        let (s, t, b, e, v, o) = (
-            col("step")?,
-            col("temperature")?,
-            col("field")?,
-            col("energy_mean")?,
-            col("energy_var")?,
-            col("objective_mean")?,
-        );
-        let mut out = Self::default();
-        for line in lines {
-            let f: Vec<&str> = line.split(',').collect();
-            let num = |i: usize| {
-                f.get(i)
-                    .and_then(|x| x.parse::<f64>().ok())
-                    .unwrap_or(f64::NAN)
-            };
-            out.step.push(num(s));
-            out.x.push(num(t).max(num(b)));
-            out.energy.push(num(e));
-            out.energy_var.push(num(v));
-            out.objective.push(num(o));
-        }
-        if out.step.is_empty() {
-            return Err(FigureError::Data(format!(
-                "{}: no steps yet",
-                path.display()
-            )));
-        }
-        Ok(out)
     }
 }
 

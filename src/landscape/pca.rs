@@ -2,12 +2,28 @@
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
+/// Most trajectory points the PCA uses (a 400-point Jacobi takes well under a second).
+pub const PCA_MAX_POINTS: usize = 400;
+
 /// The two leading principal directions (unit rows of a 2 × P matrix) of the points
 /// θ_i − θ_final, mean-centred, and their explained-variance ratios.
 ///
 /// The n × n Gram matrix of the centred points is diagonalised by cyclic Jacobi rotations
 /// (n ≤ a few hundred points, so this is cheap and robust to close eigenvalues).
 pub fn leading_components(path: ArrayView2<f64>) -> Result<(Array2<f64>, [f64; 2]), String> {
+    // Jacobi is O(n³): keep at most PCA_MAX_POINTS evenly spread points, the last included,
+    // so time and memory stay bounded for every allowed trajectory length.
+    let thinned;
+    let path = if path.nrows() > PCA_MAX_POINTS {
+        let n = path.nrows();
+        let rows: Vec<usize> = (0..PCA_MAX_POINTS)
+            .map(|i| i * (n - 1) / (PCA_MAX_POINTS - 1))
+            .collect();
+        thinned = path.select(Axis(0), &rows);
+        thinned.view()
+    } else {
+        path
+    };
     let n = path.nrows();
     if n < 3 {
         return Err(format!(

@@ -102,6 +102,37 @@ pub fn load_landscape(path: &Path) -> Result<Landscape, String> {
     let path_alpha = get1("path_alpha")?;
     let path_beta = get1("path_beta")?;
     let path_steps: Array1<i64> = npz.by_name("path_steps").map_err(|e| what(&e))?;
+    // Arrays that do not fit each other would index out of bounds in the figure code.
+    let grid = (beta.len(), alpha.len());
+    let misfit = if alpha.len() < 2 || beta.is_empty() {
+        Some(format!(
+            "alpha has {} and beta {} points (need at least 2 and 1)",
+            alpha.len(),
+            beta.len()
+        ))
+    } else if values.dim() != grid || stderr.dim() != grid {
+        Some(format!(
+            "values {:?} and stderr {:?} do not match beta × alpha = {grid:?}",
+            values.dim(),
+            stderr.dim()
+        ))
+    } else if path_alpha.len() != path_beta.len() || path_alpha.len() != path_steps.len() {
+        Some(format!(
+            "path_alpha, path_beta and path_steps have {}, {} and {} entries",
+            path_alpha.len(),
+            path_beta.len(),
+            path_steps.len()
+        ))
+    } else if !alpha.iter().chain(beta.iter()).all(|v| v.is_finite()) {
+        Some("alpha or beta holds NaN or infinity".into())
+    } else {
+        None
+    };
+    if let Some(misfit) = misfit {
+        return Err(what(&format!(
+            "{misfit}: the file is damaged; compute the landscape again"
+        )));
+    }
     Ok(Landscape {
         settings,
         surface: Surface {

@@ -31,6 +31,17 @@ impl Default for AdamConfig {
 
 /// The optimiser state: moment estimates and the step count.
 #[derive(Debug, Clone)]
+pub struct AdamState {
+    /// First moments m, one per parameter in the flat order of the parameters.
+    pub first: Params,
+    /// Second moments v, likewise.
+    pub second: Params,
+    /// Updates taken (t in the bias corrections).
+    pub steps: i32,
+}
+
+/// Adam (Kingma & Ba) over a flat parameter vector.
+#[derive(Debug, Clone)]
 pub struct Adam {
     config: AdamConfig,
     first: Params,
@@ -47,6 +58,30 @@ impl Adam {
             second: params.zeros_like(),
             steps: 0,
         }
+    }
+
+    /// The optimiser's state: moments and update count, for checkpoints and resume.
+    pub fn state(&self) -> AdamState {
+        AdamState {
+            first: self.first.clone(),
+            second: self.second.clone(),
+            steps: self.steps,
+        }
+    }
+
+    /// An optimiser continuing from `state` (moments laid out like the parameters).
+    pub fn from_state(config: AdamConfig, state: AdamState) -> Self {
+        Self {
+            config,
+            first: state.first,
+            second: state.second,
+            steps: state.steps,
+        }
+    }
+
+    /// The first and second moments m and v (not bias-corrected).
+    pub fn moments(&self) -> (&Params, &Params) {
+        (&self.first, &self.second)
     }
 
     /// Number of updates taken.

@@ -7,8 +7,8 @@ mod npz;
 mod params;
 pub mod rnn2d;
 
-pub use adam::{Adam, AdamConfig};
+pub use adam::{Adam, AdamConfig, AdamState};
 pub use autoregressive::Autoregressive;
-pub use npz::{load_npz, save_npz, tensor_shapes, NpzError};
+pub use npz::{load_npz, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS};
 pub use params::{Filter, Params, TensorSpec};
 pub use rnn2d::{Activation, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::Path;
 use thiserror::Error;
 
-use super::Params;
+use super::{Adam, Params};
 use crate::files::write_atomically;
 
 /// Why a parameter file could not be read or written.
@@ -40,6 +40,16 @@ pub enum NpzError {
         /// The names expected.
         expected: String,
     },
+    /// A tensor holds NaN or infinity.
+    #[error("{path}: tensor '{name}' holds {count} non-finite values (NaN or infinity): the checkpoint is from a run that diverged; use an earlier checkpoint")]
+    NonFinite {
+        /// The file.
+        path: String,
+        /// The tensor.
+        name: String,
+        /// How many entries are NaN or infinite.
+        count: usize,
+    },
     /// A tensor has the wrong shape.
     #[error("{path}: tensor '{name}' has shape {found:?}, expected {expected:?}")]
     Shape {
@@ -61,31 +71,52 @@ fn io_error(path: &Path, e: impl std::fmt::Display) -> NpzError {
     }
 }
 
-/// Write every tensor of `params` under its name, atomically.
+/// Names of Adam's state in a checkpoint: first and second moments as flat vectors in the
+/// parameters' flat order, and the update count.
+pub const ADAM_TENSORS: [&str; 3] = ["adam/m", "adam/v", "adam/t"];
+
+/// Write each tensor of `params` under its name, atomically.
 pub fn save_npz(path: &Path, params: &Params) -> Result<(), NpzError> {
+    save_checkpoint(path, params, None)
+}
+
+/// Write the parameters and, when given, Adam's state (`adam/m`, `adam/v`, `adam/t`).
+pub fn save_checkpoint(
+    path: &Path,
+    params: &Params,
+    optimiser: Option<&Adam>,
+) -> Result<(), NpzError> {
     write_atomically(path, |w| {
         let mut npz = NpzWriter::new(w);
+        let err = std::io::Error::other;
         for (i, spec) in params.specs().iter().enumerate() {
             let array = ArrayD::from_shape_vec(IxDyn(&spec.shape), params.slice(i).to_vec())
                 .expect("spec shape matches the slice");
-            npz.add_array(spec.name.as_str(), &array)
-                .map_err(std::io::Error::other)?;
+            npz.add_array(spec.name.as_str(), &array).map_err(err)?;
         }
-        npz.finish().map_err(std::io::Error::other)?;
+        if let Some(adam) = optimiser {
+            let (m, v) = adam.moments();
+            npz.add_array(ADAM_TENSORS[0], &m.to_flat()).map_err(err)?;
+            npz.add_array(ADAM_TENSORS[1], &v.to_flat()).map_err(err)?;
+            npz.add_array(ADAM_TENSORS[2], &ndarray::arr1(&[i64::from(adam.steps())]))
+                .map_err(err)?;
+        }
+        npz.finish().map_err(err)?;
         Ok(())
     })
     .map_err(|e| io_error(path, e))
 }
 
-/// Read parameters laid out like `template` from `path`; a missing, extra or mis-shaped
-/// tensor is refused with its name.
+/// Read parameters laid out like `template`: every tensor by name, shapes checked, values
+/// finite; Adam's tensors (`adam/*`) are allowed beside them and ignored.
 pub fn load_npz(path: &Path, template: &Params) -> Result<Params, NpzError> {
     let file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut npz = NpzReader::new(file).map_err(|e| io_error(path, e))?;
     let names = npz.names().map_err(|e| io_error(path, e))?;
     let p = path.display().to_string();
     let expected: Vec<&str> = template.specs().iter().map(|s| s.name.as_str()).collect();
-    if let Some(extra) = names.iter().find(|n| !expected.contains(&n.as_str())) {
+    let is_known = |n: &str| expected.contains(&n) || ADAM_TENSORS.contains(&n);
+    if let Some(extra) = names.iter().find(|n| !is_known(n.as_str())) {
         return Err(NpzError::Extra {
             path: p,
             name: extra.clone(),
@@ -112,6 +143,14 @@ pub fn load_npz(path: &Path, template: &Params) -> Result<Params, NpzError> {
                 expected: spec.shape.clone(),
             });
         }
+        let bad = array.iter().filter(|v| !v.is_finite()).count();
+        if bad > 0 {
+            return Err(NpzError::NonFinite {
+                path: p,
+                name: spec.name.clone(),
+                count: bad,
+            });
+        }
         for (dst, src) in params.slice_mut(i).iter_mut().zip(array.iter()) {
             *dst = *src;
         }
@@ -119,13 +158,15 @@ pub fn load_npz(path: &Path, template: &Params) -> Result<Params, NpzError> {
     Ok(params)
 }
 
-/// Names and shapes of the tensors stored in `path` (to infer a network's size).
+/// Names and shapes of the parameter tensors stored in `path` (to infer a network's size);
+/// Adam's tensors are left out.
 pub fn tensor_shapes(path: &Path) -> Result<Vec<(String, Vec<usize>)>, NpzError> {
     let file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut npz = NpzReader::new(file).map_err(|e| io_error(path, e))?;
     let names = npz.names().map_err(|e| io_error(path, e))?;
     names
         .into_iter()
+        .filter(|name| !ADAM_TENSORS.contains(&name.as_str()))
         .map(|name| {
             let a: ArrayD<f64> = npz.by_name(&name).map_err(|e| io_error(path, e))?;
             Ok((name, a.shape().to_vec()))

@@ -135,6 +135,11 @@ impl ExactThermo {
         let x = j / (2.0 * t);
         let mut ln_z = n * ln_2cosh(x);
         let mut energy = -n * (j / 2.0) * x.tanh();
+        // S = ln Z + βE, written without the difference of two O(N·x) terms (which loses every
+        // digit as T → 0): per site ln(1 + q) + x(1 − tanh x), with q = e^{−2x} and
+        // 1 − tanh x = 2q/(1 + q).
+        let q = (-2.0 * x).exp();
+        let mut entropy = n * (q.ln_1p() + x * 2.0 * q / (1.0 + q));
         if let Some(weights) = &self.weights {
             let th = x.tanh();
             let (mut sum, mut dsum) = (0.0, 0.0);
@@ -149,7 +154,9 @@ impl ExactThermo {
             }
             ln_z += sum.ln();
             // d/dβ of ln Σ A_w th^w, with dth/dβ = (J/2) sech²(x).
-            energy -= dsum * (j / 2.0) * sech2(x) / sum;
+            let d_energy = dsum * (j / 2.0) * sech2(x) / sum;
+            energy -= d_energy;
+            entropy += sum.ln() - d_energy / t;
         }
         let f = -t * ln_z / n;
         let e = energy / n;
@@ -157,7 +164,7 @@ impl ExactThermo {
             t,
             f,
             e,
-            s: (e - f) / t,
+            s: entropy / n,
             method,
             f_lower: bound_gap.map(|gap| f - gap),
         })

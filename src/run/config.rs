@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use thiserror::Error;
 
-use crate::anneal::AnnealConfig;
+use crate::anneal::{AnnealConfig, FieldError};
 use crate::nn::Rnn2dConfig;
 use crate::physics::Lattice;
 
@@ -15,16 +15,30 @@ pub const MAX_RUN_SIZE: usize = 64;
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ConfigError {
     /// The TOML could not be parsed or has unknown or mistyped fields.
-    #[error("{source_name}: {message}")]
+    #[error("{source_name}{}: {message}", location(*.line, key.as_deref()))]
     Parse {
         /// Where the text came from.
         source_name: String,
+        /// The line of the text (from 1), where the parser knows it.
+        line: Option<usize>,
+        /// The dotted key of that line, where there is one.
+        key: Option<String>,
         /// The parser's message.
         message: String,
     },
     /// A value is out of range.
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    /// A `--set` value of the wrong type or an unknown `--set` key.
+    #[error("--set {item}: {message}")]
+    OverrideValue {
+        /// The `key=value` as given.
+        item: String,
+        /// The dotted key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A preset name is unknown.
     #[error("unknown preset '{name}': choose one of {known}")]
     UnknownPreset {
@@ -36,6 +50,51 @@ pub enum ConfigError {
     /// A `--set` override is malformed.
     #[error("--set '{0}': write key=value with a dotted key, e.g. anneal.anneal_steps=2000")]
     Override(String),
+}
+
+fn location(line: Option<usize>, key: Option<&str>) -> String {
+    match (line, key) {
+        (Some(line), Some(key)) => format!(" line {line} (key {key})"),
+        (Some(line), None) => format!(" line {line}"),
+        (None, Some(key)) => format!(" (key {key})"),
+        (None, None) => String::new(),
+    }
+}
+
+impl ConfigError {
+    /// The dotted key the error is about, when it is about one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(e) => Some(e.field),
+            Self::Parse { key, .. } => key.as_deref(),
+            Self::OverrideValue { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// The line (from 1) holding byte `offset` of `text`, and the dotted key written on it (the
+/// last `[table]` header above it, then the key before `=`).
+fn locate(text: &str, offset: usize) -> (usize, Option<String>) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let this = text.lines().nth(line - 1).unwrap_or("");
+    let table = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && !l.starts_with("[["))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    let key = this
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('['))
+        .map(|k| match &table {
+            Some(t) => format!("{t}.{k}"),
+            None => k,
+        });
+    (line, key)
 }
 
 /// `[lattice]`: the model.
@@ -61,6 +120,13 @@ fn default_live_every() -> usize {
     10
 }
 
+fn default_resume_every() -> usize {
+    500
+}
+
+/// Largest coupling |J| accepted: energies of every lattice stay far from overflow.
+pub const MAX_COUPLING: f64 = 1e6;
+
 /// `[output]`: what the run folder and the live views receive.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +137,9 @@ pub struct OutputConfig {
     /// Send weights and samples to live views every this many steps.
     #[serde(default = "default_live_every")]
     pub live_every: usize,
+    /// Write `resume.npz` every this many steps (and when the run stops); 0 = only on stop.
+    #[serde(default = "default_resume_every")]
+    pub resume_every: usize,
 }
 
 impl Default for OutputConfig {
@@ -78,6 +147,7 @@ impl Default for OutputConfig {
         Self {
             trajectory_points: default_trajectory_points(),
             live_every: default_live_every(),
+            resume_every: default_resume_every(),
         }
     }
 }
@@ -136,9 +206,20 @@ pub const PRESETS: [(&str, &str); 7] = [
 impl RunConfig {
     /// Parse TOML text (`source_name` appears in errors) and validate it.
     pub fn from_toml(text: &str, source_name: &str) -> Result<Self, ConfigError> {
-        let config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            source_name: source_name.to_string(),
-            message: e.message().to_string(),
+        let config: Self = toml::from_str(text).map_err(|e| {
+            let (line, key) = match e.span() {
+                Some(span) => {
+                    let (line, key) = locate(text, span.start);
+                    (Some(line), key)
+                }
+                None => (None, None),
+            };
+            ConfigError::Parse {
+                source_name: source_name.to_string(),
+                line,
+                key,
+                message: e.message().to_string(),
+            }
         })?;
         config.validate()?;
         Ok(config)
@@ -148,6 +229,8 @@ impl RunConfig {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Parse {
             source_name: path.display().to_string(),
+            line: None,
+            key: None,
             message: e.to_string(),
         })?;
         Self::from_toml(&text, &path.display().to_string())
@@ -167,67 +250,99 @@ impl RunConfig {
     }
 
     /// Apply `key=value` overrides (dotted keys, TOML values; a bare word is a string),
-    /// then validate again.
+    /// then validate again. A mistyped value names its key.
     pub fn with_overrides(&self, overrides: &[String]) -> Result<Self, ConfigError> {
-        let mut table =
-            toml::Table::try_from(self).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let mut config = self.clone();
         for item in overrides {
-            let (key, raw) = item
-                .split_once('=')
-                .ok_or_else(|| ConfigError::Override(item.clone()))?;
-            let (key, raw) = (key.trim(), raw.trim());
-            if key.is_empty() {
-                return Err(ConfigError::Override(item.clone()));
-            }
-            let value = parse_value(raw);
-            let mut parts: Vec<&str> = key.split('.').collect();
-            let last = parts.pop().expect("split yields one part");
-            let mut node = &mut table;
-            for part in parts {
-                node = node
-                    .entry(part.to_string())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-                    .as_table_mut()
-                    .ok_or_else(|| ConfigError::Override(item.clone()))?;
-            }
-            node.insert(last.to_string(), value);
+            config = config.with_override(item)?;
         }
-        let text = toml::to_string(&table).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        Self::from_toml(&text, "--set")
+        Ok(config)
+    }
+
+    fn with_override(&self, item: &str) -> Result<Self, ConfigError> {
+        let mut table = toml::Table::try_from(self).expect("a run configuration is a table");
+        let (key, raw) = item
+            .split_once('=')
+            .ok_or_else(|| ConfigError::Override(item.to_string()))?;
+        let (key, raw) = (key.trim(), raw.trim());
+        if key.is_empty() || key.split('.').any(str::is_empty) {
+            return Err(ConfigError::Override(item.to_string()));
+        }
+        let value = parse_value(raw);
+        let mut parts: Vec<&str> = key.split('.').collect();
+        let last = parts.pop().expect("split yields one part");
+        let mut node = &mut table;
+        for part in parts {
+            node = node
+                .entry(part.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                .as_table_mut()
+                .ok_or_else(|| ConfigError::OverrideValue {
+                    item: item.to_string(),
+                    key: key.to_string(),
+                    message: format!("'{part}' is a value, not a table"),
+                })?;
+        }
+        node.insert(last.to_string(), value);
+        let text = toml::to_string(&table).expect("a TOML table serialises");
+        Self::from_toml(&text, "--set").map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::OverrideValue {
+                item: item.to_string(),
+                key: key.to_string(),
+                message: format!("{key}: {message}"),
+            },
+            other => other,
+        })
     }
 
     /// Check every value; errors name the field and the allowed range.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let size = self.lattice.size;
         if !(2..=MAX_RUN_SIZE).contains(&size) {
-            return Err(ConfigError::Invalid(format!(
-                "lattice.size must be from 2 to {MAX_RUN_SIZE} for a network run (got {size})"
-            )));
+            return Err(FieldError::new(
+                "lattice.size",
+                format!(
+                    "lattice.size must be from 2 to {MAX_RUN_SIZE} for a network run (got {size})"
+                ),
+            )
+            .into());
         }
-        Lattice::new(size).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        Lattice::new(size).map_err(|e| FieldError::new("lattice.size", e.to_string()))?;
         let j = self.lattice.coupling;
-        if !(j.is_finite() && j > 0.0) {
-            return Err(ConfigError::Invalid(format!(
-                "lattice.coupling must be a positive number (got {j})"
-            )));
+        if !(j.is_finite() && j > 0.0 && j <= MAX_COUPLING) {
+            return Err(FieldError::new(
+                "lattice.coupling",
+                format!("lattice.coupling must be a positive number up to {MAX_COUPLING:e} (got {j:?}); energies are in units of J, so J = 1 loses nothing"),
+            )
+            .into());
         }
         if !(1..=1024).contains(&self.network.hidden) {
-            return Err(ConfigError::Invalid(format!(
-                "network.hidden must be from 1 to 1024 (got {})",
-                self.network.hidden
-            )));
+            return Err(FieldError::new(
+                "network.hidden",
+                format!(
+                    "network.hidden must be from 1 to 1024 (got {})",
+                    self.network.hidden
+                ),
+            )
+            .into());
         }
-        self.anneal.validate().map_err(ConfigError::Invalid)?;
+        self.anneal.validate()?;
         if !(2..=100_000).contains(&self.output.trajectory_points) {
-            return Err(ConfigError::Invalid(format!(
-                "output.trajectory_points must be from 2 to 100000 (got {})",
-                self.output.trajectory_points
-            )));
+            return Err(FieldError::new(
+                "output.trajectory_points",
+                format!(
+                    "output.trajectory_points must be from 2 to 100000 (got {})",
+                    self.output.trajectory_points
+                ),
+            )
+            .into());
         }
         if self.output.live_every == 0 {
-            return Err(ConfigError::Invalid(
-                "output.live_every must be at least 1 (got 0)".into(),
-            ));
+            return Err(FieldError::new(
+                "output.live_every",
+                "output.live_every must be at least 1 (got 0)",
+            )
+            .into());
         }
         Ok(())
     }

@@ -2,19 +2,22 @@
 //! the command line and the tests all produce the same files.
 
 use ndarray::ArrayView2;
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{RunConfig, Trajectory};
-use crate::anneal::{Control, FinalSummary, Observer, SnapshotView, StepView};
+use super::metrics_file::{truncate_metrics, MetricsWriter};
+use super::resume::{save_resume, RESUME_FILE};
+use super::{RunConfig, RunError, Trajectory};
+use crate::anneal::{AnnealState, Control, FinalSummary, Observer, SnapshotView, StepView};
 use crate::files::write_atomically;
-use crate::nn::{save_npz, Params};
+use crate::nn::{save_checkpoint, Params};
 
-/// Writes `config.toml`, `metrics.csv`, checkpoints, samples, the trajectory and the summary.
+/// Writes `config.toml`, `metrics.csv`, checkpoints, samples, the trajectory, the resume state
+/// and the summary.
 pub struct RunWriter {
     dir: PathBuf,
-    metrics: BufWriter<File>,
+    metrics: MetricsWriter,
     trajectory: Trajectory,
     last: Option<(i64, f64, Params)>,
 }
@@ -40,30 +43,47 @@ pub fn write_samples(path: &Path, samples: ArrayView2<u8>) -> std::io::Result<()
 impl RunWriter {
     /// Create the folder (it must not hold a run already) and write the configuration and
     /// the header of `metrics.csv`.
-    pub fn create(dir: &Path, config: &RunConfig) -> Result<Self, String> {
+    pub fn create(dir: &Path, config: &RunConfig) -> Result<Self, RunError> {
         if dir.join("metrics.csv").exists() {
-            return Err(format!(
-                "{} already holds a run (metrics.csv exists): choose a new --out folder",
-                dir.display()
+            return Err(RunError::io(
+                dir,
+                "already holds a run (metrics.csv exists): choose a new --out folder, or continue it with --resume",
             ));
         }
         for sub in ["checkpoints", "samples", "landscapes", "figures"] {
-            fs::create_dir_all(dir.join(sub)).map_err(|e| describe(&dir.join(sub), e))?;
+            fs::create_dir_all(dir.join(sub))
+                .map_err(|e| RunError::io(dir.join(sub), format!("cannot write: {e}")))?;
         }
         let config_path = dir.join("config.toml");
         write_atomically(&config_path, |w| w.write_all(config.to_toml().as_bytes()))
-            .map_err(|e| describe(&config_path, e))?;
-        let metrics_path = dir.join("metrics.csv");
-        let file = File::create(&metrics_path).map_err(|e| describe(&metrics_path, e))?;
-        let mut metrics = BufWriter::new(file);
-        writeln!(metrics, "{}", crate::anneal::StepMetrics::COLUMNS.join(","))
-            .and_then(|_| metrics.flush())
-            .map_err(|e| describe(&metrics_path, e))?;
+            .map_err(|e| RunError::io(&config_path, format!("cannot write: {e}")))?;
         Ok(Self {
             dir: dir.to_path_buf(),
-            metrics,
+            metrics: MetricsWriter::create(&dir.join("metrics.csv"))?,
             trajectory: Trajectory::new(config.output.trajectory_points),
             last: None,
+        })
+    }
+
+    /// Continue the run in `dir` from its resume state: `metrics.csv` is cut back to the
+    /// `state.step` steps the state has seen, the trajectory is the one saved with it.
+    pub fn reopen(
+        dir: &Path,
+        state: &AnnealState,
+        trajectory: Trajectory,
+        last_x: f64,
+    ) -> Result<Self, RunError> {
+        let path = dir.join("metrics.csv");
+        truncate_metrics(&path, state.step)?;
+        let last = state
+            .step
+            .checked_sub(1)
+            .map(|s| (s as i64, last_x, state.params.clone()));
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            metrics: MetricsWriter::append(&path)?,
+            trajectory,
+            last,
         })
     }
 
@@ -72,23 +92,19 @@ impl RunWriter {
         &self.dir
     }
 
-    fn save_trajectory(&self) -> Result<(), String> {
+    fn save_trajectory(&self) -> Result<(), RunError> {
         let path = self.dir.join("trajectory.npz");
         let last = self.last.as_ref().map(|(s, x, p)| (*s, *x, p));
         self.trajectory
             .save(&path, last)
-            .map_err(|e| describe(&path, e))
+            .map_err(|e| RunError::io(&path, e))
     }
 }
 
 impl Observer for RunWriter {
     fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String> {
         let m = step.metrics;
-        let path = self.dir.join("metrics.csv");
-        // One whole line per step, flushed, so a crash keeps every finished step.
-        writeln!(self.metrics, "{}", m.csv_row())
-            .and_then(|_| self.metrics.flush())
-            .map_err(|e| describe(&path, e))?;
+        self.metrics.write(m).map_err(|e| e.to_string())?;
         let x = m.temperature.max(m.field);
         self.trajectory.record(m.step as i64, x, step.params);
         self.last = Some((m.step as i64, x, step.params.clone()));
@@ -103,7 +119,8 @@ impl Observer for RunWriter {
             .dir
             .join("checkpoints")
             .join(format!("{}.npz", snapshot.name));
-        save_npz(&path, snapshot.params).map_err(|e| e.to_string())?;
+        save_checkpoint(&path, snapshot.params, Some(snapshot.optimiser))
+            .map_err(|e| e.to_string())?;
         if snapshot.samples.nrows() > 0 {
             let path = self
                 .dir
@@ -111,11 +128,15 @@ impl Observer for RunWriter {
                 .join(format!("{}.txt", snapshot.name));
             write_samples(&path, snapshot.samples).map_err(|e| describe(&path, e))?;
         }
-        self.save_trajectory()
+        self.save_trajectory().map_err(|e| e.to_string())
+    }
+
+    fn on_state(&mut self, state: &AnnealState) -> Result<(), String> {
+        save_resume(&self.dir.join(RESUME_FILE), state, &self.trajectory).map_err(|e| e.to_string())
     }
 
     fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), String> {
-        self.save_trajectory()?;
+        self.save_trajectory().map_err(|e| e.to_string())?;
         let path = self.dir.join("summary.toml");
         let text = toml::to_string(summary).map_err(|e| e.to_string())?;
         write_atomically(&path, |w| w.write_all(text.as_bytes()))

@@ -39,8 +39,7 @@ pub struct RunFolder {
 impl RunFolder {
     /// Open `dir` (it must hold `config.toml` and `trajectory.npz`).
     pub fn open(dir: &Path) -> Result<Self, String> {
-        let config = RunConfig::from_file(&dir.join("config.toml"))
-            .map_err(|e| format!("{e} (is {} a run folder?)", dir.display()))?;
+        let config = super::read_config(dir).map_err(|e| e.to_string())?;
         let trajectory = dir.join("trajectory.npz");
         let file = std::fs::File::open(&trajectory).map_err(|e| {
             format!(
@@ -75,19 +74,7 @@ impl RunFolder {
 
     /// The snapshots present, in the order they were taken.
     pub fn snapshots(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.dir.join("checkpoints"))
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok())
-                    .filter_map(|e| {
-                        e.file_name()
-                            .to_str()
-                            .and_then(|n| n.strip_suffix(".npz"))
-                            .map(str::to_string)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut names = super::snapshot_names(&self.dir);
         names.sort_by_key(|n| self.snapshot_step(n).unwrap_or(i64::MAX));
         names
     }
@@ -114,14 +101,7 @@ impl RunFolder {
 
     /// The network of snapshot `name`.
     pub fn network(&self, name: &str) -> Result<Rnn2d, String> {
-        let path = self.dir.join("checkpoints").join(format!("{name}.npz"));
-        if !path.exists() {
-            return Err(format!(
-                "no snapshot '{name}' in {}: choose one of {}",
-                self.dir.display(),
-                self.snapshots().join(", ")
-            ));
-        }
+        let path = super::checkpoint_path(&self.dir, name).map_err(|e| e.to_string())?;
         let layout = Params::zeros(tensor_specs(self.config.network.hidden));
         let params = load_npz(&path, &layout).map_err(|e| e.to_string())?;
         Rnn2d::from_params(self.config.network, self.config.lattice.size, params)

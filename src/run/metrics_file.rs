@@ -1,58 +1,183 @@
-//! Reading a run's `metrics.csv` back into step metrics (the app opens finished runs).
+//! `metrics.csv`, through the csv crate with full precision (shortest round-trip floats), so an
+//! opened run shows the numbers the live one did. A crash can leave a partial last line: it is
+//! dropped with a warning that names it.
 
-use std::path::Path;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use crate::anneal::{Phase, StepMetrics};
+use super::RunError;
+use crate::anneal::StepMetrics;
 
-/// Every step of `metrics.csv`, read by column name; a missing column or a malformed number
-/// names the line.
-pub fn read_metrics(path: &Path) -> Result<Vec<StepMetrics>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let mut columns = [0usize; StepMetrics::COLUMNS.len()];
-    for (slot, name) in columns.iter_mut().zip(StepMetrics::COLUMNS) {
-        *slot = header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or_else(|| format!("{}: no column '{name}'", path.display()))?;
+/// Appends one flushed line per step.
+pub struct MetricsWriter {
+    path: PathBuf,
+    csv: csv::Writer<File>,
+}
+
+impl MetricsWriter {
+    /// A new `metrics.csv` with its header.
+    pub fn create(path: &Path) -> Result<Self, RunError> {
+        let file = File::create(path).map_err(|e| RunError::io(path, e))?;
+        let mut csv = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(file);
+        csv.write_record(StepMetrics::COLUMNS)
+            .and_then(|_| Ok(csv.flush()?))
+            .map_err(|e| RunError::io(path, e))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            csv,
+        })
     }
-    let mut out = Vec::new();
-    for (n, line) in lines.enumerate() {
-        if line.trim().is_empty() {
-            continue;
+
+    /// Continue an existing `metrics.csv` after its last whole line.
+    pub fn append(path: &Path) -> Result<Self, RunError> {
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| RunError::io(path, e))?;
+        let csv = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(file);
+        Ok(Self {
+            path: path.to_path_buf(),
+            csv,
+        })
+    }
+
+    /// Write one step's row and flush it, so a crash keeps every finished step.
+    pub fn write(&mut self, metrics: &StepMetrics) -> Result<(), RunError> {
+        self.csv
+            .serialize(metrics)
+            .and_then(|_| Ok(self.csv.flush()?))
+            .map_err(|e| RunError::io(&self.path, e))
+    }
+}
+
+/// Write `rows` as a whole `metrics.csv` (header included) to `w`, as a run writes it.
+pub fn write_metrics(w: impl Write, rows: &[StepMetrics]) -> std::io::Result<()> {
+    let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+    csv.write_record(StepMetrics::COLUMNS)?;
+    for row in rows {
+        csv.serialize(row)?;
+    }
+    csv.flush()
+}
+
+/// The steps of a `metrics.csv` and what was dropped reading it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricsTable {
+    /// Every whole row, in order.
+    pub rows: Vec<StepMetrics>,
+    /// Set when the last line was partial (a crash mid-write) and was left out.
+    pub warning: Option<String>,
+}
+
+/// The whole lines of `text` (the bytes up to the last newline) and the partial line's number.
+fn whole_lines(text: &str) -> (&str, Option<usize>) {
+    match text.rfind('\n') {
+        Some(end) if end + 1 == text.len() => (text, None),
+        Some(end) => (&text[..=end], Some(text[..=end].matches('\n').count() + 1)),
+        None if text.is_empty() => (text, None),
+        None => ("", Some(1)),
+    }
+}
+
+/// Every whole step of `metrics.csv`, read by column name. A partial last line is left out with
+/// a warning; a value that cannot be read, or is not finite, is an error naming line and column.
+pub fn read_metrics(path: &Path) -> Result<MetricsTable, RunError> {
+    let text = std::fs::read_to_string(path).map_err(|e| RunError::io(path, e))?;
+    let (whole, partial) = whole_lines(&text);
+    let table = |line: usize, message: String| RunError::Table {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    if whole.is_empty() {
+        return Err(table(1, "no header line: the run wrote nothing".into()));
+    }
+    let mut reader = csv::ReaderBuilder::new().from_reader(whole.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| table(1, e.to_string()))?
+        .clone();
+    if let Some(missing) = StepMetrics::COLUMNS
+        .iter()
+        .find(|c| !header.iter().any(|h| h == **c))
+    {
+        return Err(table(1, format!("no column '{missing}'")));
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| table(line, e.to_string()))?;
+        let row: StepMetrics = record.deserialize(Some(&header)).map_err(|e| {
+            let column = match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => err
+                    .field()
+                    .and_then(|f| header.get(f as usize))
+                    .map(|c| format!("column '{c}': {}", err.kind()))
+                    .unwrap_or_else(|| err.kind().to_string()),
+                other => format!("{other:?}"),
+            };
+            table(line, column)
+        })?;
+        if let Some(column) = row.non_finite_column() {
+            return Err(table(
+                line,
+                format!("column '{column}' is not a finite number"),
+            ));
         }
-        let fields: Vec<&str> = line.split(',').collect();
-        let bad = |what: &str| format!("{}: line {}: bad {what}", path.display(), n + 2);
-        let field = |i: usize| fields.get(columns[i]).copied().unwrap_or("");
-        let real = |i: usize| {
-            field(i)
-                .parse::<f64>()
-                .map_err(|_| bad(StepMetrics::COLUMNS[i]))
-        };
-        let count = |i: usize| {
-            field(i)
-                .parse::<usize>()
-                .map_err(|_| bad(StepMetrics::COLUMNS[i]))
-        };
-        out.push(StepMetrics {
-            step: count(0)?,
-            phase: field(1).parse::<Phase>().map_err(|_| bad("phase"))?,
-            temperature: real(2)?,
-            field: real(3)?,
-            energy_mean: real(4)?,
-            energy_var: real(5)?,
-            energy_min: real(6)?,
-            objective_mean: real(7)?,
-            objective_var: real(8)?,
-            entropy: real(9)?,
-            residual_energy: real(10)?,
-            ground_state_fraction: real(11)?,
-            distinct_samples: count(12)?,
-            ground_states_found: count(13)?,
-            gradient_norm: real(14)?,
-            seconds: real(15)?,
-        });
+        rows.push(row);
     }
-    Ok(out)
+    let warning = partial.map(|line| {
+        format!(
+            "{} line {line} is partial (the run was interrupted mid-write) and was left out",
+            path.display()
+        )
+    });
+    Ok(MetricsTable { rows, warning })
+}
+
+/// Cut `metrics.csv` back to its header and the steps before `steps` (a resumed run continues
+/// from there); a partial last line goes too.
+pub fn truncate_metrics(path: &Path, steps: usize) -> Result<(), RunError> {
+    let text = std::fs::read_to_string(path).map_err(|e| RunError::io(path, e))?;
+    let (whole, _) = whole_lines(&text);
+    let mut keep = 0;
+    for (i, line) in whole.split_inclusive('\n').enumerate() {
+        let step = line
+            .split(',')
+            .next()
+            .and_then(|s| s.trim().parse::<usize>().ok());
+        match (i, step) {
+            (0, _) => {}
+            (_, Some(s)) if s < steps => {}
+            _ => break,
+        }
+        keep += line.len();
+    }
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| RunError::io(path, e))?;
+    file.set_len(keep as u64)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| RunError::io(path, e))?;
+    let mut file = file;
+    file.flush().map_err(|e| RunError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_lines_drop_only_a_partial_tail() {
+        assert_eq!(whole_lines("a\nb\n"), ("a\nb\n", None));
+        assert_eq!(whole_lines("a\nb\nc,1"), ("a\nb\n", Some(3)));
+        assert_eq!(whole_lines("abc"), ("", Some(1)));
+        assert_eq!(whole_lines(""), ("", None));
+    }
 }

@@ -2,24 +2,42 @@
 //! the worker thread the app drives. Nothing here knows egui.
 
 mod config;
+mod error;
 mod exact_curve;
 mod folder;
 mod landscapes;
 mod metrics_file;
+mod reader;
+mod resources;
+mod resume;
 mod trajectory;
 mod worker;
 
 use std::path::Path;
 
-pub use config::{ConfigError, LatticeConfig, OutputConfig, RunConfig, MAX_RUN_SIZE, PRESETS};
+pub use config::{
+    ConfigError, LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS,
+};
+pub use error::RunError;
 pub use exact_curve::exact_curve;
 pub use folder::{write_samples, RunWriter};
 pub use landscapes::{LandscapeRequest, RunFolder};
-pub use metrics_file::read_metrics;
+pub use metrics_file::{read_metrics, truncate_metrics, write_metrics, MetricsTable};
+pub use reader::{
+    checkpoint_path, read_config, read_run_metrics, read_samples, read_summary, snapshot_names,
+};
+pub use resources::{
+    check_resources, machine_memory_bytes, run_memory_bytes, MAX_TRAJECTORY_BYTES,
+};
+pub use resume::{load_resume, save_resume, ResumeError, ResumePoint, RESUME_FILE};
 pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};
 
-use crate::anneal::{Annealer, Control, FinalSummary, Observer, Outcome, SnapshotView, StepView};
+use crate::anneal::{
+    AnnealState, Annealer, Control, FinalSummary, Observer, Outcome, SnapshotView, StepView,
+};
+use crate::nn::rnn2d::tensor_specs;
+use crate::nn::Params;
 use crate::physics::Lattice;
 
 /// The run folder's writer followed by another observer: files are written first, so what
@@ -42,19 +60,29 @@ impl Observer for Both<'_> {
         self.writer.on_finish(summary)?;
         self.other.on_finish(summary)
     }
+    fn on_state(&mut self, state: &AnnealState) -> Result<(), String> {
+        self.writer.on_state(state)?;
+        self.other.on_state(state)
+    }
+    fn stop_requested(&mut self) -> bool {
+        self.other.stop_requested()
+    }
 }
 
 /// Build the annealer a configuration describes.
-pub fn annealer(config: &RunConfig) -> Result<Annealer, String> {
-    config.validate().map_err(|e| e.to_string())?;
-    let lattice = Lattice::new(config.lattice.size).map_err(|e| e.to_string())?;
-    Annealer::new(
+pub fn annealer(config: &RunConfig) -> Result<Annealer, RunError> {
+    config.validate()?;
+    check_resources(config)?;
+    let lattice = Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
+    let mut annealer = Annealer::new(
         lattice,
         config.lattice.coupling,
         config.network,
         &config.anneal,
         config.seed,
-    )
+    )?;
+    annealer.set_resume_every(config.output.resume_every.max(1));
+    Ok(annealer)
 }
 
 /// Run `config` to the end on this thread, writing the run folder `dir` and reporting to
@@ -63,12 +91,58 @@ pub fn run_blocking(
     config: &RunConfig,
     dir: &Path,
     observer: &mut dyn Observer,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, RunError> {
     let mut annealer = annealer(config)?;
     let writer = RunWriter::create(dir, config)?;
     let mut both = Both {
         writer,
         other: observer,
     };
-    annealer.run(&mut both).map_err(|e| e.to_string())
+    Ok(annealer.run(&mut both)?)
+}
+
+/// Whether the run in `dir` can be resumed: it has a resume state and no summary.
+pub fn can_resume(dir: &Path) -> bool {
+    dir.join(RESUME_FILE).exists() && !dir.join("summary.toml").exists()
+}
+
+/// Continue the stopped, killed or crashed run in `dir` from its `resume.npz`: the result is
+/// the same, file for file (but the `seconds` column), as the run uninterrupted.
+pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    let config = read_config(dir)?;
+    if dir.join("summary.toml").exists() {
+        return Err(RunError::io(
+            dir,
+            "the run has finished (summary.toml exists): there is nothing to resume",
+        ));
+    }
+    let path = dir.join(RESUME_FILE);
+    if !path.exists() {
+        return Err(RunError::io(
+            &path,
+            "not found: the run stopped before its first resume point (output.resume_every steps); start it again",
+        ));
+    }
+    let layout = Params::zeros(tensor_specs(config.network.hidden));
+    let point = load_resume(&path, &layout)?;
+    let lattice = Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
+    let last_x = point
+        .state
+        .step
+        .checked_sub(1)
+        .map_or(0.0, |s| config.anneal.schedule().at(s).1);
+    let writer = RunWriter::reopen(dir, &point.state, point.trajectory, last_x)?;
+    let mut annealer = Annealer::resume(
+        lattice,
+        config.lattice.coupling,
+        config.network,
+        &config.anneal,
+        point.state,
+    )?;
+    annealer.set_resume_every(config.output.resume_every.max(1));
+    let mut both = Both {
+        writer,
+        other: observer,
+    };
+    Ok(annealer.run(&mut both)?)
 }

@@ -53,6 +53,50 @@ impl Trajectory {
         self.stride *= 2;
     }
 
+    /// Most points kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The recording stride (doubles at each thinning); saved for resume.
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// The recorded values of X, one per point.
+    pub fn xs(&self) -> &[f64] {
+        &self.xs
+    }
+
+    /// The held points as rows (no extra point appended).
+    pub fn points(&self) -> Array2<f64> {
+        self.matrix_with(None).2
+    }
+
+    /// A trajectory holding exactly these points, as saved in `resume.npz`; `None` if the parts
+    /// do not fit each other.
+    pub fn restore(
+        capacity: usize,
+        stride: usize,
+        steps: Vec<i64>,
+        xs: Vec<f64>,
+        points: Array2<f64>,
+    ) -> Option<Self> {
+        let fits = capacity >= 2
+            && stride >= 1
+            && stride.is_power_of_two()
+            && steps.len() == xs.len()
+            && steps.len() == points.nrows()
+            && steps.len() <= capacity;
+        fits.then(|| Self {
+            capacity,
+            stride,
+            steps,
+            xs,
+            points: points.rows().into_iter().map(|r| r.to_owned()).collect(),
+        })
+    }
+
     /// Number of points held.
     pub fn len(&self) -> usize {
         self.points.len()

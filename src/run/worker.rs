@@ -1,9 +1,11 @@
 //! The worker thread: owns one run at a time, takes typed commands, sends typed events.
 //!
 //! Light events (step metrics, lifecycle, and every `live_every` steps the samples, a few KB)
-//! go through an unbounded channel; the weights through a channel of capacity one that the
-//! worker keeps fresh by dropping the stale entry, so a slow UI always gets the latest
-//! weights and never blocks the run.
+//! go through a bounded channel ([`LIGHT_CAPACITY`] events, a few MB): lifecycle events wait
+//! for room, step metrics and samples are dropped while it is full (every step is in
+//! `metrics.csv`, and the count dropped is reported). The weights go through a channel of
+//! capacity one that the worker keeps fresh by dropping the stale entry, so a slow UI always
+//! gets the latest weights and never blocks the run.
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 use ndarray::Array2;
@@ -12,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use super::{run_blocking, RunConfig};
+use super::{read_config, resume_blocking, run_blocking, RunConfig};
 use crate::anneal::{
     Control, FinalSummary, Observer, Outcome, SnapshotView, StepMetrics, StepView,
 };
@@ -23,6 +25,8 @@ use crate::nn::Params;
 pub enum Command {
     /// Start a run writing to the folder.
     Start(Box<RunConfig>, PathBuf),
+    /// Continue the stopped or interrupted run in the folder from its `resume.npz`.
+    Continue(PathBuf),
     /// Pause after the current step.
     Pause,
     /// Resume a paused run.
@@ -81,7 +85,12 @@ pub enum Event {
     },
     /// The run failed; files written so far are kept.
     Failed(String),
+    /// Step events the UI was too slow to take (the channel was full); they are in metrics.csv.
+    StepsDropped(usize),
 }
+
+/// Most light events waiting for the UI.
+pub const LIGHT_CAPACITY: usize = 16_384;
 
 /// Handle to the worker thread.
 pub struct Worker {
@@ -99,11 +108,29 @@ struct Reporter {
     live_every: usize,
     wake: Arc<dyn Fn() + Send + Sync>,
     paused: bool,
+    dropped: usize,
 }
 
 impl Reporter {
+    /// A lifecycle event: waits for room (the UI drains every frame).
     fn send(&self, event: Event) {
         let _ = self.events.send(event);
+        (self.wake)();
+    }
+
+    /// A step event: dropped if the UI is behind, so the run never waits for it.
+    fn offer(&mut self, event: Event) {
+        if self.dropped > 0
+            && self
+                .events
+                .try_send(Event::StepsDropped(self.dropped))
+                .is_ok()
+        {
+            self.dropped = 0;
+        }
+        if self.events.try_send(event).is_err() {
+            self.dropped += 1;
+        }
         (self.wake)();
     }
 
@@ -136,7 +163,7 @@ impl Reporter {
                     return Control::Stop
                 }
                 Ok(Command::Snapshot) => control = Control::Snapshot,
-                Ok(Command::Start(..)) => {
+                Ok(Command::Start(..) | Command::Continue(..)) => {
                     self.send(Event::Failed(
                         "a run is already going: stop it before starting another".into(),
                     ));
@@ -150,13 +177,13 @@ impl Reporter {
 impl Observer for Reporter {
     fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, String> {
         let step = view.metrics.step;
-        self.send(Event::Step(view.metrics.clone()));
+        self.offer(Event::Step(view.metrics.clone()));
         if step % self.live_every == 0 {
             self.send_heavy(Event::Weights {
                 step,
                 params: Arc::new(view.params.clone()),
             });
-            let _ = self.events.send(Event::Samples {
+            self.offer(Event::Samples {
                 step,
                 samples: Arc::new(view.samples.to_owned()),
             });
@@ -172,23 +199,36 @@ impl Observer for Reporter {
         });
         Ok(())
     }
+
+    fn stop_requested(&mut self) -> bool {
+        self.poll() == Control::Stop
+    }
 }
 
 impl Worker {
     /// Spawn the worker; `wake` is called after every event (the app passes a repaint request).
     pub fn spawn(wake: Arc<dyn Fn() + Send + Sync>) -> Self {
         let (command_tx, command_rx) = unbounded();
-        let (event_tx, event_rx) = unbounded();
+        let (event_tx, event_rx) = bounded(LIGHT_CAPACITY);
         let (heavy_tx, heavy_rx) = bounded(1);
         let heavy_drain = heavy_rx.clone();
         let handle = std::thread::Builder::new()
             .name("annealscape-worker".into())
             .spawn(move || {
                 while let Ok(command) = command_rx.recv() {
-                    let (config, dir) = match command {
-                        Command::Start(config, dir) => (config, dir),
+                    let (config, dir, resume) = match command {
+                        Command::Start(config, dir) => (Ok(config), dir, false),
+                        Command::Continue(dir) => (read_config(&dir).map(Box::new), dir, true),
                         Command::Shutdown => return,
                         _ => continue,
+                    };
+                    let config = match config {
+                        Ok(config) => config,
+                        Err(e) => {
+                            let _ = event_tx.send(Event::Failed(e.to_string()));
+                            wake();
+                            continue;
+                        }
                     };
                     let mut reporter = Reporter {
                         events: event_tx.clone(),
@@ -198,13 +238,19 @@ impl Worker {
                         live_every: config.output.live_every,
                         wake: wake.clone(),
                         paused: false,
+                        dropped: 0,
                     };
                     reporter.send(Event::Started {
                         dir: dir.clone(),
                         config: config.clone(),
                     });
                     let result = catch_unwind(AssertUnwindSafe(|| {
-                        run_blocking(&config, &dir, &mut reporter)
+                        if resume {
+                            resume_blocking(&dir, &mut reporter)
+                        } else {
+                            run_blocking(&config, &dir, &mut reporter)
+                        }
+                        .map_err(|e| e.to_string())
                     }));
                     reporter.send(final_event(result));
                 }

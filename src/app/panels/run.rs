@@ -232,6 +232,15 @@ fn controls(ui: &mut Ui, state: &AppState) -> Vec<AppCommand> {
         if ui.add_enabled(active, egui::Button::new("Stop")).clicked() {
             out.push(AppCommand::Stop);
         }
+        if !active
+            && state.run.resumable
+            && ui
+                .button("Resume run")
+                .on_hover_text("Continue this unfinished run from its resume.npz")
+                .clicked()
+        {
+            out.push(AppCommand::ResumeRun);
+        }
         if ui
             .add_enabled(active, egui::Button::new("Snapshot"))
             .on_hover_text("Save the current weights as a checkpoint for landscapes")

@@ -1,0 +1,71 @@
+//! What can go wrong with a run or a run folder; each message names the file or the setting and
+//! what to do.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+use super::{ConfigError, ResumeError};
+use crate::anneal::AnnealError;
+use crate::nn::NpzError;
+
+/// Why a run could not start, continue or be read.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The annealing loop stopped with an error.
+    #[error(transparent)]
+    Anneal(#[from] AnnealError),
+    /// A parameter file could not be read.
+    #[error(transparent)]
+    Npz(#[from] NpzError),
+    /// The resume state could not be read or written.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What failed, and what to do.
+        message: String,
+    },
+    /// A line of `metrics.csv` (or another table) cannot be read.
+    #[error("{path} line {line}: {message}")]
+    Table {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// `config.toml` disagrees with what the run wrote (the config was edited after the run).
+    #[error("{path}: config.toml says {setting} = {config}, but {evidence} says {found}: the configuration was edited after the run; restore the run's own config.toml")]
+    Mismatch {
+        /// The run folder.
+        path: PathBuf,
+        /// The setting.
+        setting: &'static str,
+        /// Its value in config.toml.
+        config: usize,
+        /// The file that disagrees.
+        evidence: String,
+        /// The value that file implies.
+        found: usize,
+    },
+    /// The run needs more memory than the machine has.
+    #[error("{0}")]
+    Resources(String),
+}
+
+impl RunError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, e: impl std::fmt::Display) -> Self {
+        Self::Io {
+            path: path.into(),
+            message: e.to_string(),
+        }
+    }
+}

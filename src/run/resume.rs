@@ -1,0 +1,220 @@
+//! `RUN/resume.npz`: the whole state of a run — parameters, Adam's moments and step count, the
+//! random generator's position, the schedule position, the trajectory kept so far and the ground
+//! states found — written atomically, so `anneal --resume` continues bit for bit.
+
+use ndarray::{arr1, Array1, Array2, ArrayD};
+use ndarray_npy::{NpzReader, NpzWriter, ReadableElement};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+use super::Trajectory;
+use crate::anneal::{AnnealState, RngState};
+use crate::files::write_atomically;
+use crate::nn::{AdamState, Params};
+
+/// File name of the resume state inside a run folder.
+pub const RESUME_FILE: &str = "resume.npz";
+
+/// Why `resume.npz` could not be read or written.
+#[derive(Debug, Error)]
+pub enum ResumeError {
+    /// The file could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// The file is not a resume state of this run.
+    #[error("{path}: {message} — the file is damaged or from another run; resume from a copy of the run folder or start again")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What does not fit.
+        message: String,
+    },
+}
+
+/// The state of a run and of its trajectory, as saved.
+#[derive(Debug, Clone)]
+pub struct ResumePoint {
+    /// The annealing loop's state.
+    pub state: AnnealState,
+    /// The trajectory kept so far.
+    pub trajectory: Trajectory,
+}
+
+/// Write `resume.npz` for `state` and `trajectory` (capacity `capacity`), atomically.
+pub fn save_resume(
+    path: &Path,
+    state: &AnnealState,
+    trajectory: &Trajectory,
+) -> Result<(), ResumeError> {
+    let k = state.found.first().map_or(0, Vec::len);
+    let mut found = Array2::<u8>::zeros((state.found.len(), k));
+    for (mut row, coords) in found.rows_mut().into_iter().zip(&state.found) {
+        row.assign(&Array1::from(coords.clone()));
+    }
+    let word_pos = [(state.rng.word_pos >> 64) as u64, state.rng.word_pos as u64];
+    write_atomically(path, |w| {
+        let err = std::io::Error::other;
+        let mut npz = NpzWriter::new(w);
+        npz.add_array("step", &arr1(&[state.step as u64]))
+            .map_err(err)?;
+        npz.add_array("elapsed_seconds", &arr1(&[state.elapsed_seconds]))
+            .map_err(err)?;
+        npz.add_array("params", &state.params.to_flat())
+            .map_err(err)?;
+        npz.add_array("adam/m", &state.adam.first.to_flat())
+            .map_err(err)?;
+        npz.add_array("adam/v", &state.adam.second.to_flat())
+            .map_err(err)?;
+        npz.add_array("adam/t", &arr1(&[i64::from(state.adam.steps)]))
+            .map_err(err)?;
+        npz.add_array("rng/key", &Array1::from(state.rng.key.to_vec()))
+            .map_err(err)?;
+        npz.add_array("rng/stream", &arr1(&[state.rng.stream]))
+            .map_err(err)?;
+        npz.add_array("rng/word_pos", &arr1(&word_pos))
+            .map_err(err)?;
+        npz.add_array("found", &found).map_err(err)?;
+        npz.add_array(
+            "trajectory/shape",
+            &arr1(&[trajectory.capacity() as u64, trajectory.stride() as u64]),
+        )
+        .map_err(err)?;
+        npz.add_array(
+            "trajectory/steps",
+            &Array1::from(trajectory.steps().to_vec()),
+        )
+        .map_err(err)?;
+        npz.add_array("trajectory/x", &Array1::from(trajectory.xs().to_vec()))
+            .map_err(err)?;
+        npz.add_array("trajectory/params", &trajectory.points())
+            .map_err(err)?;
+        npz.finish().map_err(err)?;
+        Ok(())
+    })
+    .map_err(|e| ResumeError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Read `resume.npz`; `layout` is the network's parameter layout (from the run's config).
+pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeError> {
+    let io = |e: &dyn std::fmt::Display| ResumeError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let damaged = |message: String| ResumeError::Damaged {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(|e| io(&e))?;
+    let mut npz = NpzReader::new(file).map_err(|e| damaged(e.to_string()))?;
+    let mut read =
+        |name: &str| -> Result<Array1<f64>, ResumeError> { vector(&mut npz, name, path) };
+    let params = read("params")?;
+    let first = read("adam/m")?;
+    let second = read("adam/v")?;
+    let elapsed = read("elapsed_seconds")?;
+    let xs = read("trajectory/x")?;
+    let step: Array1<u64> = vector(&mut npz, "step", path)?;
+    let adam_t: Array1<i64> = vector(&mut npz, "adam/t", path)?;
+    let key: Array1<u8> = vector(&mut npz, "rng/key", path)?;
+    let stream: Array1<u64> = vector(&mut npz, "rng/stream", path)?;
+    let word_pos: Array1<u64> = vector(&mut npz, "rng/word_pos", path)?;
+    let shape: Array1<u64> = vector(&mut npz, "trajectory/shape", path)?;
+    let steps: Array1<i64> = vector(&mut npz, "trajectory/steps", path)?;
+    let found: Array2<u8> = matrix(&mut npz, "found", path)?;
+    let points: Array2<f64> = matrix(&mut npz, "trajectory/params", path)?;
+
+    let p = layout.len();
+    let with = |flat: Array1<f64>, what: &str| {
+        if !flat.iter().all(|v| v.is_finite()) {
+            return Err(damaged(format!("{what} hold NaN or infinity")));
+        }
+        layout
+            .with_flat(flat)
+            .map_err(|e| damaged(format!("{what}: {e}")))
+    };
+    let scalar = |len: usize, name: &str, want: usize| {
+        (len == want)
+            .then_some(())
+            .ok_or_else(|| damaged(format!("'{name}' has {len} entries, expected {want}")))
+    };
+    scalar(step.len(), "step", 1)?;
+    scalar(adam_t.len(), "adam/t", 1)?;
+    scalar(key.len(), "rng/key", 32)?;
+    scalar(stream.len(), "rng/stream", 1)?;
+    scalar(word_pos.len(), "rng/word_pos", 2)?;
+    scalar(shape.len(), "trajectory/shape", 2)?;
+    scalar(elapsed.len(), "elapsed_seconds", 1)?;
+    if points.ncols() != p && points.nrows() > 0 {
+        return Err(damaged(format!(
+            "trajectory points have {} entries, the network {p}",
+            points.ncols()
+        )));
+    }
+    let state = AnnealState {
+        step: usize::try_from(step[0]).map_err(|e| damaged(e.to_string()))?,
+        params: with(params, "parameters")?,
+        adam: AdamState {
+            first: with(first, "Adam's first moments")?,
+            second: with(second, "Adam's second moments")?,
+            steps: i32::try_from(adam_t[0]).map_err(|e| damaged(format!("adam/t: {e}")))?,
+        },
+        rng: RngState {
+            key: key.to_vec().try_into().expect("length checked"),
+            stream: stream[0],
+            word_pos: (u128::from(word_pos[0]) << 64) | u128::from(word_pos[1]),
+        },
+        found: found.rows().into_iter().map(|r| r.to_vec()).collect(),
+        elapsed_seconds: elapsed[0],
+    };
+    let capacity = usize::try_from(shape[0]).unwrap_or(0);
+    let stride = usize::try_from(shape[1]).unwrap_or(0);
+    let trajectory = Trajectory::restore(capacity, stride, steps.to_vec(), xs.to_vec(), points)
+        .ok_or_else(|| damaged("the trajectory's parts do not fit each other".into()))?;
+    Ok(ResumePoint { state, trajectory })
+}
+
+fn array<T: ReadableElement>(
+    npz: &mut NpzReader<File>,
+    name: &str,
+    path: &Path,
+) -> Result<ArrayD<T>, ResumeError> {
+    npz.by_name(name).map_err(|e| ResumeError::Damaged {
+        path: path.to_path_buf(),
+        message: format!("'{name}': {e}"),
+    })
+}
+
+fn vector<T: ReadableElement>(
+    npz: &mut NpzReader<File>,
+    name: &str,
+    path: &Path,
+) -> Result<Array1<T>, ResumeError> {
+    let a = array::<T>(npz, name, path)?;
+    let shape = a.shape().to_vec();
+    a.into_dimensionality().map_err(|_| ResumeError::Damaged {
+        path: path.to_path_buf(),
+        message: format!("'{name}' has shape {shape:?}, expected a vector"),
+    })
+}
+
+fn matrix<T: ReadableElement>(
+    npz: &mut NpzReader<File>,
+    name: &str,
+    path: &Path,
+) -> Result<Array2<T>, ResumeError> {
+    let a = array::<T>(npz, name, path)?;
+    let shape = a.shape().to_vec();
+    a.into_dimensionality().map_err(|_| ResumeError::Damaged {
+        path: path.to_path_buf(),
+        message: format!("'{name}' has shape {shape:?}, expected a matrix"),
+    })
+}

@@ -1,0 +1,238 @@
+//! Resume and determinism: a run killed with SIGKILL and resumed, a run stopped and resumed,
+//! and the same seed on 1, 2 and 3 threads all end with the same files, bit for bit (every
+//! column of metrics.csv but `seconds`).
+
+mod common;
+
+use annealscape::anneal::{Control, Observer, Outcome, StepView};
+use annealscape::run::{resume_blocking, run_blocking, RunConfig};
+use ndarray::{ArrayD, IxDyn};
+use ndarray_npy::NpzReader;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn short(kind: &str, steps: usize) -> RunConfig {
+    let base = if kind == "thermal" {
+        "thermal-L8"
+    } else {
+        "quick"
+    };
+    RunConfig::preset(base)
+        .unwrap()
+        .with_overrides(&[
+            "lattice.size=4".into(),
+            "network.hidden=12".into(),
+            "anneal.warmup_steps=20".into(),
+            format!("anneal.anneal_steps={steps}"),
+            "anneal.train_steps=2".into(),
+            "anneal.samples=60".into(),
+            "anneal.minibatches=3".into(),
+            "anneal.final_samples=2500".into(),
+            "output.trajectory_points=16".into(),
+            "output.resume_every=25".into(),
+            "seed=3".into(),
+        ])
+        .unwrap()
+}
+
+/// metrics.csv without the `seconds` column.
+fn metrics_without_seconds(dir: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let seconds = header.iter().position(|h| *h == "seconds").unwrap();
+    text.lines()
+        .map(|l| {
+            l.split(',')
+                .enumerate()
+                .filter(|(i, _)| *i != seconds)
+                .map(|(_, f)| f)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
+}
+
+fn npz_arrays(path: &Path) -> Vec<(String, Vec<u64>)> {
+    let mut npz = NpzReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut names = npz.names().unwrap();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let bits: Vec<u64> = match npz.by_name::<ndarray::OwnedRepr<f64>, IxDyn>(&name) {
+                Ok(a) => a.iter().map(|v| v.to_bits()).collect(),
+                Err(_) => {
+                    let a: ArrayD<i64> = npz.by_name(&name).unwrap();
+                    a.iter().map(|&v| v as u64).collect()
+                }
+            };
+            (name, bits)
+        })
+        .collect()
+}
+
+/// Every file two run folders hold, compared: metrics (but seconds), checkpoints and the
+/// trajectory array by array, bit for bit, samples, modes and summary as text.
+fn assert_same_run(a: &Path, b: &Path) {
+    assert_eq!(metrics_without_seconds(a), metrics_without_seconds(b));
+    for name in ["summary.toml", "config.toml", "samples/final_modes.tsv"] {
+        let (x, y) = (a.join(name), b.join(name));
+        assert_eq!(
+            std::fs::read_to_string(&x).unwrap(),
+            std::fs::read_to_string(&y).unwrap(),
+            "{name} differs"
+        );
+    }
+    for sub in ["checkpoints", "samples"] {
+        let mut files: Vec<_> = std::fs::read_dir(a.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "stopped.npz" && n != "stopped.txt")
+            .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        for f in files {
+            let (x, y) = (a.join(sub).join(&f), b.join(sub).join(&f));
+            if sub == "checkpoints" {
+                assert_eq!(npz_arrays(&x), npz_arrays(&y), "{f:?} differs");
+            } else {
+                assert_eq!(
+                    std::fs::read(&x).unwrap(),
+                    std::fs::read(&y).unwrap(),
+                    "{f:?} differs"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        npz_arrays(&a.join("trajectory.npz")),
+        npz_arrays(&b.join("trajectory.npz"))
+    );
+}
+
+struct StopAt(usize);
+
+impl Observer for StopAt {
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String> {
+        Ok(if step.metrics.step + 1 == self.0 {
+            Control::Stop
+        } else {
+            Control::Continue
+        })
+    }
+}
+
+fn run_on(threads: usize, config: &RunConfig, dir: &Path) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let outcome = pool.install(|| run_blocking(config, dir, &mut annealscape::anneal::Silent));
+    assert!(matches!(outcome, Ok(Outcome::Finished(_))), "{outcome:?}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run_on_one_two_and_three_threads() {
+    for kind in ["quantum", "thermal"] {
+        let config = short(kind, 40);
+        let dirs: Vec<_> = [1, 2, 3]
+            .iter()
+            .map(|t| common::temp_dir(&format!("threads-{kind}-{t}")))
+            .collect();
+        for (t, dir) in [1, 2, 3].iter().zip(&dirs) {
+            run_on(*t, &config, dir);
+        }
+        assert_same_run(&dirs[0], &dirs[1]);
+        assert_same_run(&dirs[0], &dirs[2]);
+        for d in dirs {
+            std::fs::remove_dir_all(d).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_stopped_run_resumed_equals_the_run_uninterrupted() {
+    for kind in ["quantum", "thermal"] {
+        let config = short(kind, 40);
+        let whole = common::temp_dir(&format!("whole-{kind}"));
+        let parts = common::temp_dir(&format!("parts-{kind}"));
+        run_on(2, &config, &whole);
+        // Stop between resume points (step 37 of 101), then resume: metrics.csv is cut back.
+        let stopped = run_blocking(&config, &parts, &mut StopAt(37)).unwrap();
+        assert_eq!(stopped, Outcome::Stopped { steps: 37 });
+        let resumed = resume_blocking(&parts, &mut annealscape::anneal::Silent).unwrap();
+        assert!(matches!(resumed, Outcome::Finished(_)));
+        assert_same_run(&whole, &parts);
+        // A finished run is not resumed again.
+        let err = resume_blocking(&parts, &mut annealscape::anneal::Silent).unwrap_err();
+        assert!(err.to_string().contains("finished"), "{err}");
+        std::fs::remove_dir_all(&whole).unwrap();
+        std::fs::remove_dir_all(&parts).unwrap();
+    }
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_annealscape"))
+}
+
+#[test]
+fn a_run_killed_with_sigkill_and_resumed_equals_the_run_uninterrupted() {
+    let config = short("quantum", 400);
+    let toml = common::temp_dir("kill-config").with_extension("toml");
+    std::fs::write(&toml, config.to_toml()).unwrap();
+    let whole = common::temp_dir("kill-whole");
+    let killed = common::temp_dir("kill-killed");
+    let status = bin()
+        .args(["anneal", "--config"])
+        .arg(&toml)
+        .arg("--out")
+        .arg(&whole)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+
+    let mut child = bin()
+        .args(["anneal", "--config"])
+        .arg(&toml)
+        .arg("--out")
+        .arg(&killed)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it mid-run, once it is past a few resume points.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let lines = std::fs::read_to_string(killed.join("metrics.csv"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines > 300 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be killed"
+        );
+        assert!(Instant::now() < deadline, "the run made no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(!killed.join("summary.toml").exists());
+    let out = bin()
+        .args(["anneal", "--resume"])
+        .arg(&killed)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_run(&whole, &killed);
+    for p in [&whole, &killed] {
+        std::fs::remove_dir_all(p).unwrap();
+    }
+    std::fs::remove_file(&toml).unwrap();
+}
