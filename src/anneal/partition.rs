@@ -5,9 +5,11 @@
 
 use std::ops::Range;
 
-/// Parts a batch is cut into. Four keeps two cores busy with rayon's work stealing while parts of
-/// the paper's mini-batches (10 rows) stay whole enough for the few-row kernels.
-pub const PARTS: usize = 4;
+/// Parts a batch is cut into: two, one per core of the machines this is built for. Measured on
+/// two cores (`bench anneal`), four parts cost 10–27 % of the steps per second (thermal L = 8:
+/// 82 against 112 steps/s), since smaller parts make the kernels' packing dominate; two parts
+/// are also the split the runs had on two threads before the split was fixed.
+pub const PARTS: usize = 2;
 
 /// Rows per part of a batch of `rows`.
 pub fn part_rows(rows: usize) -> usize {
