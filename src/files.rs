@@ -1,5 +1,5 @@
 //! Writing files so that a crash never leaves half of one: write a temporary sibling, then
-//! rename it over the target.
+//! rename it over the target. Infrastructure below every layer (physics' cache uses it too).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -17,17 +17,26 @@ pub fn write_atomically(
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+    // Unique per process, thread and call, so two writers of one file never share a temporary.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_file_name(format!(
-        ".{}.tmp{}",
+        ".{}.tmp{}-{:?}-{call}",
         name.to_string_lossy(),
-        std::process::id()
+        std::process::id(),
+        std::thread::current().id()
     ));
     let result = (|| {
         let mut writer = BufWriter::new(File::create(&tmp)?);
         fill(&mut writer)?;
         writer.flush()?;
         writer.get_ref().sync_all()?;
-        fs::rename(&tmp, path)
+        fs::rename(&tmp, path)?;
+        // The rename lives in the directory: sync it so the new name survives a power cut.
+        if let Some(dir) = dir {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

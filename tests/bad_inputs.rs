@@ -365,6 +365,22 @@ fn damaged_run_folders_are_refused_or_read_up_to_the_damage() {
         &["resume.npz", "not found"],
     );
 
+    // A landscape that would take days is refused before it starts.
+    refused(
+        &[
+            "landscape",
+            "--run",
+            s(&good),
+            "--snapshot",
+            "completion",
+            "--points",
+            "1001",
+            "--samples",
+            "100000",
+        ],
+        &["hours", "lower the points or the samples"],
+    );
+
     // Landscape files whose arrays do not fit each other, and contour requests that would
     // take minutes, are refused.
     let land = run(

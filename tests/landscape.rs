@@ -243,13 +243,17 @@ fn surfaces_compute_without_a_run_folder_and_refuse_bad_specs() {
         ),
         (SurfaceSpec { samples: 0, ..spec }, "samples"),
     ] {
-        assert!(bad.validate(9).unwrap_err().contains(needle));
+        assert!(bad.validate(9).unwrap_err().to_string().contains(needle));
     }
     let exact = SurfaceSpec {
         estimator: SurfaceEstimator::Exact,
         ..spec
     };
-    assert!(exact.validate(25).unwrap_err().contains("N <= 16"));
+    assert!(exact
+        .validate(25)
+        .unwrap_err()
+        .to_string()
+        .contains("N <= 16"));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use annealscape::anneal::{Control, Observer, Outcome, StepView};
+use annealscape::anneal::{Control, Observer, ObserverError, Outcome, StepView};
 use annealscape::run::{resume_blocking, run_blocking, RunConfig};
 use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::NpzReader;
@@ -114,12 +114,24 @@ fn assert_same_run(a: &Path, b: &Path) {
 struct StopAt(usize);
 
 impl Observer for StopAt {
-    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String> {
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError> {
         Ok(if step.metrics.step + 1 == self.0 {
             Control::Stop
         } else {
             Control::Continue
         })
+    }
+}
+
+/// Asks to stop as soon as the final evaluation begins (Ctrl-C there).
+struct StopInEvaluation;
+
+impl Observer for StopInEvaluation {
+    fn on_step(&mut self, _step: &StepView<'_>) -> Result<Control, ObserverError> {
+        Ok(Control::Continue)
+    }
+    fn stop_requested(&mut self) -> bool {
+        true
     }
 }
 
@@ -170,6 +182,24 @@ fn a_stopped_run_resumed_equals_the_run_uninterrupted() {
         std::fs::remove_dir_all(&whole).unwrap();
         std::fs::remove_dir_all(&parts).unwrap();
     }
+}
+
+#[test]
+fn a_stop_during_the_final_evaluation_keeps_a_resumable_run() {
+    let config = short("quantum", 30);
+    let total = config.anneal.schedule().total_steps();
+    let whole = common::temp_dir("eval-whole");
+    let parts = common::temp_dir("eval-parts");
+    run_on(2, &config, &whole);
+    let stopped = run_blocking(&config, &parts, &mut StopInEvaluation).unwrap();
+    assert_eq!(stopped, Outcome::Stopped { steps: total });
+    assert!(parts.join("checkpoints/stopped.npz").exists());
+    assert!(!parts.join("summary.toml").exists());
+    let resumed = resume_blocking(&parts, &mut annealscape::anneal::Silent).unwrap();
+    assert!(matches!(resumed, Outcome::Finished(_)));
+    assert_same_run(&whole, &parts);
+    std::fs::remove_dir_all(&whole).unwrap();
+    std::fs::remove_dir_all(&parts).unwrap();
 }
 
 fn bin() -> Command {

@@ -352,7 +352,10 @@ impl Annealer {
                     samples: self.samples.view(),
                     params: self.net.params(),
                 })
-                .map_err(|message| AnnealError::Observer { step, message })?;
+                .map_err(|e| AnnealError::Observer {
+                    step,
+                    message: e.to_string(),
+                })?;
             for (name, _) in snapshots.iter().filter(|(_, s)| *s == step) {
                 self.snapshot(observer, name, Some(step))?;
             }
@@ -374,9 +377,9 @@ impl Annealer {
         };
         observer
             .on_finish(&summary)
-            .map_err(|message| AnnealError::Observer {
+            .map_err(|e| AnnealError::Observer {
                 step: total,
-                message,
+                message: e.to_string(),
             })?;
         Ok(Outcome::Finished(summary))
     }
@@ -394,9 +397,9 @@ impl Annealer {
         }
         observer
             .on_state(&self.state())
-            .map_err(|message| AnnealError::Observer {
+            .map_err(|e| AnnealError::Observer {
                 step: self.step,
-                message,
+                message: e.to_string(),
             })
     }
 
@@ -416,9 +419,9 @@ impl Annealer {
                 optimiser: &self.adam,
                 samples: self.samples.view(),
             })
-            .map_err(|message| AnnealError::Observer {
+            .map_err(|e| AnnealError::Observer {
                 step: step.unwrap_or(0),
-                message,
+                message: e.to_string(),
             })
     }
 }

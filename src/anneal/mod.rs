@@ -22,7 +22,7 @@ pub use instability::energy_jumps;
 pub use metrics::{mean_var, FinalSummary, ModeCount, StepMetrics};
 pub use modes::{batch_modes, count_rows, modes_of};
 pub use objective::{distinct_rows, flip_amplitude_sums, Objective};
-pub use observer::{Control, Observer, Silent, SnapshotView, StepView};
+pub use observer::{Control, Observer, ObserverError, Silent, SnapshotView, StepView};
 pub use partition::{part_range, part_rows, PARTS};
 pub use schedule::{Phase, Schedule, ScheduleShape};
 pub use state::{run_rng, AnnealState, RngState, RunRng};

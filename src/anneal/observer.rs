@@ -2,6 +2,7 @@
 //! the tests all implement [`Observer`]; the loop knows nothing of them.
 
 use ndarray::ArrayView2;
+use thiserror::Error;
 
 use super::{AnnealState, FinalSummary, StepMetrics};
 use crate::nn::{Adam, Params};
@@ -45,21 +46,34 @@ pub struct SnapshotView<'a> {
     pub samples: ArrayView2<'a, u8>,
 }
 
+/// Why an observer could not take a report (a file it could not write, say); the run stops
+/// with it, naming the step.
+#[derive(Debug, Error)]
+#[error(transparent)]
+pub struct ObserverError(Box<dyn std::error::Error + Send + Sync>);
+
+impl ObserverError {
+    /// Wrap any error, or a message.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(error.into())
+    }
+}
+
 /// Receives the loop's reports. An `Err` stops the run with that message (a full disk, say).
 pub trait Observer {
     /// After every step.
-    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String>;
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError>;
     /// At each snapshot.
-    fn on_snapshot(&mut self, _snapshot: &SnapshotView<'_>) -> Result<(), String> {
+    fn on_snapshot(&mut self, _snapshot: &SnapshotView<'_>) -> Result<(), ObserverError> {
         Ok(())
     }
     /// After the final evaluation.
-    fn on_finish(&mut self, _summary: &FinalSummary) -> Result<(), String> {
+    fn on_finish(&mut self, _summary: &FinalSummary) -> Result<(), ObserverError> {
         Ok(())
     }
     /// The loop's whole state, every `output.resume_every` steps, at the end of the schedule and
     /// when the run stops (the run folder writes `resume.npz` from it).
-    fn on_state(&mut self, _state: &AnnealState) -> Result<(), String> {
+    fn on_state(&mut self, _state: &AnnealState) -> Result<(), ObserverError> {
         Ok(())
     }
     /// Asked during long phases without steps (the final evaluation): `true` stops the run.
@@ -73,7 +87,7 @@ pub trait Observer {
 pub struct Silent;
 
 impl Observer for Silent {
-    fn on_step(&mut self, _step: &StepView<'_>) -> Result<Control, String> {
+    fn on_step(&mut self, _step: &StepView<'_>) -> Result<Control, ObserverError> {
         Ok(Control::Continue)
     }
 }

@@ -200,6 +200,7 @@ impl Jobs {
                         });
                         wake();
                     })
+                    .map_err(|e| e.to_string())
                 }),
                 Err(e) => Err(format!("cannot start the landscape threads: {e}")),
             }
@@ -298,7 +299,7 @@ fn compute_landscape(
     request: &LandscapeRequest,
     cancel: &AtomicBool,
     on_row: impl FnMut(usize, &[f64], &[f64]),
-) -> Result<Option<(Landscape, Option<PathBuf>)>, String> {
+) -> Result<Option<(Landscape, Option<PathBuf>)>, crate::run::RunError> {
     let folder = RunFolder::open(dir)?;
     match centre {
         Centre::Snapshot(name) => Ok(folder

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::CliError;
-use crate::anneal::{AnnealKind, Control, Objective, Observer, Outcome, StepView};
+use crate::anneal::{AnnealKind, Control, Objective, Observer, ObserverError, Outcome, StepView};
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{
     load_npz, tensor_shapes, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
@@ -102,7 +102,7 @@ impl Observer for Progress {
         self.interrupted.load(Ordering::SeqCst)
     }
 
-    fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, String> {
+    fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, ObserverError> {
         let m = view.metrics;
         let x = m.temperature.max(m.field);
         let text = format!(
@@ -253,7 +253,8 @@ pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
             .unwrap_or_default();
         CliError::Usage(format!("{e}{shapes}"))
     })?;
-    let net = Rnn2d::from_params(template, lattice.size(), params).map_err(CliError::Usage)?;
+    let net = Rnn2d::from_params(template, lattice.size(), params)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok((net, model))
 }
 

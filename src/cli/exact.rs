@@ -152,6 +152,9 @@ pub fn run(cmd: ExactCommand, out: &mut dyn Write) -> Result<(), CliError> {
                         Some(c) => c.ground_energy(&model, b)?,
                         None => crate::physics::ground_energy(&model, b)?,
                     };
+                    if let Some(why) = &result.not_stored {
+                        eprintln!("warning: {why}");
+                    }
                     if !result.cached && model.lattice().size() >= 5 {
                         eprintln!(
                             "L = {}, B = {b}: {} Lanczos iterations in {:.1} s",

@@ -109,7 +109,7 @@ fn load(args: &FigureArgs, name: &str) -> Result<Landscape, CliError> {
             name.rsplit('-').next().unwrap_or("filter")
         )));
     }
-    load_landscape(&path).map_err(CliError::Usage)
+    load_landscape(&path).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn write(figure: &impl crate::figures::Figure, args: &FigureArgs) -> Result<(), CliError> {

@@ -69,7 +69,7 @@ pub struct LandscapeArgs {
 
 /// Run `annealscape landscape`.
 pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let folder = RunFolder::open(&args.run).map_err(CliError::Usage)?;
+    let folder = RunFolder::open(&args.run).map_err(|e| CliError::Usage(e.to_string()))?;
     let request = LandscapeRequest {
         directions: match args.directions {
             DirectionArg::Filter => DirectionKind::Filter,
@@ -103,7 +103,9 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
     let names = if args.snapshot == "all" {
         folder.snapshots()
     } else {
-        folder.network(&args.snapshot).map_err(CliError::Usage)?;
+        folder
+            .network(&args.snapshot)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
         vec![args.snapshot.clone()]
     };
     writeln!(out, "snapshot\tstep\tx\tcentre\troughness\tcosine\tfile")?;

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::output::{draw_legend, Canvas, Figure, Raster};
+use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster};
 
 /// The metrics columns a curves figure uses.
 #[derive(Debug, Clone, Default)]
@@ -71,11 +71,11 @@ impl Figure for CurvesFigure {
         &self,
         root: &DrawingArea<DB, Shift>,
         c: Canvas,
-    ) -> Result<Vec<Raster>, String> {
+    ) -> Result<Vec<Raster>, FigureError> {
         let d = &self.curves;
         let (top, body) = root.split_vertically(c.px(30.0));
         top.draw_text(&self.title, &c.font(14.0), (c.px(10.0), c.px(8.0)))
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         let panels = body.split_evenly((1, 2));
         let exact_values = self.exact.iter().flat_map(|(p, _)| p.iter().map(|q| q.1));
         let (ylo, yhi) = bounds(
@@ -94,14 +94,14 @@ impl Figure for CurvesFigure {
             .x_label_area_size(c.px(40.0))
             .y_label_area_size(c.px(64.0))
             .build_cartesian_2d(0.0..last, ylo..yhi)
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .configure_mesh()
             .x_desc("step")
             .y_desc("per spin")
             .label_style(c.font(12.0))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         let thin = (d.step.len() / 2000).max(1);
         let band: Vec<(f64, f64)> = (0..d.step.len())
             .step_by(thin)
@@ -118,7 +118,7 @@ impl Figure for CurvesFigure {
                 band,
                 energy_color.mix(0.2).filled(),
             )))
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         for (values, color, name) in [
             (&d.energy, energy_color, "<E>/N (band: ±σ)"),
             (&d.objective, objective_color, "objective/N"),
@@ -130,7 +130,7 @@ impl Figure for CurvesFigure {
                         .map(|i| (d.step[i], values[i])),
                     color.stroke_width(c.px(1.5).max(1) as u32),
                 ))
-                .map_err(|e| e.to_string())?
+                .map_err(draw_error)?
                 .label(name)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
         }
@@ -147,14 +147,14 @@ impl Figure for CurvesFigure {
             .x_label_area_size(c.px(40.0))
             .y_label_area_size(c.px(64.0))
             .build_cartesian_2d(0.0..xmax * 1.02, ylo..yhi)
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .configure_mesh()
             .x_desc(self.symbol.as_str())
             .y_desc("per spin")
             .label_style(c.font(12.0))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         for (values, color, name) in [
             (&d.energy, energy_color, "<E>/N"),
             (&d.objective, objective_color, "objective/N"),
@@ -167,7 +167,7 @@ impl Figure for CurvesFigure {
                         color.mix(0.5).filled(),
                     )
                 }))
-                .map_err(|e| e.to_string())?
+                .map_err(draw_error)?
                 .label(name)
                 .legend(move |(x, y)| Circle::new((x + 8, y), 3, color.filled()));
         }
@@ -177,7 +177,7 @@ impl Figure for CurvesFigure {
                     points.clone(),
                     BLACK.stroke_width(c.px(2.0) as u32),
                 ))
-                .map_err(|e| e.to_string())?
+                .map_err(draw_error)?
                 .label(name.as_str())
                 .legend(|(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(2))

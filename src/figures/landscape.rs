@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::contour::{contour_lines, even_levels};
-use super::output::{draw_legend, Canvas, Figure, Raster};
+use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster};
 use super::ColorMap;
 use crate::landscape::{DirectionKind, Landscape, SurfaceEstimator};
 
@@ -166,8 +166,8 @@ impl Figure for LandscapeFigure<'_> {
         &self,
         root: &DrawingArea<DB, Shift>,
         c: Canvas,
-    ) -> Result<Vec<Raster>, String> {
-        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    ) -> Result<Vec<Raster>, FigureError> {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| draw_error(e);
         let range = self.value_range();
         let (w, _) = root.dim_in_pixel();
         let (top, body) = root.split_vertically(c.px(34.0));
@@ -209,7 +209,7 @@ impl LandscapeFigure<'_> {
         title: &str,
         range: (f64, f64),
         c: Canvas,
-    ) -> Result<Option<Raster>, String> {
+    ) -> Result<Option<Raster>, FigureError> {
         let s = &l.surface;
         let (na, nb) = (s.alpha.len(), s.beta.len());
         let da = if na > 1 { s.alpha[1] - s.alpha[0] } else { 1.0 };
@@ -226,7 +226,7 @@ impl LandscapeFigure<'_> {
             .x_label_area_size(c.px(44.0))
             .y_label_area_size(c.px(56.0))
             .build_cartesian_2d(a0..a1, b0..b1)
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .configure_mesh()
             .disable_mesh()
@@ -235,7 +235,7 @@ impl LandscapeFigure<'_> {
             .label_style(c.font(12.0))
             .axis_desc_style(c.font(13.0))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         let mut raster = None;
         if c.vector {
             let (xr, yr) = chart.plotting_area().get_pixel_range();
@@ -264,7 +264,7 @@ impl LandscapeFigure<'_> {
                             )
                         }),
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(draw_error)?;
         }
         // Contours on the coloured (clamped, possibly log) values.
         let levels: Vec<f64> = match &self.scale.levels {
@@ -289,7 +289,7 @@ impl LandscapeFigure<'_> {
                                 .stroke_width(c.px(1.0).max(1) as u32),
                         )
                     }))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(draw_error)?;
             }
         }
         self.draw_path(&mut chart, l, c)?;
@@ -301,7 +301,7 @@ impl LandscapeFigure<'_> {
         chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
         l: &Landscape,
         c: Canvas,
-    ) -> Result<(), String> {
+    ) -> Result<(), FigureError> {
         let points: Vec<(f64, f64)> = l
             .path_alpha
             .iter()
@@ -318,7 +318,7 @@ impl LandscapeFigure<'_> {
         let style = ShapeStyle::from(&WHITE).stroke_width(c.px(2.0).max(1) as u32);
         chart
             .draw_series(LineSeries::new(points.clone(), style))
-            .map_err(|e| e.to_string())?
+            .map_err(draw_error)?
             .label("training path (projected)")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
         let r = c.px(5.0);
@@ -328,7 +328,7 @@ impl LandscapeFigure<'_> {
                     .filter(|p| inside(*p))
                     .map(|p| Circle::new(p, r, RGBColor(40, 200, 80).filled())),
             )
-            .map_err(|e| e.to_string())?
+            .map_err(draw_error)?
             .label("start")
             .legend(move |(x, y)| Circle::new((x + 8, y), r, RGBColor(40, 200, 80).filled()));
         chart
@@ -339,7 +339,7 @@ impl LandscapeFigure<'_> {
                     ShapeStyle::from(&RED).stroke_width(c.px(2.5) as u32),
                 )
             }))
-            .map_err(|e| e.to_string())?
+            .map_err(draw_error)?
             .label("end")
             .legend(move |(x, y)| {
                 Cross::new((x + 8, y), r, ShapeStyle::from(&RED).stroke_width(2))
@@ -354,7 +354,7 @@ impl LandscapeFigure<'_> {
         title: &str,
         xname: &str,
         c: Canvas,
-    ) -> Result<(), String> {
+    ) -> Result<(), FigureError> {
         let s = &l.surface;
         let values: Vec<(f64, f64, f64)> = (0..s.alpha.len())
             .map(|i| (s.alpha[i], s.values[[0, i]], s.stderr[[0, i]]))
@@ -377,25 +377,25 @@ impl LandscapeFigure<'_> {
                 s.alpha[0]..s.alpha[s.alpha.len() - 1],
                 (lo - pad)..(hi + pad),
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .configure_mesh()
             .x_desc(xname)
             .y_desc(value_name(l))
             .label_style(c.font(12.0))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .draw_series(values.iter().map(|&(a, v, e)| {
                 PathElement::new(vec![(a, v - e), (a, v + e)], BLUE.mix(0.4).stroke_width(1))
             }))
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .draw_series(LineSeries::new(
                 values.iter().map(|v| (v.0, v.1)),
                 BLUE.stroke_width(c.px(2.0) as u32),
             ))
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         Ok(())
     }
 
@@ -405,7 +405,7 @@ impl LandscapeFigure<'_> {
         (lo, hi): (f64, f64),
         c: Canvas,
         first: Option<&Landscape>,
-    ) -> Result<(), String> {
+    ) -> Result<(), FigureError> {
         let mut chart = ChartBuilder::on(area)
             .margin_top(c.px(40.0))
             .margin_bottom(c.px(52.0))
@@ -413,7 +413,7 @@ impl LandscapeFigure<'_> {
             .y_label_area_size(c.px(0.0))
             .right_y_label_area_size(c.px(62.0))
             .build_cartesian_2d(0.0..1.0, lo..hi)
-            .map_err(|e| e.to_string())?
+            .map_err(draw_error)?
             .set_secondary_coord(0.0..1.0, lo..hi);
         let steps = 128;
         chart
@@ -427,7 +427,7 @@ impl LandscapeFigure<'_> {
                     self.color(0.5 * (v0 + v1), (lo, hi)).filled(),
                 )
             }))
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .configure_secondary_axes()
             .y_desc(first.map(value_name).unwrap_or_default())
@@ -435,7 +435,7 @@ impl LandscapeFigure<'_> {
             .axis_desc_style(c.font(12.0))
             .y_labels(6)
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         Ok(())
     }
 }

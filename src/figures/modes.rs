@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::output::{draw_legend, Canvas, Figure, Raster};
+use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster};
 use crate::anneal::ModeCount;
 
 /// A histogram of the most frequent configurations.
@@ -27,7 +27,7 @@ impl Figure for ModesFigure {
         &self,
         root: &DrawingArea<DB, Shift>,
         c: Canvas,
-    ) -> Result<Vec<Raster>, String> {
+    ) -> Result<Vec<Raster>, FigureError> {
         let shown: Vec<&ModeCount> = self.modes.iter().take(32).collect();
         let max = shown.iter().map(|m| m.count).max().unwrap_or(1) as f64;
         let title = format!(
@@ -47,7 +47,7 @@ impl Figure for ModesFigure {
             .x_label_area_size(c.px(40.0))
             .y_label_area_size(c.px(60.0))
             .build_cartesian_2d(-0.5..(shown.len().max(1) as f64 - 0.5), 0.0..(max * 1.12))
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -71,7 +71,7 @@ impl Figure for ModesFigure {
             })
             .label_style(c.font(12.0))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         let ground = RGBColor(40, 160, 80);
         let other = RGBColor(150, 150, 150);
         chart
@@ -86,7 +86,7 @@ impl Figure for ModesFigure {
                     color.filled(),
                 )
             }))
-            .map_err(|e| e.to_string())?
+            .map_err(draw_error)?
             .label("ground state")
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], ground.filled()));
         chart
@@ -94,7 +94,7 @@ impl Figure for ModesFigure {
                 [(0.0, 0.0), (0.0, 0.0)],
                 other.filled(),
             )))
-            .map_err(|e| e.to_string())?
+            .map_err(draw_error)?
             .label("excited")
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], other.filled()));
         // Counts above the bars: rare modes are invisible as bars.
@@ -106,7 +106,7 @@ impl Figure for ModesFigure {
                     c.font(10.0),
                 )
             }))
-            .map_err(|e| e.to_string())?;
+            .map_err(draw_error)?;
         draw_legend(&mut chart, c, SeriesLabelPosition::UpperRight)?;
         Ok(Vec::new())
     }

@@ -85,7 +85,7 @@ pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     c: Canvas,
     position: SeriesLabelPosition,
-) -> Result<(), String> {
+) -> Result<(), FigureError> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.8))
@@ -93,7 +93,7 @@ pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .label_font(c.font(11.5))
         .position(position)
         .draw()
-        .map_err(|e| e.to_string())
+        .map_err(draw_error)
 }
 
 /// Something that can be drawn on any plotters backend.
@@ -105,10 +105,11 @@ pub trait Figure {
         &self,
         root: &DrawingArea<DB, Shift>,
         canvas: Canvas,
-    ) -> Result<Vec<Raster>, String>;
+    ) -> Result<Vec<Raster>, FigureError>;
 }
 
-fn draw_error(e: impl std::fmt::Display) -> FigureError {
+/// A drawing backend's error as a figure error.
+pub fn draw_error(e: impl std::fmt::Display) -> FigureError {
     FigureError::Draw(e.to_string())
 }
 
@@ -139,15 +140,13 @@ pub fn render(figure: &impl Figure, path: &Path, scale: f64) -> Result<(), Figur
             {
                 let root = BitMapBackend::with_buffer(&mut buffer, (pw, ph)).into_drawing_area();
                 root.fill(&WHITE).map_err(draw_error)?;
-                figure
-                    .draw(
-                        &root,
-                        Canvas {
-                            scale,
-                            vector: false,
-                        },
-                    )
-                    .map_err(FigureError::Draw)?;
+                figure.draw(
+                    &root,
+                    Canvas {
+                        scale,
+                        vector: false,
+                    },
+                )?;
                 root.present().map_err(draw_error)?;
             }
             let image = image::RgbImage::from_raw(pw, ph, buffer)
@@ -164,15 +163,13 @@ pub fn render(figure: &impl Figure, path: &Path, scale: f64) -> Result<(), Figur
             {
                 let root = SVGBackend::with_string(&mut text, (w, h)).into_drawing_area();
                 root.fill(&WHITE).map_err(draw_error)?;
-                rasters = figure
-                    .draw(
-                        &root,
-                        Canvas {
-                            scale: 1.0,
-                            vector: true,
-                        },
-                    )
-                    .map_err(FigureError::Draw)?;
+                rasters = figure.draw(
+                    &root,
+                    Canvas {
+                        scale: 1.0,
+                        vector: true,
+                    },
+                )?;
                 root.present().map_err(draw_error)?;
             }
             let text = embed_rasters(text, &rasters)?;

@@ -4,6 +4,7 @@ use rand::{rngs::StdRng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::pca::leading_components;
+use super::LandscapeError;
 use crate::nn::Params;
 
 /// How the two directions are chosen.
@@ -112,14 +113,13 @@ pub fn random_directions(
 }
 
 /// PCA directions of a trajectory (rows of `path`, the last being the final weights).
-pub fn pca_directions(like: &Params, path: ndarray::ArrayView2<f64>) -> Result<Directions, String> {
+pub fn pca_directions(
+    like: &Params,
+    path: ndarray::ArrayView2<f64>,
+) -> Result<Directions, LandscapeError> {
     let (components, ratios) = leading_components(path)?;
-    let delta = like
-        .with_flat(components.row(0).to_owned())
-        .map_err(|e| e.to_string())?;
-    let eta = like
-        .with_flat(components.row(1).to_owned())
-        .map_err(|e| e.to_string())?;
+    let delta = like.with_flat(components.row(0).to_owned())?;
+    let eta = like.with_flat(components.row(1).to_owned())?;
     Ok(Directions {
         kind: DirectionKind::Pca,
         delta,

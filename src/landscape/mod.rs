@@ -3,6 +3,7 @@
 //! projected on the plane, and their files.
 
 mod directions;
+mod error;
 mod pca;
 mod projection;
 mod store;
@@ -12,6 +13,7 @@ pub use directions::{
     filter_normalize, gaussian, pca_directions, random_directions, BiasDirection, DirectionKind,
     Directions,
 };
+pub use error::LandscapeError;
 pub use pca::{leading_components, symmetric_eigen};
 pub use projection::project_path;
 pub use store::{load_landscape, save_landscape, Landscape, LandscapeSettings};

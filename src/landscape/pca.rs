@@ -2,6 +2,8 @@
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
+use super::LandscapeError;
+
 /// Most trajectory points the PCA uses (a 400-point Jacobi takes well under a second).
 pub const PCA_MAX_POINTS: usize = 400;
 
@@ -10,7 +12,9 @@ pub const PCA_MAX_POINTS: usize = 400;
 ///
 /// The n × n Gram matrix of the centred points is diagonalised by cyclic Jacobi rotations
 /// (n ≤ a few hundred points, so this is cheap and robust to close eigenvalues).
-pub fn leading_components(path: ArrayView2<f64>) -> Result<(Array2<f64>, [f64; 2]), String> {
+pub fn leading_components(
+    path: ArrayView2<f64>,
+) -> Result<(Array2<f64>, [f64; 2]), LandscapeError> {
     // Jacobi is O(n³): keep at most PCA_MAX_POINTS evenly spread points, the last included,
     // so time and memory stay bounded for every allowed trajectory length.
     let thinned;
@@ -26,9 +30,7 @@ pub fn leading_components(path: ArrayView2<f64>) -> Result<(Array2<f64>, [f64; 2
     };
     let n = path.nrows();
     if n < 3 {
-        return Err(format!(
-            "PCA needs at least 3 trajectory points (got {n}): run longer or use filter directions"
-        ));
+        return Err(LandscapeError::TooFewPoints { found: n });
     }
     let last = path.row(n - 1).to_owned();
     let mut centred = &path - &last;
@@ -38,7 +40,7 @@ pub fn leading_components(path: ArrayView2<f64>) -> Result<(Array2<f64>, [f64; 2
     let (values, vectors) = symmetric_eigen(gram);
     let total: f64 = values.iter().map(|v| v.max(0.0)).sum();
     if total <= 0.0 {
-        return Err("the trajectory does not move: PCA directions are undefined".into());
+        return Err(LandscapeError::StillPath);
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));

@@ -6,6 +6,7 @@ use ndarray_npy::{NpzReader, NpzWriter};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+use super::LandscapeError;
 use super::{DirectionKind, Surface, SurfaceSpec};
 use crate::files::write_atomically;
 
@@ -83,20 +84,25 @@ pub fn save_landscape(path: &Path, landscape: &Landscape) -> std::io::Result<()>
 }
 
 /// Read a landscape written by [`save_landscape`].
-pub fn load_landscape(path: &Path) -> Result<Landscape, String> {
-    let what = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+pub fn load_landscape(path: &Path) -> Result<Landscape, LandscapeError> {
+    let what = |e: &dyn std::fmt::Display| LandscapeError::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
     let file = std::fs::File::open(path).map_err(|e| what(&e))?;
     let mut npz = NpzReader::new(file).map_err(|e| what(&e))?;
     let bytes: Array1<u8> = npz.by_name("settings_toml").map_err(|e| what(&e))?;
     let text = String::from_utf8(bytes.to_vec()).map_err(|e| what(&e))?;
     let settings: LandscapeSettings = toml::from_str(&text).map_err(|e| what(&e))?;
-    let mut get2 =
-        |name: &str| -> Result<Array2<f64>, String> { npz.by_name(name).map_err(|e| what(&e)) };
+    let mut get2 = |name: &str| -> Result<Array2<f64>, LandscapeError> {
+        npz.by_name(name).map_err(|e| what(&e))
+    };
     let values = get2("values")?;
     let stderr = get2("stderr")?;
     let directions = get2("directions")?;
-    let mut get1 =
-        |name: &str| -> Result<Array1<f64>, String> { npz.by_name(name).map_err(|e| what(&e)) };
+    let mut get1 = |name: &str| -> Result<Array1<f64>, LandscapeError> {
+        npz.by_name(name).map_err(|e| what(&e))
+    };
     let alpha = get1("alpha")?;
     let beta = get1("beta")?;
     let path_alpha = get1("path_alpha")?;

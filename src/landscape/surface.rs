@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Directions;
+use super::LandscapeError;
 use crate::anneal::{mean_var, Objective};
 use crate::nn::{Autoregressive, Rnn2d, Rnn2dWorkspace};
 use crate::physics::NewmanMoore;
@@ -61,27 +62,34 @@ impl Default for SurfaceSpec {
 
 impl SurfaceSpec {
     /// Check the values; the message names the option and the allowed range.
-    pub fn validate(&self, sites: usize) -> Result<(), String> {
+    pub fn validate(&self, sites: usize) -> Result<(), LandscapeError> {
+        let option = |option, message: String| Err(LandscapeError::Option { option, message });
         if !(self.range.is_finite() && self.range > 0.0 && self.range <= 1e3) {
-            return Err(format!(
-                "range must be a number above 0 and at most 1000 (got {})",
-                self.range
-            ));
+            return option(
+                "range",
+                format!(
+                    "range must be a number above 0 and at most 1000 (got {})",
+                    self.range
+                ),
+            );
         }
         if !(2..=1001).contains(&self.points) {
-            return Err(format!(
-                "points must be from 2 to 1001 per axis (got {})",
-                self.points
-            ));
+            return option(
+                "points",
+                format!(
+                    "points must be from 2 to 1001 per axis (got {})",
+                    self.points
+                ),
+            );
         }
         if !(1..=100_000).contains(&self.samples) {
-            return Err(format!(
-                "samples must be from 1 to 100000 (got {})",
-                self.samples
-            ));
+            return option(
+                "samples",
+                format!("samples must be from 1 to 100000 (got {})", self.samples),
+            );
         }
         if self.estimator == SurfaceEstimator::Exact && sites > MAX_EXACT_SITES {
-            return Err(format!(
+            return option("estimator", format!(
                 "the exact estimator enumerates 2^N states and needs N <= {MAX_EXACT_SITES} (L <= 4); got N = {sites}: use fresh or crn"
             ));
         }

@@ -10,5 +10,5 @@ pub mod rnn2d;
 pub use adam::{Adam, AdamConfig, AdamState};
 pub use autoregressive::Autoregressive;
 pub use npz::{load_npz, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS};
-pub use params::{Filter, Params, TensorSpec};
+pub use params::{Filter, LayoutError, Params, TensorSpec};
 pub use rnn2d::{Activation, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};

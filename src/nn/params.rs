@@ -5,7 +5,26 @@
 //! the network reads its matrices as ordinary 2D views.
 
 use ndarray::{Array1, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
+use thiserror::Error;
 
+/// Parameters that do not fit the layout they are meant for.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LayoutError {
+    /// A flat vector of the wrong length.
+    #[error("flat vector has {found} entries, the parameters have {expected}")]
+    Length {
+        /// Entries given.
+        found: usize,
+        /// Entries the layout has.
+        expected: usize,
+    },
+    /// Tensors named or shaped for another network.
+    #[error("parameters do not match a 2D RNN with {hidden} hidden units")]
+    Network {
+        /// The hidden width expected.
+        hidden: usize,
+    },
+}
 /// Name and shape of one tensor: a matrix `[rows, cols]` in the row-vector convention
 /// (inputs × outputs) or a vector `[len]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,13 +106,12 @@ impl Params {
     }
 
     /// The same layout holding `flat` (which must have [`Params::len`] entries).
-    pub fn with_flat(&self, flat: Array1<f64>) -> Result<Self, String> {
+    pub fn with_flat(&self, flat: Array1<f64>) -> Result<Self, LayoutError> {
         if flat.len() != self.data.len() {
-            return Err(format!(
-                "flat vector has {} entries, the parameters have {}",
-                flat.len(),
-                self.data.len()
-            ));
+            return Err(LayoutError::Length {
+                found: flat.len(),
+                expected: self.data.len(),
+            });
         }
         Ok(Self {
             specs: self.specs.clone(),

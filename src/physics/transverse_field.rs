@@ -27,7 +27,7 @@ const RESIDUAL_TOLERANCE: f64 = 1e-8;
 const BLOCK: usize = 1 << 17;
 
 /// The ground energy of the transverse-field Hamiltonian at one field.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GroundEnergy {
     /// Ground energy per spin E₀(B)/N.
     pub per_spin: f64,
@@ -35,6 +35,8 @@ pub struct GroundEnergy {
     pub iterations: usize,
     /// Whether the value came from the cache.
     pub cached: bool,
+    /// Why a computed value could not be stored in the cache (it is still right).
+    pub not_stored: Option<String>,
 }
 
 /// Ground energy per spin of H − B Σ X on `model`'s lattice (L ≤ 5), by Lanczos.
@@ -105,6 +107,7 @@ pub fn ground_energy(model: &NewmanMoore, b: f64) -> Result<GroundEnergy, Physic
                 per_spin: e0 / n as f64,
                 iterations: iteration,
                 cached: false,
+                not_stored: None,
             });
         }
         beta = norm;
@@ -268,33 +271,29 @@ impl GroundEnergyCache {
 
     /// Store a value; written to a temporary name and renamed so readers never see half a file.
     pub fn put(&self, model: &NewmanMoore, b: f64, per_spin: f64) -> std::io::Result<()> {
-        let path = self.path(model, b);
-        let dir = path.parent().expect("cache path has a parent");
-        fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(
-            ".{}.tmp{}",
-            path.file_name().unwrap().to_string_lossy(),
-            std::process::id()
-        ));
-        let mut file = fs::File::create(&tmp)?;
-        writeln!(file, "{per_spin:?}")?;
-        file.sync_all()?;
-        fs::rename(&tmp, &path)
+        crate::files::write_atomically(&self.path(model, b), |w| writeln!(w, "{per_spin:?}"))
     }
 
     /// The ground energy from the cache, or computed by Lanczos and stored.
     ///
-    /// A cache that cannot be written does not fail the computation.
+    /// A cache that cannot be written does not fail the computation: the result says why in
+    /// `not_stored`, for the caller to report.
     pub fn ground_energy(&self, model: &NewmanMoore, b: f64) -> Result<GroundEnergy, PhysicsError> {
         if let Some(per_spin) = self.get(model, b) {
             return Ok(GroundEnergy {
                 per_spin,
                 iterations: 0,
                 cached: true,
+                not_stored: None,
             });
         }
-        let result = ground_energy(model, b)?;
-        let _ = self.put(model, b, result.per_spin);
+        let mut result = ground_energy(model, b)?;
+        if let Err(e) = self.put(model, b, result.per_spin) {
+            result.not_stored = Some(format!(
+                "cannot write the ground-energy cache in {}: {e} (the value is right but not kept; choose another folder with --cache DIR or ANNEALSCAPE_CACHE)",
+                self.dir.display()
+            ));
+        }
         Ok(result)
     }
 }
@@ -319,5 +318,24 @@ mod tests {
         // [[2, 1], [1, 2]] has eigenvalues 1 and 3.
         let low = lowest_tridiagonal_eigenvalue(&[2.0, 2.0], &[1.0]);
         assert!((low - 1.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn a_cache_that_cannot_be_written_is_reported_and_the_value_still_right() {
+        let blocker =
+            std::env::temp_dir().join(format!("annealscape-cache-{}", std::process::id()));
+        fs::write(&blocker, "a file, not a folder").unwrap();
+        let model = NewmanMoore::new(crate::physics::Lattice::new(2).unwrap(), 1.0).unwrap();
+        let cached = GroundEnergyCache::new(blocker.join("sub"))
+            .ground_energy(&model, 0.5)
+            .unwrap();
+        let direct = ground_energy(&model, 0.5).unwrap();
+        assert_eq!(cached.per_spin, direct.per_spin);
+        let why = cached.not_stored.expect("the failed write is reported");
+        assert!(
+            why.contains("cannot write the ground-energy cache"),
+            "{why}"
+        );
+        fs::remove_file(&blocker).unwrap();
     }
 }

@@ -6,7 +6,8 @@ use thiserror::Error;
 
 use super::{ConfigError, ResumeError};
 use crate::anneal::AnnealError;
-use crate::nn::NpzError;
+use crate::landscape::LandscapeError;
+use crate::nn::{LayoutError, NpzError};
 
 /// Why a run could not start, continue or be read.
 #[derive(Debug, Error)]
@@ -20,6 +21,12 @@ pub enum RunError {
     /// A parameter file could not be read.
     #[error(transparent)]
     Npz(#[from] NpzError),
+    /// A landscape could not be computed or read.
+    #[error(transparent)]
+    Landscape(#[from] LandscapeError),
+    /// Parameters that do not fit the network.
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
     /// The resume state could not be read or written.
     #[error(transparent)]
     Resume(#[from] ResumeError),

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use super::metrics_file::{truncate_metrics, MetricsWriter};
 use super::resume::{save_resume, RESUME_FILE};
 use super::{RunConfig, RunError, Trajectory};
-use crate::anneal::{AnnealState, Control, FinalSummary, Observer, SnapshotView, StepView};
+use crate::anneal::{
+    AnnealState, Control, FinalSummary, Observer, ObserverError, SnapshotView, StepView,
+};
 use crate::files::write_atomically;
 use crate::nn::{save_checkpoint, Params};
 
@@ -102,16 +104,16 @@ impl RunWriter {
 }
 
 impl Observer for RunWriter {
-    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String> {
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError> {
         let m = step.metrics;
-        self.metrics.write(m).map_err(|e| e.to_string())?;
+        self.metrics.write(m).map_err(ObserverError::new)?;
         let x = m.temperature.max(m.field);
         self.trajectory.record(m.step as i64, x, step.params);
         self.last = Some((m.step as i64, x, step.params.clone()));
         Ok(Control::Continue)
     }
 
-    fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), String> {
+    fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), ObserverError> {
         if snapshot.step.is_none() {
             self.trajectory.record(-1, snapshot.x, snapshot.params);
         }
@@ -120,27 +122,29 @@ impl Observer for RunWriter {
             .join("checkpoints")
             .join(format!("{}.npz", snapshot.name));
         save_checkpoint(&path, snapshot.params, Some(snapshot.optimiser))
-            .map_err(|e| e.to_string())?;
+            .map_err(ObserverError::new)?;
         if snapshot.samples.nrows() > 0 {
             let path = self
                 .dir
                 .join("samples")
                 .join(format!("{}.txt", snapshot.name));
-            write_samples(&path, snapshot.samples).map_err(|e| describe(&path, e))?;
+            write_samples(&path, snapshot.samples)
+                .map_err(|e| ObserverError::new(describe(&path, e)))?;
         }
-        self.save_trajectory().map_err(|e| e.to_string())
+        self.save_trajectory().map_err(ObserverError::new)
     }
 
-    fn on_state(&mut self, state: &AnnealState) -> Result<(), String> {
-        save_resume(&self.dir.join(RESUME_FILE), state, &self.trajectory).map_err(|e| e.to_string())
+    fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {
+        save_resume(&self.dir.join(RESUME_FILE), state, &self.trajectory)
+            .map_err(ObserverError::new)
     }
 
-    fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), String> {
-        self.save_trajectory().map_err(|e| e.to_string())?;
+    fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), ObserverError> {
+        self.save_trajectory().map_err(ObserverError::new)?;
         let path = self.dir.join("summary.toml");
-        let text = toml::to_string(summary).map_err(|e| e.to_string())?;
+        let text = toml::to_string(summary).map_err(ObserverError::new)?;
         write_atomically(&path, |w| w.write_all(text.as_bytes()))
-            .map_err(|e| describe(&path, e))?;
+            .map_err(|e| ObserverError::new(describe(&path, e)))?;
         let path = self.dir.join("samples").join("final_modes.tsv");
         write_atomically(&path, |w| {
             writeln!(w, "configuration\tcount\tenergy_per_spin\tground_state_id")?;
@@ -156,6 +160,6 @@ impl Observer for RunWriter {
             }
             Ok(())
         })
-        .map_err(|e| describe(&path, e))
+        .map_err(|e| ObserverError::new(describe(&path, e)))
     }
 }

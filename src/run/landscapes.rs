@@ -5,7 +5,7 @@ use ndarray_npy::NpzReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use super::RunConfig;
+use super::{RunConfig, RunError};
 use crate::anneal::Objective;
 use crate::landscape::{
     compute_surface, pca_directions, project_path, random_directions, save_landscape,
@@ -38,22 +38,28 @@ pub struct RunFolder {
 
 impl RunFolder {
     /// Open `dir` (it must hold `config.toml` and `trajectory.npz`).
-    pub fn open(dir: &Path) -> Result<Self, String> {
-        let config = super::read_config(dir).map_err(|e| e.to_string())?;
+    pub fn open(dir: &Path) -> Result<Self, RunError> {
+        let config = super::read_config(dir)?;
         let trajectory = dir.join("trajectory.npz");
-        let file = std::fs::File::open(&trajectory).map_err(|e| {
-            format!(
-                "{}: {e} (is the run folder complete?)",
-                trajectory.display()
-            )
-        })?;
-        let mut npz = NpzReader::new(file).map_err(|e| format!("{}: {e}", trajectory.display()))?;
+        let file = std::fs::File::open(&trajectory)
+            .map_err(|e| RunError::io(&trajectory, format!("{e} (is the run folder complete?)")))?;
+        let mut npz = NpzReader::new(file).map_err(|e| RunError::io(&trajectory, e))?;
         let steps: Array1<i64> = npz
             .by_name("steps")
-            .map_err(|e| format!("{}: {e}", trajectory.display()))?;
+            .map_err(|e| RunError::io(&trajectory, e))?;
         let path: Array2<f64> = npz
             .by_name("params")
-            .map_err(|e| format!("{}: {e}", trajectory.display()))?;
+            .map_err(|e| RunError::io(&trajectory, e))?;
+        if path.nrows() != steps.len() {
+            return Err(RunError::io(
+                &trajectory,
+                format!(
+                    "{} steps but {} parameter rows: the file is damaged",
+                    steps.len(),
+                    path.nrows()
+                ),
+            ));
+        }
         Ok(Self {
             dir: dir.to_path_buf(),
             config,
@@ -100,11 +106,15 @@ impl RunFolder {
     }
 
     /// The network of snapshot `name`.
-    pub fn network(&self, name: &str) -> Result<Rnn2d, String> {
-        let path = super::checkpoint_path(&self.dir, name).map_err(|e| e.to_string())?;
+    pub fn network(&self, name: &str) -> Result<Rnn2d, RunError> {
+        let path = super::checkpoint_path(&self.dir, name)?;
         let layout = Params::zeros(tensor_specs(self.config.network.hidden));
-        let params = load_npz(&path, &layout).map_err(|e| e.to_string())?;
-        Rnn2d::from_params(self.config.network, self.config.lattice.size, params)
+        let params = load_npz(&path, &layout)?;
+        Ok(Rnn2d::from_params(
+            self.config.network,
+            self.config.lattice.size,
+            params,
+        )?)
     }
 
     /// Compute the landscape around snapshot `name`, calling `on_row` as rows finish, and
@@ -115,11 +125,14 @@ impl RunFolder {
         request: &LandscapeRequest,
         cancel: &AtomicBool,
         on_row: impl FnMut(usize, &[f64], &[f64]),
-    ) -> Result<Option<(Landscape, PathBuf)>, String> {
+    ) -> Result<Option<(Landscape, PathBuf)>, RunError> {
         let net = self.network(name)?;
-        let step = self
-            .snapshot_step(name)
-            .ok_or_else(|| format!("cannot tell when snapshot '{name}' was taken"))?;
+        let step = self.snapshot_step(name).ok_or_else(|| {
+            RunError::io(
+                self.dir.join("checkpoints"),
+                format!("cannot tell when snapshot '{name}' was taken"),
+            )
+        })?;
         match self.landscape_around(name, step, net, request, cancel, on_row)? {
             Some(landscape) => {
                 let out = self.store(&landscape)?;
@@ -139,12 +152,14 @@ impl RunFolder {
         request: &LandscapeRequest,
         cancel: &AtomicBool,
         on_row: impl FnMut(usize, &[f64], &[f64]),
-    ) -> Result<Option<Landscape>, String> {
+    ) -> Result<Option<Landscape>, RunError> {
         let config = &self.config;
-        let lattice = Lattice::new(config.lattice.size).map_err(|e| e.to_string())?;
+        let lattice =
+            Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
         request.spec.validate(lattice.sites())?;
-        let model =
-            NewmanMoore::new(lattice, config.lattice.coupling).map_err(|e| e.to_string())?;
+        super::check_landscape(config, &request.spec)?;
+        let model = NewmanMoore::new(lattice, config.lattice.coupling)
+            .map_err(crate::anneal::AnnealError::from)?;
         let schedule = config.anneal.schedule();
         let x = if step < 0 {
             schedule.start
@@ -197,7 +212,7 @@ impl RunFolder {
     }
 
     /// Store `landscape` as `RUN/landscapes/SNAPSHOT-DIRS.npz` and return the path.
-    pub fn store(&self, landscape: &Landscape) -> Result<PathBuf, String> {
+    pub fn store(&self, landscape: &Landscape) -> Result<PathBuf, RunError> {
         let kind_name = match landscape.settings.directions {
             DirectionKind::Filter => "filter",
             DirectionKind::Gaussian => "gaussian",
@@ -208,7 +223,7 @@ impl RunFolder {
             .join("landscapes")
             .join(format!("{}-{kind_name}.npz", landscape.settings.snapshot));
         save_landscape(&out, landscape)
-            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            .map_err(|e| RunError::io(&out, format!("cannot write: {e}")))?;
         Ok(out)
     }
 }

@@ -27,14 +27,15 @@ pub use reader::{
     checkpoint_path, read_config, read_run_metrics, read_samples, read_summary, snapshot_names,
 };
 pub use resources::{
-    check_resources, machine_memory_bytes, run_memory_bytes, MAX_TRAJECTORY_BYTES,
+    check_landscape, check_resources, machine_memory_bytes, run_memory_bytes, MAX_TRAJECTORY_BYTES,
 };
 pub use resume::{load_resume, save_resume, ResumeError, ResumePoint, RESUME_FILE};
 pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};
 
 use crate::anneal::{
-    AnnealState, Annealer, Control, FinalSummary, Observer, Outcome, SnapshotView, StepView,
+    AnnealState, Annealer, Control, FinalSummary, Observer, ObserverError, Outcome, SnapshotView,
+    StepView,
 };
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::Params;
@@ -48,19 +49,19 @@ struct Both<'a> {
 }
 
 impl Observer for Both<'_> {
-    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, String> {
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError> {
         self.writer.on_step(step)?;
         self.other.on_step(step)
     }
-    fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), String> {
+    fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), ObserverError> {
         self.writer.on_snapshot(snapshot)?;
         self.other.on_snapshot(snapshot)
     }
-    fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), String> {
+    fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), ObserverError> {
         self.writer.on_finish(summary)?;
         self.other.on_finish(summary)
     }
-    fn on_state(&mut self, state: &AnnealState) -> Result<(), String> {
+    fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {
         self.writer.on_state(state)?;
         self.other.on_state(state)
     }

@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 
 use super::{read_config, resume_blocking, run_blocking, RunConfig};
 use crate::anneal::{
-    Control, FinalSummary, Observer, Outcome, SnapshotView, StepMetrics, StepView,
+    Control, FinalSummary, Observer, ObserverError, Outcome, SnapshotView, StepMetrics, StepView,
 };
 use crate::nn::Params;
 
@@ -175,7 +175,7 @@ impl Reporter {
 }
 
 impl Observer for Reporter {
-    fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, String> {
+    fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, ObserverError> {
         let step = view.metrics.step;
         self.offer(Event::Step(view.metrics.clone()));
         if step % self.live_every == 0 {
@@ -191,7 +191,7 @@ impl Observer for Reporter {
         Ok(self.poll())
     }
 
-    fn on_snapshot(&mut self, s: &SnapshotView<'_>) -> Result<(), String> {
+    fn on_snapshot(&mut self, s: &SnapshotView<'_>) -> Result<(), ObserverError> {
         self.send(Event::SnapshotSaved {
             name: s.name.to_string(),
             step: s.step,

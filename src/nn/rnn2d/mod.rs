@@ -18,7 +18,7 @@ use ndarray::Array2;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
-use super::{Params, TensorSpec};
+use super::{LayoutError, Params, TensorSpec};
 pub use prepared::Rnn2dWorkspace;
 
 /// Index of `rnn2d/U_left` in the parameter list.
@@ -120,13 +120,16 @@ pub struct Rnn2d {
 
 impl Rnn2d {
     /// A network with the given parameters, refused if their layout does not match.
-    pub fn from_params(config: Rnn2dConfig, size: usize, params: Params) -> Result<Self, String> {
+    pub fn from_params(
+        config: Rnn2dConfig,
+        size: usize,
+        params: Params,
+    ) -> Result<Self, LayoutError> {
         let want = tensor_specs(config.hidden);
         if params.specs() != want.as_slice() {
-            return Err(format!(
-                "parameters do not match a 2D RNN with {} hidden units",
-                config.hidden
-            ));
+            return Err(LayoutError::Network {
+                hidden: config.hidden,
+            });
         }
         Ok(Self {
             config,
