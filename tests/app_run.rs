@@ -377,3 +377,79 @@ fn a_failing_followed_landscape_turns_follow_off_and_stale_exact_curves_are_igno
     });
     assert!(matches!(app.state.run.exact, ExactCurve::Ready(..)));
 }
+
+#[test]
+fn an_opened_unfinished_run_is_resumed_from_the_app_and_finishes_as_it_would_have() {
+    let dir = common::temp_dir("app-resume");
+    let limit = Duration::from_secs(120);
+    let options = AppOptions {
+        runs_dir: dir.join("runs"),
+        ..AppOptions::default()
+    };
+    let mut app = AnnealscapeApp::new(&egui::Context::default(), options).unwrap();
+    app.state.dialog_available = false;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut AnnealscapeApp| app.show(ui), app);
+    // Slow enough (a long warm-up) to stop it part-way.
+    let mut config = small(&RunConfig::preset("quick").unwrap(), 50)
+        .with_overrides(&[
+            "anneal.warmup_steps=3000".into(),
+            "output.resume_every=20".into(),
+        ])
+        .unwrap();
+    config.seed = 5;
+    let total = config.anneal.schedule().total_steps();
+    h.state_mut().state.form.config = config.clone();
+    h.step();
+    h.get_by_label("Start").click();
+    step_until(&mut h, "some steps", limit, |a| {
+        a.state.run.metrics.len() > 50
+    });
+    h.get_by_label("Stop").click();
+    step_until(&mut h, "the stop", limit, |a| {
+        matches!(a.state.status, RunStatus::Stopped(_))
+    });
+    let run_dir = h.state().state.run.dir.clone().unwrap();
+    assert!(run_dir.join("resume.npz").exists());
+
+    h.get_by_label("Open run…").click();
+    h.run_steps(3);
+    h.state_mut().state.open_path = Some(run_dir.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+    step_until(&mut h, "the opened run", limit, |a| {
+        a.state.status == RunStatus::Opened && a.state.run.resumable
+    });
+    h.get_by_label("Resume run").click();
+    step_until(&mut h, "the resumed run to finish", limit, |a| {
+        a.state.status == RunStatus::Finished
+    });
+    let steps: Vec<usize> = h.state().state.run.metrics.iter().map(|m| m.step).collect();
+    assert_eq!(
+        steps,
+        (0..total).collect::<Vec<_>>(),
+        "every step once, in order"
+    );
+    drop(h);
+
+    // The same run uninterrupted gives the same numbers.
+    let whole = dir.join("whole");
+    annealscape::run::run_blocking(&config, &whole, &mut annealscape::anneal::Silent).unwrap();
+    let a = annealscape::run::read_run_metrics(&whole).unwrap().rows;
+    let b = annealscape::run::read_run_metrics(&run_dir).unwrap().rows;
+    let strip = |rows: Vec<annealscape::anneal::StepMetrics>| {
+        rows.into_iter()
+            .map(|mut m| {
+                m.seconds = 0.0;
+                m
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(a), strip(b));
+    assert_eq!(
+        std::fs::read_to_string(whole.join("summary.toml")).unwrap(),
+        std::fs::read_to_string(run_dir.join("summary.toml")).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

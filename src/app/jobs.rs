@@ -190,17 +190,29 @@ impl Jobs {
                 .start_handler(|_| yield_to_training())
                 .build();
             let result: Result<Option<Computed>, String> = match pool {
-                Ok(pool) => pool.install(|| {
-                    compute_landscape(&dir, centre, &request, &cancel, |j, v, e| {
-                        let _ = tx.send(JobResult::LandscapeRow {
-                            id,
-                            j,
-                            values: v.to_vec(),
-                            stderr: e.to_vec(),
-                        });
-                        wake();
+                // A panic in the landscape code ends this job with its message, so the view
+                // stops waiting for it instead of spinning.
+                Ok(pool) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    pool.install(|| {
+                        compute_landscape(&dir, centre, &request, &cancel, |j, v, e| {
+                            let _ = tx.send(JobResult::LandscapeRow {
+                                id,
+                                j,
+                                values: v.to_vec(),
+                                stderr: e.to_vec(),
+                            });
+                            wake();
+                        })
+                        .map_err(|e| e.to_string())
                     })
-                    .map_err(|e| e.to_string())
+                }))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Err(format!("the landscape job failed: {what}"))
                 }),
                 Err(e) => Err(format!("cannot start the landscape threads: {e}")),
             }
