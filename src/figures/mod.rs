@@ -1,6 +1,7 @@
 //! Publication figures drawn with plotters (PNG and SVG), shared by the app and the command
 //! line. Text uses egui's own font, so no system font is needed.
 
+mod color_scale;
 mod colormap;
 mod contour;
 mod curves;
@@ -9,10 +10,11 @@ mod lattice;
 mod modes;
 mod output;
 
+pub use color_scale::ColorScale;
 pub use colormap::ColorMap;
 pub use contour::{contour_lines, contour_segments, even_levels, Segment};
 pub use curves::{Curves, CurvesFigure};
-pub use landscape::{caption, value_name, ColorScale, LandscapeFigure};
+pub use landscape::{caption, value_name, LandscapeFigure};
 pub use lattice::LatticeFigure;
 pub use modes::ModesFigure;
 pub use output::{base64, register_fonts, render, Canvas, Figure, FigureError, Raster, FONT};

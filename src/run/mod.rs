@@ -2,6 +2,7 @@
 //! the worker thread the app drives. Nothing here knows egui.
 
 mod config;
+mod config_error;
 mod error;
 mod exact_curve;
 mod folder;
@@ -15,9 +16,8 @@ mod worker;
 
 use std::path::Path;
 
-pub use config::{
-    ConfigError, LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS,
-};
+pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS};
+pub use config_error::ConfigError;
 pub use error::RunError;
 pub use exact_curve::exact_curve;
 pub use folder::{write_samples, RunWriter};
