@@ -38,6 +38,15 @@ fn step_until(
     h.step();
 }
 
+/// "Open run…" without a file dialog: type `dir` and press Open.
+fn open_typed(h: &mut Harness<'_, AnnealscapeApp>, dir: &Path) {
+    h.get_by_label("Open run…").click();
+    h.run_steps(3);
+    h.state_mut().state.open_path = Some(dir.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+}
+
 fn small(config: &RunConfig, anneal_steps: usize) -> RunConfig {
     config
         .with_overrides(&[
@@ -191,11 +200,7 @@ fn the_app_runs_an_anneal_computes_a_landscape_exports_and_survives_failures() {
     assert!(long_dir.join("checkpoints/stopped.npz").exists());
 
     // Open run… without a file dialog: type the first run's folder; it is browsed as it was.
-    h.get_by_label("Open run…").click();
-    h.run_steps(3);
-    h.state_mut().state.open_path = Some(run_dir.display().to_string());
-    h.run_steps(2);
-    h.get_by_label("Open").click();
+    open_typed(&mut h, &run_dir);
     step_until(&mut h, "the opened run", limit, |a| {
         a.state.status == RunStatus::Opened
     });
@@ -413,11 +418,7 @@ fn an_opened_unfinished_run_is_resumed_from_the_app_and_finishes_as_it_would_hav
     let run_dir = h.state().state.run.dir.clone().unwrap();
     assert!(run_dir.join("resume.npz").exists());
 
-    h.get_by_label("Open run…").click();
-    h.run_steps(3);
-    h.state_mut().state.open_path = Some(run_dir.display().to_string());
-    h.run_steps(2);
-    h.get_by_label("Open").click();
+    open_typed(&mut h, &run_dir);
     step_until(&mut h, "the opened run", limit, |a| {
         a.state.status == RunStatus::Opened && a.state.run.resumable
     });

@@ -122,7 +122,10 @@ fn configuration_values_that_cannot_work_are_refused_naming_the_key() {
         }
         refused(&args, needles);
     };
-    anneal(&["anneal.samples=1e9"], &["anneal.samples", "1e9"]);
+    anneal(
+        &["anneal.samples=1e9"],
+        &["anneal.samples", "1e9", "expected a whole number"],
+    );
     anneal(&["anneal.samples=lots"], &["anneal.samples"]);
     anneal(
         &["anneal.minibatches=100"],

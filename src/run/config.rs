@@ -133,7 +133,7 @@ impl RunConfig {
                 source_name: source_name.to_string(),
                 line,
                 key,
-                message: e.message().to_string(),
+                message: plain_types(e.message()),
             }
         })?;
         config.validate()?;
@@ -279,6 +279,24 @@ impl RunConfig {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a run configuration always serialises")
     }
+}
+
+/// serde's type names in the words of a configuration (`expected usize` → `expected a whole
+/// number`).
+fn plain_types(message: &str) -> String {
+    [
+        (
+            "expected usize",
+            "expected a whole number (no decimal point or exponent)",
+        ),
+        (
+            "expected u64",
+            "expected a whole number (no decimal point or exponent)",
+        ),
+        ("expected f64", "expected a number"),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 /// A TOML value from the text after `=`; anything that is not valid TOML is a string.

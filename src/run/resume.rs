@@ -2,7 +2,7 @@
 //! random generator's position, the schedule position, the trajectory kept so far and the ground
 //! states found — written atomically, so `anneal --resume` continues bit for bit.
 
-use ndarray::{arr1, Array1, Array2, ArrayD};
+use ndarray::{arr1, Array, Array1, Array2, ArrayD, Dimension};
 use ndarray_npy::{NpzReader, NpzWriter, ReadableElement};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -115,22 +115,21 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
     };
     let file = File::open(path).map_err(|e| io(&e))?;
     let mut npz = NpzReader::new(file).map_err(|e| damaged(e.to_string()))?;
-    let mut read =
-        |name: &str| -> Result<Array1<f64>, ResumeError> { vector(&mut npz, name, path) };
-    let params = read("params")?;
-    let first = read("adam/m")?;
-    let second = read("adam/v")?;
-    let elapsed = read("elapsed_seconds")?;
-    let xs = read("trajectory/x")?;
-    let step: Array1<u64> = vector(&mut npz, "step", path)?;
-    let adam_t: Array1<i64> = vector(&mut npz, "adam/t", path)?;
-    let key: Array1<u8> = vector(&mut npz, "rng/key", path)?;
-    let stream: Array1<u64> = vector(&mut npz, "rng/stream", path)?;
-    let word_pos: Array1<u64> = vector(&mut npz, "rng/word_pos", path)?;
-    let shape: Array1<u64> = vector(&mut npz, "trajectory/shape", path)?;
-    let steps: Array1<i64> = vector(&mut npz, "trajectory/steps", path)?;
-    let found: Array2<u8> = matrix(&mut npz, "found", path)?;
-    let points: Array2<f64> = matrix(&mut npz, "trajectory/params", path)?;
+    let mut reals = |name: &str| -> Result<Array1<f64>, ResumeError> { read(&mut npz, name, path) };
+    let params = reals("params")?;
+    let first = reals("adam/m")?;
+    let second = reals("adam/v")?;
+    let elapsed = reals("elapsed_seconds")?;
+    let xs = reals("trajectory/x")?;
+    let step: Array1<u64> = read(&mut npz, "step", path)?;
+    let adam_t: Array1<i64> = read(&mut npz, "adam/t", path)?;
+    let key: Array1<u8> = read(&mut npz, "rng/key", path)?;
+    let stream: Array1<u64> = read(&mut npz, "rng/stream", path)?;
+    let word_pos: Array1<u64> = read(&mut npz, "rng/word_pos", path)?;
+    let shape: Array1<u64> = read(&mut npz, "trajectory/shape", path)?;
+    let steps: Array1<i64> = read(&mut npz, "trajectory/steps", path)?;
+    let found: Array2<u8> = read(&mut npz, "found", path)?;
+    let points: Array2<f64> = read(&mut npz, "trajectory/params", path)?;
 
     let p = layout.len();
     let with = |flat: Array1<f64>, what: &str| {
@@ -182,39 +181,25 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
     Ok(ResumePoint { state, trajectory })
 }
 
-fn array<T: ReadableElement>(
+/// The array `name` with `D` dimensions (`Ix1` or `Ix2`); a missing array or another shape
+/// names the array.
+fn read<T: ReadableElement, D: Dimension>(
     npz: &mut NpzReader<File>,
     name: &str,
     path: &Path,
-) -> Result<ArrayD<T>, ResumeError> {
-    npz.by_name(name).map_err(|e| ResumeError::Damaged {
+) -> Result<Array<T, D>, ResumeError> {
+    let damaged = |message: String| ResumeError::Damaged {
         path: path.to_path_buf(),
-        message: format!("'{name}': {e}"),
-    })
-}
-
-fn vector<T: ReadableElement>(
-    npz: &mut NpzReader<File>,
-    name: &str,
-    path: &Path,
-) -> Result<Array1<T>, ResumeError> {
-    let a = array::<T>(npz, name, path)?;
+        message,
+    };
+    let a: ArrayD<T> = npz
+        .by_name(name)
+        .map_err(|e| damaged(format!("'{name}': {e}")))?;
     let shape = a.shape().to_vec();
-    a.into_dimensionality().map_err(|_| ResumeError::Damaged {
-        path: path.to_path_buf(),
-        message: format!("'{name}' has shape {shape:?}, expected a vector"),
-    })
-}
-
-fn matrix<T: ReadableElement>(
-    npz: &mut NpzReader<File>,
-    name: &str,
-    path: &Path,
-) -> Result<Array2<T>, ResumeError> {
-    let a = array::<T>(npz, name, path)?;
-    let shape = a.shape().to_vec();
-    a.into_dimensionality().map_err(|_| ResumeError::Damaged {
-        path: path.to_path_buf(),
-        message: format!("'{name}' has shape {shape:?}, expected a matrix"),
+    a.into_dimensionality().map_err(|_| {
+        damaged(format!(
+            "'{name}' has shape {shape:?}, expected {} dimensions",
+            D::NDIM.unwrap_or(0)
+        ))
     })
 }
