@@ -266,3 +266,48 @@ fn a_run_killed_with_sigkill_and_resumed_equals_the_run_uninterrupted() {
     }
     std::fs::remove_file(&toml).unwrap();
 }
+
+#[test]
+fn the_portable_kernels_give_one_run_on_any_number_of_threads_too() {
+    let config = short("quantum", 40);
+    let toml = common::temp_dir("portable-config").with_extension("toml");
+    std::fs::write(&toml, config.to_toml()).unwrap();
+    let run = |threads: &str, portable: bool, name: &str| {
+        let dir = common::temp_dir(name);
+        let mut command = bin();
+        command
+            .args(["anneal", "--config"])
+            .arg(&toml)
+            .arg("--out")
+            .arg(&dir)
+            .env("RAYON_NUM_THREADS", threads);
+        if portable {
+            command.env("ANNEALSCAPE_PORTABLE", "1");
+        } else {
+            command.env_remove("ANNEALSCAPE_PORTABLE");
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    };
+    let one = run("1", true, "portable-1");
+    let two = run("2", true, "portable-2");
+    assert_same_run(&one, &two);
+    if annealscape::nn::rnn2d::use_avx2() {
+        // The switch takes effect: FMA and separate multiply-adds round differently.
+        let fused = run("2", false, "fused-2");
+        assert_ne!(
+            metrics_without_seconds(&one),
+            metrics_without_seconds(&fused)
+        );
+        std::fs::remove_dir_all(fused).unwrap();
+    }
+    for d in [one, two] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+    std::fs::remove_file(&toml).unwrap();
+}

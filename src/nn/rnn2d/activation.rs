@@ -71,7 +71,7 @@ pub fn activate(activation: Activation, values: &mut [f64]) {
     match activation {
         Activation::Elu => {
             #[cfg(target_arch = "x86_64")]
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            if super::simd::use_avx2() {
                 // SAFETY: the CPU supports the features the function was compiled for.
                 unsafe { elu_in_place_avx2(values) };
                 return;

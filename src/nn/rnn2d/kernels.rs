@@ -91,7 +91,7 @@ pub fn gemm_acc(x: ArrayView2<f64>, w: ArrayView2<f64>, mut out: ArrayViewMut2<f
         if let (Some(xs), Some(ws)) = (x.as_slice(), w.as_slice()) {
             if let Some(os) = out.as_slice_mut() {
                 #[cfg(target_arch = "x86_64")]
-                if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                if super::simd::use_avx2() {
                     // SAFETY: the CPU supports the features the function was compiled for.
                     unsafe { rows_axpy_avx2(k, n, xs, ws, os) };
                     return;

@@ -13,10 +13,13 @@ mod flips;
 mod forward;
 mod kernels;
 mod prepared;
+mod simd;
 
 use ndarray::Array2;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
+
+pub use simd::use_avx2;
 
 use super::{LayoutError, Params, TensorSpec};
 pub use prepared::Rnn2dWorkspace;
