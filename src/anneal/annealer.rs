@@ -79,7 +79,7 @@ pub struct Annealer {
     samples: Array2<u8>,
     started: Instant,
     pub(super) elapsed_before: Duration,
-    resume_every: usize,
+    resume_every: Option<usize>,
 }
 
 impl Annealer {
@@ -111,7 +111,7 @@ impl Annealer {
             samples: Array2::zeros((0, lattice.sites())),
             started: Instant::now(),
             elapsed_before: Duration::ZERO,
-            resume_every: 0,
+            resume_every: None,
         })
     }
 
@@ -122,9 +122,10 @@ impl Annealer {
         }
     }
 
-    /// Offer the state to the observer every `steps` steps (0 = never) and when the run stops.
+    /// Offer the state to the observer every `steps` steps (0 = only at the end of the schedule
+    /// and when the run stops); without this call it is never offered.
     pub fn set_resume_every(&mut self, steps: usize) {
-        self.resume_every = steps;
+        self.resume_every = Some(steps);
     }
 
     /// Adam's state now.
@@ -359,7 +360,9 @@ impl Annealer {
             for (name, _) in snapshots.iter().filter(|(_, s)| *s == step) {
                 self.snapshot(observer, name, Some(step))?;
             }
-            let due = self.resume_every > 0 && self.step % self.resume_every == 0;
+            let due = self
+                .resume_every
+                .is_some_and(|every| every > 0 && self.step % every == 0);
             match control {
                 Control::Continue => {}
                 Control::Snapshot => {
@@ -392,7 +395,7 @@ impl Annealer {
     }
 
     fn offer_state(&self, observer: &mut dyn Observer) -> Result<(), AnnealError> {
-        if self.resume_every == 0 {
+        if self.resume_every.is_none() {
             return Ok(());
         }
         observer

@@ -117,7 +117,8 @@ impl Annealer {
         annealer.adam = Adam::from_state(Self::adam_config(config), state.adam);
         annealer.rng = state.rng.generator();
         annealer.step = state.step;
-        annealer.elapsed_before = Duration::from_secs_f64(state.elapsed_seconds.max(0.0));
+        annealer.elapsed_before =
+            Duration::try_from_secs_f64(state.elapsed_seconds).unwrap_or_default();
         Ok(annealer)
     }
 

@@ -82,7 +82,7 @@ pub fn annealer(config: &RunConfig) -> Result<Annealer, RunError> {
         &config.anneal,
         config.seed,
     )?;
-    annealer.set_resume_every(config.output.resume_every.max(1));
+    annealer.set_resume_every(config.output.resume_every);
     Ok(annealer)
 }
 
@@ -132,15 +132,17 @@ pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcom
         .step
         .checked_sub(1)
         .map_or(0.0, |s| config.anneal.schedule().at(s).1);
-    let writer = RunWriter::reopen(dir, &point.state, point.trajectory, last_x)?;
+    check_resources(&config)?;
     let mut annealer = Annealer::resume(
         lattice,
         config.lattice.coupling,
         config.network,
         &config.anneal,
-        point.state,
+        point.state.clone(),
     )?;
-    annealer.set_resume_every(config.output.resume_every.max(1));
+    // The writer cuts metrics.csv back only once the state is known to fit the run.
+    let writer = RunWriter::reopen(dir, &point.state, point.trajectory, last_x)?;
+    annealer.set_resume_every(config.output.resume_every);
     let mut both = Both {
         writer,
         other: observer,
