@@ -140,3 +140,43 @@ fn an_unwritable_folder_is_reported_and_the_worker_stays_usable() {
     std::fs::remove_file(&blocker).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_ui_that_does_not_drain_never_holds_the_run_back_and_loses_no_lifecycle_event() {
+    // Room for 16 events, a run of 206 steps, and nobody draining until the run has ended.
+    let worker = Worker::spawn_with_capacity(Arc::new(|| {}), 16);
+    let dir = temp_dir("worker-full");
+    worker.send(Command::Start(Box::new(short_config(100)), dir.clone()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !dir.join("summary.toml").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run waited for the UI"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let events = wait_for(&worker, |e| matches!(e, Event::Finished(_)));
+    let snapshots = events
+        .iter()
+        .filter(|e| matches!(e, Event::SnapshotSaved { .. }))
+        .count();
+    assert_eq!(snapshots, 8, "init, warmup, mid1…mid5, completion");
+    let dropped: usize = events
+        .iter()
+        .map(|e| match e {
+            Event::StepsDropped(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let steps = events
+        .iter()
+        .filter(|e| matches!(e, Event::Step(_)))
+        .count();
+    assert!(dropped > 0, "the channel filled up");
+    assert!(matches!(events.first(), Some(Event::Started { .. })));
+    // Every step is accounted for, and all of them are in metrics.csv.
+    let table = annealscape::run::read_run_metrics(&dir).unwrap();
+    assert_eq!(table.rows.len(), 206);
+    assert!(steps + dropped >= 206 - 16, "{steps} + {dropped}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

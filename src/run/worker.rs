@@ -1,14 +1,16 @@
 //! The worker thread: owns one run at a time, takes typed commands, sends typed events.
 //!
 //! Light events (step metrics, lifecycle, and every `live_every` steps the samples, a few KB)
-//! go through a bounded channel ([`LIGHT_CAPACITY`] events, a few MB): lifecycle events wait
-//! for room, step metrics and samples are dropped while it is full (every step is in
-//! `metrics.csv`, and the count dropped is reported). The weights go through a channel of
+//! go through a bounded channel ([`LIGHT_CAPACITY`] events, a few MB). While it is full, step
+//! metrics and samples are dropped (every step is in `metrics.csv`, and the count dropped is
+//! reported) and the few lifecycle events wait in order in the worker until there is room, so
+//! the run never waits for the UI; only the run's last event is sent with a wait. The weights go through a channel of
 //! capacity one that the worker keeps fresh by dropping the stale entry, so a slow UI always
 //! gets the latest weights and never blocks the run.
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError, TrySendError};
 use ndarray::Array2;
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -109,17 +111,52 @@ struct Reporter {
     wake: Arc<dyn Fn() + Send + Sync>,
     paused: bool,
     dropped: usize,
+    /// Lifecycle events not yet taken by a full channel, oldest first.
+    pending: VecDeque<Event>,
 }
 
 impl Reporter {
-    /// A lifecycle event: waits for room (the UI drains every frame).
-    fn send(&self, event: Event) {
-        let _ = self.events.send(event);
+    /// A lifecycle event: never lost, never waited for (it queues while the channel is full).
+    fn send(&mut self, event: Event) {
+        self.pending.push_back(event);
+        self.flush();
+        (self.wake)();
+    }
+
+    /// Move queued lifecycle events into the channel while it has room.
+    fn flush(&mut self) {
+        while let Some(event) = self.pending.pop_front() {
+            match self.events.try_send(event) {
+                Ok(()) => {}
+                Err(TrySendError::Full(event)) => {
+                    self.pending.push_front(event);
+                    return;
+                }
+                Err(TrySendError::Disconnected(_)) => {
+                    self.pending.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The run's last event, after everything queued, waiting for room: the run is over.
+    fn finish(mut self, event: Event) {
+        if self.dropped > 0 {
+            self.pending.push_back(Event::StepsDropped(self.dropped));
+        }
+        self.pending.push_back(event);
+        for event in self.pending.drain(..) {
+            if self.events.send(event).is_err() {
+                break;
+            }
+        }
         (self.wake)();
     }
 
     /// A step event: dropped if the UI is behind, so the run never waits for it.
     fn offer(&mut self, event: Event) {
+        self.flush();
         if self.dropped > 0
             && self
                 .events
@@ -208,8 +245,13 @@ impl Observer for Reporter {
 impl Worker {
     /// Spawn the worker; `wake` is called after every event (the app passes a repaint request).
     pub fn spawn(wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        Self::spawn_with_capacity(wake, LIGHT_CAPACITY)
+    }
+
+    /// [`Worker::spawn`] with room for `capacity` light events (tests use a small one).
+    pub fn spawn_with_capacity(wake: Arc<dyn Fn() + Send + Sync>, capacity: usize) -> Self {
         let (command_tx, command_rx) = unbounded();
-        let (event_tx, event_rx) = bounded(LIGHT_CAPACITY);
+        let (event_tx, event_rx) = bounded(capacity.max(1));
         let (heavy_tx, heavy_rx) = bounded(1);
         let heavy_drain = heavy_rx.clone();
         let handle = std::thread::Builder::new()
@@ -239,6 +281,7 @@ impl Worker {
                         wake: wake.clone(),
                         paused: false,
                         dropped: 0,
+                        pending: VecDeque::new(),
                     };
                     reporter.send(Event::Started {
                         dir: dir.clone(),
@@ -252,7 +295,7 @@ impl Worker {
                         }
                         .map_err(|e| e.to_string())
                     }));
-                    reporter.send(final_event(result));
+                    reporter.finish(final_event(result));
                 }
             })
             .expect("the worker thread starts");
