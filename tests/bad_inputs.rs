@@ -279,6 +279,26 @@ fn damaged_run_folders_are_refused_or_read_up_to_the_damage() {
         &["non-finite"],
     );
 
+    // A configurations file too large to read is refused before it is read (a sparse file).
+    let huge = root.join("huge.txt");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    refused(
+        &[
+            "eval",
+            "--checkpoint",
+            s(&good.join("checkpoints/completion.npz")),
+            "--configs",
+            s(&huge),
+            "--b",
+            "0",
+        ],
+        &["split the file"],
+    );
+    std::fs::remove_file(&huge).unwrap();
+
     // A config edited after the run is refused, naming both values.
     let edited = root.join("edited");
     copy_run(&good, &edited);

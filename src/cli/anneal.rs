@@ -258,6 +258,9 @@ pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
     Ok((net, model))
 }
 
+/// Largest configurations file `eval` reads (256 MB).
+const MAX_CONFIGS_BYTES: u64 = 256 << 20;
+
 /// Run `annealscape eval`.
 pub fn eval(args: EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (net, model) = load_checkpoint(&args.checkpoint)?;
@@ -269,6 +272,17 @@ pub fn eval(args: EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
         (_, Some(t)) => return Err(CliError::Usage(format!("--t {t} must be a number >= 0"))),
         _ => unreachable!("clap requires --b or --t"),
     };
+    // Each line becomes N bytes of spins plus three numbers: bound the file before reading it.
+    let size = std::fs::metadata(&args.configs)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.configs.display())))?
+        .len();
+    if size > MAX_CONFIGS_BYTES {
+        return Err(CliError::Usage(format!(
+            "{} is {size} bytes; eval reads at most {MAX_CONFIGS_BYTES} (about {} configurations at this L): split the file",
+            args.configs.display(),
+            MAX_CONFIGS_BYTES / (lattice.sites() as u64 + 1)
+        )));
+    }
     let text = std::fs::read_to_string(&args.configs)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.configs.display())))?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();

@@ -289,11 +289,13 @@ impl BruteForceThermo {
         }
         let f = e0 - t * z.ln() / n;
         let e = e0 + ez / z / n;
+        // S = ln Z + β(E − E₀) with Z relative to the ground state: two non-negative terms, so
+        // no digits are lost as T → 0 (unlike (e − f)/T).
         Ok(Thermodynamics {
             t,
             f,
             e,
-            s: (e - f) / t,
+            s: (z.ln() + beta * ez / z) / n,
             method: ThermoMethod::BruteForce,
             f_lower: None,
         })
