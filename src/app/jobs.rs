@@ -232,7 +232,7 @@ impl Jobs {
     /// The exact reference curve of `config` up to `xmax`, for the run in `dir`.
     pub fn exact(&self, config: RunConfig, xmax: f64, dir: Option<PathBuf>) {
         self.spawn("exact", move |tx| {
-            let result = exact_curve(&config, xmax);
+            let result = exact_curve(&config, xmax).map_err(|e| e.to_string());
             let _ = tx.send(JobResult::Exact { dir, result });
         });
     }

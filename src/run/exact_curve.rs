@@ -1,14 +1,40 @@
 //! The exact reference drawn under a run's curves: f(T) for thermal runs, E₀(B)/N for quantum
 //! runs at L ≤ 5 (L = 5 only from the ground-energy cache, since one Lanczos takes ~30 s).
 
+use thiserror::Error;
+
 use super::RunConfig;
 use crate::anneal::AnnealKind;
-use crate::physics::{ground_energy, ExactThermo, GroundEnergyCache, Lattice, NewmanMoore};
+use crate::physics::{
+    ground_energy, ExactThermo, GroundEnergyCache, Lattice, NewmanMoore, PhysicsError,
+};
+
+/// Why a run has no exact reference curve.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ExactCurveError {
+    /// The model itself cannot be built.
+    #[error(transparent)]
+    Model(#[from] PhysicsError),
+    /// L = 5 is only read from the cache, and the cache holds nothing for it.
+    #[error("no cached E0(B) at L = 5: fill the cache with `annealscape exact ground-energy --l 5 --b 0..{xmax}:{step}`")]
+    NotCached {
+        /// Largest field asked for.
+        xmax: f64,
+        /// Field step of the curve.
+        step: f64,
+    },
+    /// Lanczos cannot reach this size.
+    #[error("no exact E0(B) at L = {0}: Lanczos is limited to L <= 5")]
+    TooLarge(usize),
+}
 
 /// An exact curve over X in [0, xmax] with its legend, or why there is none.
-pub fn exact_curve(config: &RunConfig, xmax: f64) -> Result<(Vec<(f64, f64)>, String), String> {
-    let lattice = Lattice::new(config.lattice.size).map_err(|e| e.to_string())?;
-    let model = NewmanMoore::new(lattice, config.lattice.coupling).map_err(|e| e.to_string())?;
+pub fn exact_curve(
+    config: &RunConfig,
+    xmax: f64,
+) -> Result<(Vec<(f64, f64)>, String), ExactCurveError> {
+    let lattice = Lattice::new(config.lattice.size)?;
+    let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
     let xmax = xmax.max(1e-3);
     match config.anneal.kind {
         AnnealKind::Thermal => {
@@ -37,16 +63,13 @@ pub fn exact_curve(config: &RunConfig, xmax: f64) -> Result<(Vec<(f64, f64)>, St
                 })
                 .collect();
             if points.is_empty() {
-                return Err(format!(
-                    "no cached E0(B) at L = 5: fill the cache with `annealscape exact ground-energy --l 5 --b 0..{xmax}:{}`",
-                    xmax / 20.0
-                ));
+                return Err(ExactCurveError::NotCached {
+                    xmax,
+                    step: xmax / 20.0,
+                });
             }
             Ok((points, "exact E0(B)/N".into()))
         }
-        AnnealKind::Quantum => Err(format!(
-            "no exact E0(B) at L = {}: Lanczos is limited to L <= 5",
-            config.lattice.size
-        )),
+        AnnealKind::Quantum => Err(ExactCurveError::TooLarge(config.lattice.size)),
     }
 }

@@ -19,7 +19,7 @@ use std::path::Path;
 pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS};
 pub use config_error::ConfigError;
 pub use error::RunError;
-pub use exact_curve::exact_curve;
+pub use exact_curve::{exact_curve, ExactCurveError};
 pub use folder::{write_samples, RunWriter};
 pub use landscapes::{LandscapeRequest, RunFolder};
 pub use metrics_file::{read_metrics, truncate_metrics, write_metrics, MetricsTable};
