@@ -12,9 +12,11 @@
 pub mod anneal;
 pub mod app;
 pub mod cli;
+pub mod distance;
 pub mod figures;
 pub mod files;
 pub mod landscape;
+pub mod linalg;
 pub mod nn;
 pub mod physics;
 pub mod run;

@@ -11,6 +11,7 @@ pub mod gf2;
 mod ground_states;
 mod lattice;
 mod nearest_ground_state;
+mod quantum_state;
 mod sierpinski;
 mod thermo;
 mod transverse_field;
@@ -23,6 +24,9 @@ pub use ground_states::{
 };
 pub use lattice::{Lattice, Site, MAX_SIZE, MIN_SIZE};
 pub use nearest_ground_state::nearest_ground_state;
+pub use quantum_state::{
+    quantum_ground_state, QuantumGroundState, QuantumStateCache, MAX_EXACT_STATE_SITES,
+};
 pub use sierpinski::SierpinskiExcitation;
 pub use thermo::{
     BruteForceThermo, ExactThermo, ThermoMethod, Thermodynamics, MAX_BRUTE_FORCE_SITES,

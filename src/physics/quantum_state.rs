@@ -1,0 +1,210 @@
+//! The ground state ψ₀(B) and the gap Δ(B) = E₁ − E₀ of H_B = H − B Σ_i X_i for N ≤ 16, by
+//! Lanczos with full reorthogonalisation (SPEC §6.4).
+//!
+//! The start vector is uniform, so the Krylov space stays in the sector of states invariant
+//! under every symmetry of H_B (translations and the lattice's automorphisms): the sector of
+//! ψ₀ (Perron–Frobenius, ψ₀ > 0 for B > 0). E₁ is the next level *in that sector* — the gap
+//! that limits an adiabatic sweep, since H_B and ∂H/∂B = −Σ X share the symmetries and never
+//! mix sectors. At B = 0 on a degenerate lattice the gap is 0 and ψ₀ is one vector of the
+//! ground space, not the unique ground state.
+
+use ndarray::Array1;
+use ndarray_npy::{NpzReader, NpzWriter};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::thermo::packed_defects;
+use super::{NewmanMoore, PhysicsError};
+use crate::linalg::{lanczos, LanczosSettings, Spectrum};
+
+/// Largest N for which ψ₀ is computed (2^16 amplitudes).
+pub const MAX_EXACT_STATE_SITES: usize = 16;
+
+/// ψ₀, E₀ and E₁ of H_B at one field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantumGroundState {
+    /// The field B.
+    pub field: f64,
+    /// Ground energy E₀ (whole lattice, not per spin).
+    pub e0: f64,
+    /// The next level E₁ in ψ₀'s symmetry sector, when the sector has one.
+    pub e1: Option<f64>,
+    /// ψ₀ over the 2^N basis states (state s has spin i = bit i of s), unit norm, Σ ψ₀ ≥ 0.
+    pub amplitudes: Vec<f64>,
+    /// ‖H ψ₀ − E₀ ψ₀‖.
+    pub residual: f64,
+}
+
+impl QuantumGroundState {
+    /// Δ(B) = E₁ − E₀ (whole lattice).
+    pub fn gap(&self) -> Option<f64> {
+        self.e1.map(|e1| (e1 - self.e0).max(0.0))
+    }
+}
+
+/// ψ₀(B), E₀ and E₁ on `model`'s lattice (N ≤ 16).
+pub fn quantum_ground_state(
+    model: &NewmanMoore,
+    b: f64,
+) -> Result<QuantumGroundState, PhysicsError> {
+    let lattice = model.lattice();
+    let (l, n) = (lattice.size(), lattice.sites());
+    if n > MAX_EXACT_STATE_SITES {
+        return Err(PhysicsError::TooLarge {
+            method: "the exact quantum ground state",
+            l,
+            max: 4,
+            hint: "it stores 2^N amplitudes and is offered for N <= 16",
+        });
+    }
+    if !b.is_finite() {
+        return Err(PhysicsError::Field(b));
+    }
+    let j = model.coupling();
+    let dim = 1usize << n;
+    let diagonal: Vec<f64> = (0..dim as u64)
+        .map(|s| j * f64::from(packed_defects(s, l)))
+        .collect();
+    // Relative to the classical E₀ = −NJ/2: diagonal J·D ≥ 0.
+    let apply = |v: &[f64], w: &mut [f64]| {
+        w.par_iter_mut().enumerate().for_each(|(s, w_s)| {
+            let flips: f64 = (0..n).map(|i| v[s ^ (1 << i)]).sum();
+            *w_s = diagonal[s] * v[s] - b * flips;
+        });
+    };
+    let start = vec![1.0; dim];
+    let settings = LanczosSettings {
+        wanted: 2,
+        max_iterations: 400,
+        tolerance: 1e-11,
+    };
+    let pairs = lanczos(apply, &start, Spectrum::Lowest, settings).map_err(|e| {
+        PhysicsError::NotConverged {
+            l,
+            b,
+            iterations: settings.max_iterations,
+            change: match e {
+                crate::linalg::LanczosError::NotConverged { residual, .. } => residual,
+                _ => f64::NAN,
+            },
+        }
+    })?;
+    let mut amplitudes = pairs.vectors[0].clone();
+    if amplitudes.iter().sum::<f64>() < 0.0 {
+        amplitudes.iter_mut().for_each(|a| *a = -*a);
+    }
+    let shift = model.ground_energy();
+    Ok(QuantumGroundState {
+        field: b,
+        e0: shift + pairs.values[0],
+        e1: pairs.values.get(1).map(|e| shift + e),
+        amplitudes,
+        residual: pairs.residuals[0],
+    })
+}
+
+/// ψ₀(B) kept in memory for the run and, when a folder is given, on disk keyed by (L, J, B)
+/// like the ground-energy cache: an anneal holds each B for several steps and many runs share
+/// a schedule.
+#[derive(Debug, Default)]
+pub struct QuantumStateCache {
+    dir: Option<PathBuf>,
+    memory: Mutex<HashMap<(usize, u64, u64), QuantumGroundState>>,
+}
+
+impl QuantumStateCache {
+    /// A cache in memory only.
+    pub fn in_memory() -> Self {
+        Self::default()
+    }
+
+    /// A cache in memory backed by `dir` (created on first write).
+    pub fn in_folder(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: Some(dir.into()),
+            memory: Mutex::default(),
+        }
+    }
+
+    fn path(dir: &Path, model: &NewmanMoore, b: f64) -> PathBuf {
+        dir.join("quantum_ground_state").join(format!(
+            "L{}_J{:?}_B{:?}.npz",
+            model.lattice().size(),
+            model.coupling(),
+            b
+        ))
+    }
+
+    fn read(path: &Path, b: f64, dim: usize) -> Option<QuantumGroundState> {
+        let file = std::fs::File::open(path).ok()?;
+        let mut npz = NpzReader::new(file).ok()?;
+        let psi: Array1<f64> = npz.by_name("psi.npy").ok()?;
+        let energies: Array1<f64> = npz.by_name("energies.npy").ok()?;
+        let residual: Array1<f64> = npz.by_name("residual.npy").ok()?;
+        let finite = |a: &Array1<f64>| a.iter().all(|x| x.is_finite());
+        if psi.len() != dim || energies.is_empty() || !finite(&psi) || !finite(&energies) {
+            return None;
+        }
+        Some(QuantumGroundState {
+            field: b,
+            e0: energies[0],
+            e1: energies.get(1).copied(),
+            amplitudes: psi.to_vec(),
+            residual: residual.first().copied().unwrap_or(0.0),
+        })
+    }
+
+    fn write(path: &Path, state: &QuantumGroundState) -> std::io::Result<()> {
+        let mut bytes = Cursor::new(Vec::new());
+        {
+            let mut npz = NpzWriter::new(&mut bytes);
+            let energies: Vec<f64> = std::iter::once(state.e0).chain(state.e1).collect();
+            let add = |npz: &mut NpzWriter<_>, name: &str, values: Vec<f64>| {
+                npz.add_array(name, &Array1::from(values))
+                    .map_err(std::io::Error::other)
+            };
+            add(&mut npz, "psi", state.amplitudes.clone())?;
+            add(&mut npz, "energies", energies)?;
+            add(&mut npz, "residual", vec![state.residual])?;
+            npz.finish().map_err(std::io::Error::other)?;
+        }
+        crate::files::write_atomically(path, |w| w.write_all(bytes.get_ref()))
+    }
+
+    /// ψ₀(B) from memory, the folder, or Lanczos (then kept in both). A folder that cannot be
+    /// written costs only the reuse: the state is still returned.
+    pub fn get(&self, model: &NewmanMoore, b: f64) -> Result<QuantumGroundState, PhysicsError> {
+        let key = (
+            model.lattice().size(),
+            model.coupling().to_bits(),
+            b.to_bits(),
+        );
+        if let Some(state) = self.memory.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(state);
+        }
+        let dim = 1usize << model.lattice().sites().min(MAX_EXACT_STATE_SITES);
+        let path = self.dir.as_deref().map(|d| Self::path(d, model, b));
+        let state = match path.as_deref().and_then(|p| Self::read(p, b, dim)) {
+            Some(state) => state,
+            None => {
+                let state = quantum_ground_state(model, b)?;
+                if let Some(p) = &path {
+                    // Best effort: a read-only cache only costs recomputation.
+                    let _ = Self::write(p, &state);
+                }
+                state
+            }
+        };
+        if let Ok(mut memory) = self.memory.lock() {
+            // A schedule visits each B once or a few times: keep a bounded number in memory.
+            if memory.len() >= 64 {
+                memory.clear();
+            }
+            memory.insert(key, state.clone());
+        }
+        Ok(state)
+    }
+}
