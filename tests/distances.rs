@@ -107,7 +107,7 @@ fn thermal_kl_both_ways_match_plain_enumeration() {
 
 #[test]
 fn ground_state_probabilities_and_effective_modes_match_plain_enumeration() {
-    let net = network(2, 1.5);
+    let net = network(2, 1.0);
     let lq = log_q(&net);
     let ground: Vec<usize> = (0..DIM).filter(|&s| energy(s) == -4.5).collect();
     let p: Vec<f64> = ground.iter().map(|&s| lq[s].exp()).collect();
