@@ -31,6 +31,7 @@ fn short(kind: &str, steps: usize) -> RunConfig {
             "anneal.final_samples=2500".into(),
             "output.trajectory_points=16".into(),
             "output.resume_every=25".into(),
+            "diagnostics.exact_every=20".into(),
             "seed=3".into(),
         ])
         .unwrap()
@@ -76,7 +77,13 @@ fn npz_arrays(path: &Path) -> Vec<(String, Vec<u64>)> {
 /// trajectory array by array, bit for bit, samples, modes and summary as text.
 fn assert_same_run(a: &Path, b: &Path) {
     assert_eq!(metrics_without_seconds(a), metrics_without_seconds(b));
-    for name in ["summary.toml", "config.toml", "samples/final_modes.tsv"] {
+    for name in [
+        "summary.toml",
+        "config.toml",
+        "samples/final_modes.tsv",
+        "exact.csv",
+        "ground_state_probabilities.csv",
+    ] {
         let (x, y) = (a.join(name), b.join(name));
         assert_eq!(
             std::fs::read_to_string(&x).unwrap(),

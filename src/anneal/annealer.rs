@@ -5,17 +5,18 @@ use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::RngExt;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use super::config::FieldError;
+use super::distances::{DistanceCadence, DistanceRow, FreeEnergyReference, RECENT_STEPS};
 use super::metrics::mean_var;
 use super::objective::distinct_rows;
 use super::observer::{Control, Observer, SnapshotView, StepView};
 use super::partition::{part_range, part_rows, PARTS};
 use super::state::{run_rng, RunRng};
-use super::{AnnealConfig, AnnealKind, FinalSummary, Objective, Schedule, StepMetrics};
+use super::{AnnealConfig, AnnealKind, FinalSummary, Objective, Phase, Schedule, StepMetrics};
 use crate::nn::{Adam, AdamConfig, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
 use crate::physics::{GroundStateId, GroundStates, Lattice, NewmanMoore, PhysicsError};
 
@@ -73,7 +74,11 @@ pub struct Annealer {
     pub(super) adam: Adam,
     pub(super) rng: RunRng,
     pub(super) step: usize,
-    pub(super) found: HashSet<GroundStateId>,
+    /// Each ground state drawn in training, with the last step it was drawn at.
+    pub(super) found: HashMap<GroundStateId, usize>,
+    free_energy: Option<FreeEnergyReference>,
+    pub(super) distances: Option<DistanceCadence>,
+    pending_row: Option<DistanceRow>,
     workspaces: Vec<Rnn2dWorkspace>,
     grads: Vec<Params>,
     samples: Array2<u8>,
@@ -106,7 +111,11 @@ impl Annealer {
             adam,
             rng,
             step: 0,
-            found: HashSet::new(),
+            found: HashMap::new(),
+            free_energy: (config.kind == AnnealKind::Thermal)
+                .then(|| FreeEnergyReference::new(model)),
+            distances: None,
+            pending_row: None,
             workspaces: (0..PARTS).map(|_| Rnn2dWorkspace::default()).collect(),
             samples: Array2::zeros((0, lattice.sites())),
             started: Instant::now(),
@@ -228,6 +237,8 @@ impl Annealer {
             });
         }
 
+        // The exact distances of the network that drew this step's samples, before it learns.
+        self.pending_row = self.distances_due(step, phase, x)?;
         let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
 
         let e0 = self.model.ground_energy();
@@ -235,11 +246,20 @@ impl Annealer {
         for row in bits.rows() {
             if let Some(id) = self.ground_states.id(row) {
                 ground += 1;
-                self.found.insert(id);
+                self.found.insert(id, step);
             }
         }
+        let recent_from = (step + 1).saturating_sub(RECENT_STEPS);
+        let recent = self.found.values().filter(|&&s| s >= recent_from).count();
         let (energy_mean, energy_var) = mean_var(energies.iter().map(|e| e / n));
         let (objective_mean, objective_var) = mean_var(local.iter().map(|o| o / n));
+        // ⟨F_loc⟩/N − f(T) = T·KL(q‖p_T)/N, from the samples already drawn.
+        let free_energy_gap = self
+            .free_energy
+            .as_ref()
+            .and_then(|f| f.at(x))
+            .map(|f| objective_mean - f);
+        let free_energy_gap_stderr = free_energy_gap.map(|_| (objective_var / m as f64).sqrt());
         let metrics = StepMetrics {
             step,
             phase,
@@ -263,6 +283,9 @@ impl Annealer {
             ground_state_fraction: ground as f64 / m as f64,
             distinct_samples: unique.nrows(),
             ground_states_found: self.found.len(),
+            ground_states_recent: recent,
+            free_energy_gap,
+            free_energy_gap_stderr,
             gradient_norm,
             seconds: self.elapsed().as_secs_f64(),
         };
@@ -357,6 +380,14 @@ impl Annealer {
                     step,
                     message: e.to_string(),
                 })?;
+            if let Some(row) = self.pending_row.take() {
+                observer
+                    .on_distances(&row)
+                    .map_err(|e| AnnealError::Observer {
+                        step,
+                        message: e.to_string(),
+                    })?;
+            }
             for (name, _) in snapshots.iter().filter(|(_, s)| *s == step) {
                 self.snapshot(observer, name, Some(step))?;
             }
@@ -378,6 +409,14 @@ impl Annealer {
             Some(summary) => summary,
             None => return self.stop(observer, total - 1),
         };
+        if let Some(row) = self.distances_due(total, Phase::Final, 0.0)? {
+            observer
+                .on_distances(&row)
+                .map_err(|e| AnnealError::Observer {
+                    step: total,
+                    message: e.to_string(),
+                })?;
+        }
         observer
             .on_finish(&summary)
             .map_err(|e| AnnealError::Observer {

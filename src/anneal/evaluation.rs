@@ -44,8 +44,7 @@ impl Annealer {
         for (mode, id) in modes_of(&self.model, &self.ground_states, &counts) {
             if let Some(id) = id {
                 ground_samples += mode.count;
-                ground_ids.insert(id.clone());
-                self.found.insert(id);
+                ground_ids.insert(id);
             }
             modes.push(mode);
         }
@@ -60,7 +59,11 @@ impl Annealer {
             ground_state_fraction: ground_samples as f64 / total as f64,
             distinct_configurations: counts.len(),
             ground_states_found: ground_ids.len(),
-            ground_states_found_in_training: self.found.len(),
+            ground_states_drawn_any_step: self.found.len(),
+            ground_states_drawn_last_1000_steps: {
+                let from = self.step.saturating_sub(super::distances::RECENT_STEPS);
+                self.found.values().filter(|&&s| s >= from).count()
+            },
             degeneracy_log2: self.ground_states.degeneracy_log2(),
             modes,
         })

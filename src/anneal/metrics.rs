@@ -33,8 +33,18 @@ pub struct StepMetrics {
     pub ground_state_fraction: f64,
     /// Distinct configurations among the samples.
     pub distinct_samples: usize,
-    /// Distinct ground states found so far in the run.
+    /// Distinct ground states drawn at any step so far, warm-up included.
     pub ground_states_found: usize,
+    /// Distinct ground states drawn in the last 1,000 steps (this one included).
+    #[serde(default)]
+    pub ground_states_recent: usize,
+    /// Δf = ⟨F_loc⟩/N − f(T) = T·KL(q‖p_T)/N from the step's samples (thermal runs where f is
+    /// exact; empty otherwise).
+    #[serde(default)]
+    pub free_energy_gap: Option<f64>,
+    /// Standard error of Δf.
+    #[serde(default)]
+    pub free_energy_gap_stderr: Option<f64>,
     /// Norm of the last mini-batch gradient.
     pub gradient_norm: f64,
     /// Wall-clock seconds since the run started.
@@ -43,7 +53,7 @@ pub struct StepMetrics {
 
 impl StepMetrics {
     /// Column names of `metrics.csv`, in order.
-    pub const COLUMNS: [&'static str; 16] = [
+    pub const COLUMNS: [&'static str; 19] = [
         "step",
         "phase",
         "temperature",
@@ -58,8 +68,18 @@ impl StepMetrics {
         "ground_state_fraction",
         "distinct_samples",
         "ground_states_found",
+        "ground_states_recent",
+        "free_energy_gap",
+        "free_energy_gap_stderr",
         "gradient_norm",
         "seconds",
+    ];
+
+    /// Columns that runs written before them lack (read as empty or 0).
+    pub const LATER_COLUMNS: [&'static str; 3] = [
+        "ground_states_recent",
+        "free_energy_gap",
+        "free_energy_gap_stderr",
     ];
 
     /// The first real-valued column holding NaN or infinity, if any.
@@ -76,6 +96,11 @@ impl StepMetrics {
             ("residual_energy", self.residual_energy),
             ("ground_state_fraction", self.ground_state_fraction),
             ("gradient_norm", self.gradient_norm),
+            ("free_energy_gap", self.free_energy_gap.unwrap_or(0.0)),
+            (
+                "free_energy_gap_stderr",
+                self.free_energy_gap_stderr.unwrap_or(0.0),
+            ),
             ("seconds", self.seconds),
         ];
         values
@@ -117,8 +142,13 @@ pub struct FinalSummary {
     pub distinct_configurations: usize,
     /// Distinct ground states among the final samples.
     pub ground_states_found: usize,
-    /// Distinct ground states seen at any step of the run.
-    pub ground_states_found_in_training: usize,
+    /// Distinct ground states drawn at any training step, the near-uniform warm-up included
+    /// (so it says little about the end of the run: see the last-1,000-steps count).
+    #[serde(alias = "ground_states_found_in_training")]
+    pub ground_states_drawn_any_step: usize,
+    /// Distinct ground states drawn in the last 1,000 training steps.
+    #[serde(default)]
+    pub ground_states_drawn_last_1000_steps: usize,
     /// k: there are 2^k ground states.
     pub degeneracy_log2: usize,
     /// The most frequent configurations, most frequent first (at most 64).
@@ -130,7 +160,7 @@ impl FinalSummary {
     pub fn describe(&self) -> String {
         format!(
             "final evaluation on {} samples: <E>/N = {:.6} (E0/N = {:.6}), var {:.3e}, min {:.6}\n\
-             ground-state fraction {:.4}, distinct configurations {}, ground states found {} of 2^{} (in training: {})",
+             ground-state fraction {:.4}, distinct configurations {}, ground states found {} of 2^{} (drawn in the last 1,000 steps: {}; at any step, warm-up included: {})",
             self.samples,
             self.energy_mean,
             self.ground_energy,
@@ -140,7 +170,8 @@ impl FinalSummary {
             self.distinct_configurations,
             self.ground_states_found,
             self.degeneracy_log2,
-            self.ground_states_found_in_training
+            self.ground_states_drawn_last_1000_steps,
+            self.ground_states_drawn_any_step
         )
     }
 }

@@ -3,6 +3,7 @@
 
 mod annealer;
 mod config;
+mod distances;
 mod estimator;
 mod evaluation;
 mod instability;
@@ -16,6 +17,7 @@ mod state;
 
 pub use annealer::{AnnealError, Annealer, Outcome};
 pub use config::{AnnealConfig, AnnealKind, FieldError, MAX_STEPS};
+pub use distances::{DistanceRow, RECENT_STEPS};
 pub use estimator::Estimator;
 pub use evaluation::EVALUATION_CHUNK;
 pub use instability::energy_jumps;

@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 use thiserror::Error;
 
-use super::{AnnealState, FinalSummary, StepMetrics};
+use super::{AnnealState, DistanceRow, FinalSummary, StepMetrics};
 use crate::nn::{Adam, Params};
 
 /// What the observer wants the loop to do after a step.
@@ -69,6 +69,11 @@ pub trait Observer {
     }
     /// After the final evaluation.
     fn on_finish(&mut self, _summary: &FinalSummary) -> Result<(), ObserverError> {
+        Ok(())
+    }
+    /// The exact distances, at the cadence (after that step's `on_step`) and after the final
+    /// evaluation (before `on_finish`).
+    fn on_distances(&mut self, _row: &DistanceRow) -> Result<(), ObserverError> {
         Ok(())
     }
     /// The loop's whole state, every `output.resume_every` steps, at the end of the schedule and

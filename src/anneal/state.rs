@@ -62,6 +62,8 @@ pub struct AnnealState {
     pub rng: RngState,
     /// Ground states drawn so far, as coordinates in the ground-state basis, sorted.
     pub found: Vec<Vec<u8>>,
+    /// The last step each of `found` was drawn at (same order).
+    pub found_last_step: Vec<usize>,
     /// Wall-clock seconds the run had taken (the `seconds` column goes on from here).
     pub elapsed_seconds: f64,
 }
@@ -96,7 +98,14 @@ impl Annealer {
             )));
         }
         let k = annealer.ground_states.degeneracy_log2();
-        for coords in &state.found {
+        if state.found_last_step.len() != state.found.len() {
+            return Err(AnnealError::State(format!(
+                "{} ground states but {} last-drawn steps",
+                state.found.len(),
+                state.found_last_step.len()
+            )));
+        }
+        for (coords, &last) in state.found.iter().zip(&state.found_last_step) {
             if coords.len() != k || coords.iter().any(|&c| c > 1) {
                 return Err(AnnealError::State(format!(
                     "a ground state has {} coordinates, L = {} has {k}",
@@ -106,7 +115,7 @@ impl Annealer {
             }
             let bits = annealer.ground_states.from_coordinates(coords);
             if let Some(id) = annealer.ground_states.id(bits.view()) {
-                annealer.found.insert(id);
+                annealer.found.insert(id, last);
             }
         }
         annealer
@@ -124,14 +133,20 @@ impl Annealer {
 
     /// Everything needed to continue this run later, bit for bit.
     pub fn state(&self) -> AnnealState {
-        let mut found: Vec<Vec<u8>> = self.found.iter().map(|id| id.coordinates()).collect();
+        let mut found: Vec<(Vec<u8>, usize)> = self
+            .found
+            .iter()
+            .map(|(id, &last)| (id.coordinates(), last))
+            .collect();
         found.sort();
+        let (found, found_last_step) = found.into_iter().unzip();
         AnnealState {
             step: self.step,
             params: self.net.params().clone(),
             adam: self.adam.state(),
             rng: RngState::of(&self.rng),
             found,
+            found_last_step,
             elapsed_seconds: self.elapsed().as_secs_f64(),
         }
     }

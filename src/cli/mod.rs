@@ -1,10 +1,12 @@
-//! The command line: `exact`, `anneal`, `eval`, `presets`, `landscape` and `bench`.
+//! The command line: `exact`, `anneal`, `eval`, `presets`, `landscape`, `distance`, `figure`
+//! and `bench`.
 //!
 //! Output is tab-separated with one header line on stdout; a bad value exits with code 2 and
 //! a one-line message naming it.
 
 mod anneal;
 mod bench;
+mod distance;
 mod exact;
 mod figure;
 mod landscape;
@@ -54,6 +56,8 @@ pub enum Command {
     Eval(anneal::EvalArgs),
     /// List the shipped presets.
     Presets,
+    /// Exact distances of a snapshot to its target: KL, fidelity, gap, ground-state modes.
+    Distance(distance::DistanceArgs),
     /// Draw a run's figures (PNG or SVG).
     Figure(figure::FigureArgs),
     /// Loss landscapes around a run's snapshots, stored in RUN/landscapes/.
@@ -118,6 +122,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Presets => anneal::presets(out),
         Command::Landscape(args) => landscape::landscape(args, out),
         Command::Figure(args) => figure::figure(args, out),
+        Command::Distance(args) => distance::distance(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

@@ -87,6 +87,9 @@ pub struct RunConfig {
     /// Run-folder and live-view settings.
     #[serde(default)]
     pub output: OutputConfig,
+    /// Diagnostics measured along the anneal.
+    #[serde(default)]
+    pub diagnostics: super::DiagnosticsConfig,
 }
 
 /// The presets shipped in `assets/presets/`, by name.

@@ -6,11 +6,13 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::exact_file::DistanceWriter;
 use super::metrics_file::{truncate_metrics, MetricsWriter};
 use super::resume::{save_resume, RESUME_FILE};
 use super::{RunConfig, RunError, Trajectory};
 use crate::anneal::{
-    AnnealState, Control, FinalSummary, Observer, ObserverError, SnapshotView, StepView,
+    AnnealState, Control, DistanceRow, FinalSummary, Observer, ObserverError, SnapshotView,
+    StepView,
 };
 use crate::files::write_atomically;
 use crate::nn::{save_checkpoint, Params};
@@ -20,6 +22,7 @@ use crate::nn::{save_checkpoint, Params};
 pub struct RunWriter {
     dir: PathBuf,
     metrics: MetricsWriter,
+    distances: DistanceWriter,
     trajectory: Trajectory,
     last: Option<(i64, f64, Params)>,
 }
@@ -62,6 +65,7 @@ impl RunWriter {
         Ok(Self {
             dir: dir.to_path_buf(),
             metrics: MetricsWriter::create(&dir.join("metrics.csv"))?,
+            distances: DistanceWriter::new(dir),
             trajectory: Trajectory::new(config.output.trajectory_points),
             last: None,
         })
@@ -84,6 +88,7 @@ impl RunWriter {
         Ok(Self {
             dir: dir.to_path_buf(),
             metrics: MetricsWriter::append(&path)?,
+            distances: DistanceWriter::reopen(dir, state.step)?,
             trajectory,
             last,
         })
@@ -132,6 +137,10 @@ impl Observer for RunWriter {
                 .map_err(|e| ObserverError::new(describe(&path, e)))?;
         }
         self.save_trajectory().map_err(ObserverError::new)
+    }
+
+    fn on_distances(&mut self, row: &DistanceRow) -> Result<(), ObserverError> {
+        self.distances.write(row).map_err(ObserverError::new)
     }
 
     fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {

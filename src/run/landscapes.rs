@@ -105,6 +105,15 @@ impl RunFolder {
             .map(|(_, s)| s as i64)
     }
 
+    /// T or B when snapshot `name` was taken.
+    pub fn snapshot_x(&self, name: &str) -> Option<f64> {
+        let schedule = self.config.anneal.schedule();
+        match self.snapshot_step(name)? {
+            -1 => Some(schedule.start),
+            step => Some(schedule.at(usize::try_from(step).ok()?).1),
+        }
+    }
+
     /// The network of snapshot `name`.
     pub fn network(&self, name: &str) -> Result<Rnn2d, RunError> {
         let path = super::checkpoint_path(&self.dir, name)?;

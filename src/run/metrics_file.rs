@@ -87,6 +87,23 @@ fn whole_lines(text: &str) -> (&str, Option<usize>) {
 /// Every whole step of `metrics.csv`, read by column name. A partial last line is left out with
 /// a warning; a value that cannot be read, or is not finite, is an error naming line and column.
 pub fn read_metrics(path: &Path) -> Result<MetricsTable, RunError> {
+    // Columns added later (the free-energy gap, recent ground states) may be absent.
+    let required: Vec<&str> = StepMetrics::COLUMNS
+        .into_iter()
+        .filter(|c| !StepMetrics::LATER_COLUMNS.contains(c))
+        .collect();
+    let (rows, warning) = read_rows(path, &required, StepMetrics::non_finite_column)?;
+    Ok(MetricsTable { rows, warning })
+}
+
+/// The whole rows of a CSV file with a step per line, read by column name into `T`; the
+/// `required` columns must be in the header, and `non_finite` names a value that is NaN or
+/// infinite. Returns the rows and the warning for a partial last line.
+pub fn read_rows<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    required: &[&str],
+    non_finite: impl Fn(&T) -> Option<&'static str>,
+) -> Result<(Vec<T>, Option<String>), RunError> {
     let text = std::fs::read_to_string(path).map_err(|e| RunError::io(path, e))?;
     let (whole, partial) = whole_lines(&text);
     let table = |line: usize, message: String| RunError::Table {
@@ -102,17 +119,14 @@ pub fn read_metrics(path: &Path) -> Result<MetricsTable, RunError> {
         .headers()
         .map_err(|e| table(1, e.to_string()))?
         .clone();
-    if let Some(missing) = StepMetrics::COLUMNS
-        .iter()
-        .find(|c| !header.iter().any(|h| h == **c))
-    {
+    if let Some(missing) = required.iter().find(|c| !header.iter().any(|h| h == **c)) {
         return Err(table(1, format!("no column '{missing}'")));
     }
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| table(line, e.to_string()))?;
-        let row: StepMetrics = record.deserialize(Some(&header)).map_err(|e| {
+        let row: T = record.deserialize(Some(&header)).map_err(|e| {
             let column = match e.kind() {
                 csv::ErrorKind::Deserialize { err, .. } => err
                     .field()
@@ -123,7 +137,7 @@ pub fn read_metrics(path: &Path) -> Result<MetricsTable, RunError> {
             };
             table(line, column)
         })?;
-        if let Some(column) = row.non_finite_column() {
+        if let Some(column) = non_finite(&row) {
             return Err(table(
                 line,
                 format!("column '{column}' is not a finite number"),
@@ -137,11 +151,11 @@ pub fn read_metrics(path: &Path) -> Result<MetricsTable, RunError> {
             path.display()
         )
     });
-    Ok(MetricsTable { rows, warning })
+    Ok((rows, warning))
 }
 
-/// Cut `metrics.csv` back to its header and the steps before `steps` (a resumed run continues
-/// from there); a partial last line goes too.
+/// Cut `metrics.csv` (or any table whose first column is the step) back to its header and the
+/// steps before `steps` (a resumed run continues from there); a partial last line goes too.
 pub fn truncate_metrics(path: &Path, steps: usize) -> Result<(), RunError> {
     let text = std::fs::read_to_string(path).map_err(|e| RunError::io(path, e))?;
     let (whole, _) = whole_lines(&text);

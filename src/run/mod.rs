@@ -3,8 +3,10 @@
 
 mod config;
 mod config_error;
+mod diagnostics;
 mod error;
 mod exact_curve;
+mod exact_file;
 mod folder;
 mod landscapes;
 mod metrics_file;
@@ -18,11 +20,16 @@ use std::path::Path;
 
 pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS};
 pub use config_error::ConfigError;
+pub use diagnostics::{auto_exact_every, distance_target, DiagnosticsConfig};
 pub use error::RunError;
 pub use exact_curve::{exact_curve, ExactCurveError};
+pub use exact_file::{
+    read_distances, DistanceTable, DistanceWriter, EXACT_FILE, MAX_PROBABILITY_COLUMNS,
+    PROBABILITIES_FILE,
+};
 pub use folder::{write_samples, RunWriter};
 pub use landscapes::{LandscapeRequest, RunFolder};
-pub use metrics_file::{read_metrics, truncate_metrics, write_metrics, MetricsTable};
+pub use metrics_file::{read_metrics, read_rows, truncate_metrics, write_metrics, MetricsTable};
 pub use reader::{
     checkpoint_path, read_config, read_run_metrics, read_samples, read_summary, snapshot_names,
 };
@@ -34,8 +41,8 @@ pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};
 
 use crate::anneal::{
-    AnnealState, Annealer, Control, FinalSummary, Observer, ObserverError, Outcome, SnapshotView,
-    StepView,
+    AnnealState, Annealer, Control, DistanceRow, FinalSummary, Observer, ObserverError, Outcome,
+    SnapshotView, StepView,
 };
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::Params;
@@ -61,6 +68,10 @@ impl Observer for Both<'_> {
         self.writer.on_finish(summary)?;
         self.other.on_finish(summary)
     }
+    fn on_distances(&mut self, row: &DistanceRow) -> Result<(), ObserverError> {
+        self.writer.on_distances(row)?;
+        self.other.on_distances(row)
+    }
     fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {
         self.writer.on_state(state)?;
         self.other.on_state(state)
@@ -83,7 +94,15 @@ pub fn annealer(config: &RunConfig) -> Result<Annealer, RunError> {
         config.seed,
     )?;
     annealer.set_resume_every(config.output.resume_every);
+    set_distances(&mut annealer, config);
     Ok(annealer)
+}
+
+fn set_distances(annealer: &mut Annealer, config: &RunConfig) {
+    let every = config.exact_every();
+    if let (true, Some(target)) = (every > 0, distance_target(config)) {
+        annealer.set_distances(target, every);
+    }
 }
 
 /// Run `config` to the end on this thread, writing the run folder `dir` and reporting to
@@ -143,6 +162,7 @@ pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcom
     // The writer cuts metrics.csv back only once the state is known to fit the run.
     let writer = RunWriter::reopen(dir, &point.state, point.trajectory, last_x)?;
     annealer.set_resume_every(config.output.resume_every);
+    set_distances(&mut annealer, &config);
     let mut both = Both {
         writer,
         other: observer,

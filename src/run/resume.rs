@@ -80,6 +80,9 @@ pub fn save_resume(
         npz.add_array("rng/word_pos", &arr1(&word_pos))
             .map_err(err)?;
         npz.add_array("found", &found).map_err(err)?;
+        let last: Vec<u64> = state.found_last_step.iter().map(|&s| s as u64).collect();
+        npz.add_array("found_last_step", &Array1::from(last))
+            .map_err(err)?;
         npz.add_array(
             "trajectory/shape",
             &arr1(&[trajectory.capacity() as u64, trajectory.stride() as u64]),
@@ -129,6 +132,12 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
     let shape: Array1<u64> = read(&mut npz, "trajectory/shape", path)?;
     let steps: Array1<i64> = read(&mut npz, "trajectory/steps", path)?;
     let found: Array2<u8> = read(&mut npz, "found", path)?;
+    // Absent in resume files written before the last-drawn steps were kept: as if drawn at 0.
+    let found_last_step: Vec<usize> =
+        match npz.by_name::<ndarray::OwnedRepr<u64>, ndarray::Ix1>("found_last_step.npy") {
+            Ok(steps) => steps.iter().map(|&s| s as usize).collect(),
+            Err(_) => vec![0; found.nrows()],
+        };
     let points: Array2<f64> = read(&mut npz, "trajectory/params", path)?;
 
     let p = layout.len();
@@ -172,6 +181,7 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
             word_pos: (u128::from(word_pos[0]) << 64) | u128::from(word_pos[1]),
         },
         found: found.rows().into_iter().map(|r| r.to_vec()).collect(),
+        found_last_step,
         elapsed_seconds: elapsed[0],
     };
     let capacity = usize::try_from(shape[0]).unwrap_or(0);

@@ -325,10 +325,11 @@ fn run_info(ui: &mut Ui, state: &AppState) {
             summary.ground_state_fraction, summary.distinct_configurations
         ));
         ui.label(format!(
-            "ground states found: {} of 2^{} (in training {})",
+            "ground states found: {} of 2^{} (drawn in the last 1,000 steps {}, at any step {})",
             summary.ground_states_found,
             summary.degeneracy_log2,
-            summary.ground_states_found_in_training
+            summary.ground_states_drawn_last_1000_steps,
+            summary.ground_states_drawn_any_step
         ));
     }
 }
