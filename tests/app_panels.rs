@@ -61,6 +61,9 @@ fn fixture() -> AppState {
             ground_state_fraction: 0.0,
             distinct_samples: 40,
             ground_states_found: (step / 40).min(16),
+            ground_states_recent: (step / 40).min(16),
+            free_energy_gap: None,
+            free_energy_gap_stderr: None,
             gradient_norm: 0.1,
             seconds: step as f64 / 100.0,
         }));
@@ -306,7 +309,8 @@ fn a_finished_run_summary_reaches_the_run_panel() {
             ground_state_fraction: 0.9,
             distinct_configurations: 12,
             ground_states_found: 3,
-            ground_states_found_in_training: 5,
+            ground_states_drawn_any_step: 5,
+            ground_states_drawn_last_1000_steps: 3,
             degeneracy_log2: 4,
             modes: Vec::new(),
         }))],
@@ -314,5 +318,5 @@ fn a_finished_run_summary_reaches_the_run_panel() {
     assert_eq!(state.status, RunStatus::Finished);
     let mut h = harness(panels::run::ui, state, (320.0, 900.0));
     h.run();
-    h.get_by_label("ground states found: 3 of 2^4 (in training 5)");
+    h.get_by_label("ground states found: 3 of 2^4 (drawn in the last 1,000 steps 3, at any step 5)");
 }
