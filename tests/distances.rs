@@ -291,3 +291,103 @@ fn the_sampled_free_energy_gap_converges_to_t_times_kl() {
         previous_error = stderr;
     }
 }
+
+fn short_run(kind: &str, every: usize) -> annealscape::run::RunConfig {
+    annealscape::run::RunConfig::preset("paper-quantum-L3")
+        .unwrap()
+        .with_overrides(&[
+            "anneal.estimator=standard".into(),
+            format!("anneal.kind={kind}"),
+            "network.hidden=8".into(),
+            "anneal.warmup_steps=10".into(),
+            "anneal.anneal_steps=20".into(),
+            "anneal.train_steps=2".into(),
+            "anneal.samples=40".into(),
+            "anneal.minibatches=2".into(),
+            "anneal.final_samples=500".into(),
+            format!("diagnostics.exact_every={every}"),
+        ])
+        .unwrap()
+}
+
+#[test]
+fn a_run_writes_exact_rows_at_the_cadence_and_at_the_end() {
+    use annealscape::run::{read_distances, run_blocking, RunFolder};
+    let dir = common::temp_dir("distances-run");
+    let config = short_run("quantum", 7);
+    run_blocking(&config, &dir, &mut annealscape::anneal::Silent).unwrap();
+    let table = read_distances(&dir).unwrap().expect("exact.csv written");
+    let total = config.anneal.schedule().total_steps();
+    let steps: Vec<usize> = table.rows.iter().map(|r| r.step).collect();
+    let mut expected: Vec<usize> = (0..total).step_by(7).collect();
+    expected.push(total);
+    assert_eq!(steps, expected);
+    for row in &table.rows {
+        assert_eq!(row.ground_state_log_probs.len(), 4, "p(g) of the 4 ground states");
+        let mass: f64 = row.ground_state_log_probs.iter().map(|l| l.exp()).sum();
+        close(mass, row.ground_state_mass.unwrap(), 1e-12, "mass from the bars");
+        assert!(row.energy_error.unwrap() >= -1e-12, "variational: {row:?}");
+        if row.field > 0.0 {
+            let f = row.fidelity.unwrap();
+            assert!((0.0..=1.0).contains(&f));
+        }
+    }
+    // The final row measures the completion weights at B = 0.
+    let last = table.rows.last().unwrap();
+    assert_eq!(last.field, 0.0);
+    assert_eq!(last.fidelity, None, "degenerate ground space at B = 0");
+    assert_eq!(last.gap, Some(0.0));
+    let net = RunFolder::open(&dir).unwrap().network("completion").unwrap();
+    let d = target(TargetKind::Quantum).measure(&net, 0.0).unwrap();
+    assert_eq!(d.modes.unwrap().mass, last.ground_state_mass.unwrap());
+
+    // The command line prints the same numbers for that snapshot.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args(["distance", "--run"])
+        .arg(&dir)
+        .args(["--snapshot", "completion"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let value = |name: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}\t")))
+            .map(|v| v.parse().unwrap())
+    };
+    assert_eq!(text.lines().next(), Some("quantity\tvalue"));
+    assert_eq!(value("ground_state_mass"), last.ground_state_mass);
+    assert_eq!(value("effective_modes"), last.effective_modes);
+    assert_eq!(value("energy_error"), last.energy_error);
+    assert_eq!(value("fidelity"), None);
+    let notes = String::from_utf8(out.stderr).unwrap();
+    assert!(notes.contains("fidelity with one ground state is not defined"), "{notes}");
+}
+
+#[test]
+fn the_per_step_free_energy_gap_is_the_objective_less_the_exact_free_energy() {
+    use annealscape::run::{read_run_metrics, run_blocking};
+    let dir = common::temp_dir("distances-thermal");
+    let config = short_run("thermal", 10);
+    run_blocking(&config, &dir, &mut annealscape::anneal::Silent).unwrap();
+    let rows = read_run_metrics(&dir).unwrap().rows;
+    let e: Vec<f64> = (0..DIM).map(energy).collect();
+    for row in rows.iter().filter(|r| r.temperature > 0.0) {
+        let t = row.temperature;
+        let top = e.iter().map(|e| -e / t).fold(f64::NEG_INFINITY, f64::max);
+        let log_z = top + e.iter().map(|e| (-e / t - top).exp()).sum::<f64>().ln();
+        let f = -t * log_z / N as f64;
+        close(row.free_energy_gap.unwrap(), row.objective_mean - f, 1e-12, "Δf");
+        let stderr = (row.objective_var / 40.0).sqrt();
+        close(row.free_energy_gap_stderr.unwrap(), stderr, 1e-12, "stderr of Δf");
+    }
+    // KL(q‖p_T) at the cadence: T·KL/N agrees with the sampled gap within a few errors.
+    let table = annealscape::run::read_distances(&dir).unwrap().unwrap();
+    for row in table.rows.iter().filter(|r| r.temperature > 0.0) {
+        let step = &rows[row.step];
+        let exact = row.temperature * row.kl_reverse.unwrap();
+        let gap = step.free_energy_gap.unwrap();
+        let err = step.free_energy_gap_stderr.unwrap();
+        assert!((gap - exact).abs() < 5.0 * err + 1e-9, "step {}: {gap} ± {err} against {exact}", row.step);
+    }
+}

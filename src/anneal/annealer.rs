@@ -238,7 +238,7 @@ impl Annealer {
         }
 
         // The exact distances of the network that drew this step's samples, before it learns.
-        self.pending_row = self.distances_due(step, phase, x)?;
+        self.pending_row = self.distances_due(step, phase, x, false)?;
         let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
 
         let e0 = self.model.ground_energy();
@@ -409,7 +409,7 @@ impl Annealer {
             Some(summary) => summary,
             None => return self.stop(observer, total - 1),
         };
-        if let Some(row) = self.distances_due(total, Phase::Final, 0.0)? {
+        if let Some(row) = self.distances_due(total, Phase::Final, 0.0, true)? {
             observer
                 .on_distances(&row)
                 .map_err(|e| AnnealError::Observer {

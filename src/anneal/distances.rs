@@ -149,17 +149,18 @@ impl Annealer {
         self.distances = (every > 0).then_some(DistanceCadence { target, every });
     }
 
-    /// The distances of the network now, if this step is on the cadence.
+    /// The distances of the network now, if `step` is on the cadence or `at_end`.
     pub(super) fn distances_due(
         &self,
         step: usize,
         phase: Phase,
         x: f64,
+        at_end: bool,
     ) -> Result<Option<DistanceRow>, AnnealError> {
         let Some(cadence) = self.distances.as_ref() else {
             return Ok(None);
         };
-        if step % cadence.every != 0 && phase != Phase::Final {
+        if step % cadence.every != 0 && !at_end {
             return Ok(None);
         }
         let d = cadence.target.measure(&self.net, x)?;
