@@ -318,5 +318,7 @@ fn a_finished_run_summary_reaches_the_run_panel() {
     assert_eq!(state.status, RunStatus::Finished);
     let mut h = harness(panels::run::ui, state, (320.0, 900.0));
     h.run();
-    h.get_by_label("ground states found: 3 of 2^4 (drawn in the last 1,000 steps 3, at any step 5)");
+    h.get_by_label(
+        "ground states found: 3 of 2^4 (drawn in the last 1,000 steps 3, at any step 5)",
+    );
 }

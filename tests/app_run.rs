@@ -295,12 +295,14 @@ fn export_writers_draw_every_view_and_refuse_bad_extensions() {
                 modes: summary.modes.clone(),
                 samples: summary.samples,
                 degeneracy_log2: summary.degeneracy_log2,
+                exact: None,
             },
             ModesFigure {
                 modes: Vec::new(),
                 samples: 0,
                 ground_states_found: 0,
                 degeneracy_log2: 0,
+                exact: None,
             }
             .size(),
         ),

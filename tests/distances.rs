@@ -174,7 +174,7 @@ fn fidelity_energy_error_and_gap_match_dense_diagonalisation() {
     let net = network(3, 2.0);
     let lq = log_q(&net);
     let psi: Vec<f64> = lq.iter().map(|l| (0.5 * l).exp()).collect();
-    for b in [0.2, 0.6, 1.5] {
+    for b in [0.05, 0.2, 0.6, 1.5] {
         let (values, vectors) = dense(b);
         let overlap: f64 = (0..DIM).map(|s| vectors[(s, 0)] * psi[s]).sum();
         let mut energy_q = 0.0;
@@ -192,7 +192,7 @@ fn fidelity_energy_error_and_gap_match_dense_diagonalisation() {
                 })
                 .sum()
         };
-        let e1 = values
+        let e1_symmetric = values
             .iter()
             .copied()
             .filter(|&v| v > values[0] + 1e-9)
@@ -210,7 +210,18 @@ fn fidelity_energy_error_and_gap_match_dense_diagonalisation() {
             1e-9,
             "energy error",
         );
-        close(q.gap.unwrap(), e1 - values[0], 1e-8, "gap");
+        // B > 0: ψ₀ is unique, so the whole spectrum's gap is the second eigenvalue's.
+        close(q.gap.unwrap(), values[1] - values[0], 1e-8, "gap");
+        close(
+            q.gap_symmetric.unwrap(),
+            e1_symmetric - values[0],
+            1e-8,
+            "symmetric gap",
+        );
+        assert!(
+            values[1] - values[0] < e1_symmetric - values[0],
+            "L = 3: the whole gap is smaller"
+        );
     }
 }
 
@@ -323,9 +334,18 @@ fn a_run_writes_exact_rows_at_the_cadence_and_at_the_end() {
     expected.push(total);
     assert_eq!(steps, expected);
     for row in &table.rows {
-        assert_eq!(row.ground_state_log_probs.len(), 4, "p(g) of the 4 ground states");
+        assert_eq!(
+            row.ground_state_log_probs.len(),
+            4,
+            "p(g) of the 4 ground states"
+        );
         let mass: f64 = row.ground_state_log_probs.iter().map(|l| l.exp()).sum();
-        close(mass, row.ground_state_mass.unwrap(), 1e-12, "mass from the bars");
+        close(
+            mass,
+            row.ground_state_mass.unwrap(),
+            1e-12,
+            "mass from the bars",
+        );
         assert!(row.energy_error.unwrap() >= -1e-12, "variational: {row:?}");
         if row.field > 0.0 {
             let f = row.fidelity.unwrap();
@@ -337,7 +357,10 @@ fn a_run_writes_exact_rows_at_the_cadence_and_at_the_end() {
     assert_eq!(last.field, 0.0);
     assert_eq!(last.fidelity, None, "degenerate ground space at B = 0");
     assert_eq!(last.gap, Some(0.0));
-    let net = RunFolder::open(&dir).unwrap().network("completion").unwrap();
+    let net = RunFolder::open(&dir)
+        .unwrap()
+        .network("completion")
+        .unwrap();
     let d = target(TargetKind::Quantum).measure(&net, 0.0).unwrap();
     assert_eq!(d.modes.unwrap().mass, last.ground_state_mass.unwrap());
 
@@ -361,7 +384,10 @@ fn a_run_writes_exact_rows_at_the_cadence_and_at_the_end() {
     assert_eq!(value("energy_error"), last.energy_error);
     assert_eq!(value("fidelity"), None);
     let notes = String::from_utf8(out.stderr).unwrap();
-    assert!(notes.contains("fidelity with one ground state is not defined"), "{notes}");
+    assert!(
+        notes.contains("fidelity with one ground state is not defined"),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -377,9 +403,19 @@ fn the_per_step_free_energy_gap_is_the_objective_less_the_exact_free_energy() {
         let top = e.iter().map(|e| -e / t).fold(f64::NEG_INFINITY, f64::max);
         let log_z = top + e.iter().map(|e| (-e / t - top).exp()).sum::<f64>().ln();
         let f = -t * log_z / N as f64;
-        close(row.free_energy_gap.unwrap(), row.objective_mean - f, 1e-12, "Δf");
+        close(
+            row.free_energy_gap.unwrap(),
+            row.objective_mean - f,
+            1e-12,
+            "Δf",
+        );
         let stderr = (row.objective_var / 40.0).sqrt();
-        close(row.free_energy_gap_stderr.unwrap(), stderr, 1e-12, "stderr of Δf");
+        close(
+            row.free_energy_gap_stderr.unwrap(),
+            stderr,
+            1e-12,
+            "stderr of Δf",
+        );
     }
     // KL(q‖p_T) at the cadence: T·KL/N agrees with the sampled gap within a few errors.
     let table = annealscape::run::read_distances(&dir).unwrap().unwrap();
@@ -388,6 +424,10 @@ fn the_per_step_free_energy_gap_is_the_objective_less_the_exact_free_energy() {
         let exact = row.temperature * row.kl_reverse.unwrap();
         let gap = step.free_energy_gap.unwrap();
         let err = step.free_energy_gap_stderr.unwrap();
-        assert!((gap - exact).abs() < 5.0 * err + 1e-9, "step {}: {gap} ± {err} against {exact}", row.step);
+        assert!(
+            (gap - exact).abs() < 5.0 * err + 1e-9,
+            "step {}: {gap} ± {err} against {exact}",
+            row.step
+        );
     }
 }

@@ -40,8 +40,13 @@ pub struct DistanceRow {
     pub fidelity: Option<f64>,
     /// (⟨√q|H_B|√q⟩ − E₀(B))/N (quantum, N ≤ 16).
     pub energy_error: Option<f64>,
-    /// Δ(B) = E₁ − E₀ in ψ₀'s symmetry sector (quantum, N ≤ 16).
+    /// Δ(B) = E₁ − E₀, the whole spectrum's gap (quantum, N ≤ 16); it closes as B → 0 where
+    /// there are several classical ground states.
     pub gap: Option<f64>,
+    /// The gap to the next level in ψ₀'s symmetry sector (quantum, N ≤ 16): what an exact
+    /// adiabatic sweep must respect.
+    #[serde(default)]
+    pub gap_symmetric: Option<f64>,
     /// Σ_g p(g) over the ground states (k ≤ 16).
     pub ground_state_mass: Option<f64>,
     /// exp(H(π)), π = p(g)/mass.
@@ -55,7 +60,7 @@ pub struct DistanceRow {
 
 impl DistanceRow {
     /// Column names of `exact.csv`, in order.
-    pub const COLUMNS: [&'static str; 12] = [
+    pub const COLUMNS: [&'static str; 13] = [
         "step",
         "phase",
         "temperature",
@@ -65,6 +70,7 @@ impl DistanceRow {
         "fidelity",
         "energy_error",
         "gap",
+        "gap_symmetric",
         "ground_state_mass",
         "effective_modes",
         "kl_to_uniform_ground_states",
@@ -86,6 +92,7 @@ impl DistanceRow {
             fidelity: d.quantum.and_then(|q| q.fidelity),
             energy_error: d.quantum.map(|q| q.energy_error),
             gap: d.quantum.and_then(|q| q.gap),
+            gap_symmetric: d.quantum.and_then(|q| q.gap_symmetric),
             ground_state_mass: d.modes.as_ref().map(|m| m.mass),
             effective_modes: d.modes.as_ref().map(|m| m.effective_modes),
             kl_to_uniform_ground_states: d.modes.as_ref().map(|m| m.kl_to_uniform),
@@ -103,6 +110,7 @@ impl DistanceRow {
             ("fidelity", self.fidelity),
             ("energy_error", self.energy_error),
             ("gap", self.gap),
+            ("gap_symmetric", self.gap_symmetric),
             ("ground_state_mass", self.ground_state_mass),
             ("effective_modes", self.effective_modes),
             (

@@ -45,6 +45,21 @@ pub fn energy_jumps(energy: &[f64], window: usize, threshold: f64) -> Vec<usize>
     marks.into_iter().map(|(i, _)| i).collect()
 }
 
+/// The energy jumps of a run by the rule every view uses: a window of 1 % of the run's
+/// `total_steps` (at least 10 steps) and a threshold of 0.05 J per spin; steps, not indices.
+pub fn run_energy_jumps(
+    metrics: &[super::StepMetrics],
+    total_steps: usize,
+    coupling: f64,
+) -> Vec<usize> {
+    let window = (total_steps / 100).max(10);
+    let energy: Vec<f64> = metrics.iter().map(|m| m.energy_mean).collect();
+    energy_jumps(&energy, window, 0.05 * coupling)
+        .into_iter()
+        .map(|i| metrics[i].step)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ pub use config::{AnnealConfig, AnnealKind, FieldError, MAX_STEPS};
 pub use distances::{DistanceRow, RECENT_STEPS};
 pub use estimator::Estimator;
 pub use evaluation::EVALUATION_CHUNK;
-pub use instability::energy_jumps;
+pub use instability::{energy_jumps, run_energy_jumps};
 pub use metrics::{mean_var, FinalSummary, ModeCount, StepMetrics};
 pub use modes::{batch_modes, count_rows, modes_of};
 pub use objective::{distinct_rows, flip_amplitude_sums, Objective};

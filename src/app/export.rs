@@ -51,6 +51,8 @@ pub enum ExportContent {
         samples: usize,
         /// k (2^k ground states).
         degeneracy_log2: usize,
+        /// The exact p(g) of every ground state, when measured.
+        exact: Option<Vec<f64>>,
     },
 }
 
@@ -114,12 +116,14 @@ pub fn write_figure(content: &ExportContent, path: &Path) -> Result<(), String> 
             modes,
             samples,
             degeneracy_log2,
+            exact,
         } => {
             let figure = ModesFigure {
                 modes: modes.clone(),
                 samples: *samples,
                 ground_states_found: modes.iter().filter(|m| m.ground_state.is_some()).count(),
                 degeneracy_log2: *degeneracy_log2,
+                exact: exact.clone(),
             };
             render(&figure, path, 2.0)
         }

@@ -43,6 +43,8 @@ pub struct OpenedRun {
     pub config: RunConfig,
     /// Its steps.
     pub metrics: Vec<StepMetrics>,
+    /// Its exact distances (empty if it measured none).
+    pub distances: Vec<crate::anneal::DistanceRow>,
     /// Its final evaluation, if it finished.
     pub summary: Option<FinalSummary>,
     /// Its snapshots.
@@ -344,6 +346,7 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
     let config = folder.config().clone();
     let table = read_run_metrics(dir).map_err(|e| e.to_string())?;
     let summary = read_summary(dir).map_err(|e| e.to_string())?;
+    let distances = crate::run::read_distances(dir).map_err(|e| e.to_string())?;
     let snapshots: Vec<SnapshotEntry> = folder
         .snapshots()
         .into_iter()
@@ -361,6 +364,7 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
         dir: dir.to_path_buf(),
         config,
         metrics: table.rows,
+        distances: distances.map(|d| d.rows).unwrap_or_default(),
         summary,
         snapshots,
         samples,

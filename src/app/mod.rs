@@ -9,6 +9,7 @@ mod form;
 mod jobs;
 mod landscape_view;
 pub mod panels;
+mod run_distances;
 mod screenshot;
 mod state;
 
@@ -273,6 +274,7 @@ impl AnnealscapeApp {
     fn show_opened(&mut self, run: OpenedRun) {
         let mut data = RunData::new(run.config, run.dir.clone());
         data.metrics = run.metrics;
+        data.distances.set(run.distances);
         data.snapshots = run.snapshots;
         if let Some((step, samples)) = run.samples {
             data.set_samples(step, Arc::new(samples));

@@ -108,13 +108,20 @@ pub struct RunData {
     jumps_at_len: usize,
     /// An opened run that did not finish and has a resume state.
     pub resumable: bool,
+    /// The exact distances (SPEC §6.4) so far.
+    pub distances: super::run_distances::RunDistances,
 }
 
 impl RunData {
     /// A new run of `config` in `dir`.
     pub fn new(config: RunConfig, dir: PathBuf) -> Self {
+        let ground_states = crate::physics::Lattice::new(config.lattice.size).map_or(1, |l| {
+            let k = crate::physics::GroundStates::new(l).degeneracy_log2() as u32;
+            1usize.checked_shl(k).unwrap_or(usize::MAX)
+        });
         Self {
             model: RunModel::of(&config).ok(),
+            distances: super::run_distances::RunDistances::new(ground_states),
             dir: Some(dir),
             config: Some(config),
             ..Self::default()
@@ -224,6 +231,8 @@ pub struct CurvesView {
     pub show_entropy: bool,
     /// Show T or B (step axis only).
     pub show_x: bool,
+    /// Show the exact distances under the curves, when the run measured them.
+    pub show_distances: bool,
 }
 
 impl Default for CurvesView {
@@ -232,6 +241,7 @@ impl Default for CurvesView {
             against_x: false,
             show_entropy: true,
             show_x: true,
+            show_distances: true,
         }
     }
 }
@@ -386,6 +396,7 @@ impl AppState {
                 }
                 self.run.metrics.push(metrics);
             }
+            Event::Distances(row) => self.run.distances.push(*row),
             Event::StepsDropped(n) => self.inform(format!(
                 "the view skipped {n} steps while busy (every step is in metrics.csv)"
             )),

@@ -204,6 +204,12 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
     match outcome {
         Ok(Outcome::Finished(summary)) => {
             writeln!(out, "{}", summary.describe())?;
+            // Read back from the folder, so a resumed run lists the whole run's events.
+            if let Ok(metrics) = crate::run::read_run_metrics(&dir) {
+                let distances = crate::run::read_distances(&dir).ok().flatten();
+                let events = crate::run::run_events(&config, &metrics.rows, distances.as_ref());
+                writeln!(out, "{}", events.describe(config.anneal.kind.symbol()))?;
+            }
             writeln!(out, "run folder: {}", dir.display())?;
             Ok(())
         }

@@ -154,6 +154,9 @@ fn rows(d: &Distances, x: f64) -> Vec<(&'static str, f64)> {
         if let Some(g) = q.gap {
             rows.push(("gap", g));
         }
+        if let Some(g) = q.gap_symmetric {
+            rows.push(("gap_symmetric", g));
+        }
     }
     if let Some(m) = &d.modes {
         rows.push(("ground_state_mass", m.mass));

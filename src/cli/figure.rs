@@ -19,8 +19,11 @@ pub enum FigureKind {
     Curves,
     /// One sampled configuration on the lattice with its defects.
     Lattice,
-    /// Counts of the final evaluation's configurations, ground states marked.
+    /// Counts of the final evaluation's configurations, ground states marked, beside the
+    /// exact p(g) of every ground state at the end.
     Modes,
+    /// Exact distances along the anneal: KL or fidelity, the gap, the ground-state modes.
+    Distances,
 }
 
 /// Colour map choices.
@@ -124,7 +127,7 @@ fn write(figure: &impl crate::figures::Figure, args: &FigureArgs) -> Result<(), 
 /// Run `annealscape figure`.
 pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
     match args.kind {
-        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes => {
+        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes | FigureKind::Distances => {
             run_figure(&args)?;
             writeln!(out, "{}", args.out.display())?;
             return Ok(());
@@ -164,7 +167,9 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let title = format!("{} (step {})", l.settings.snapshot, l.settings.step);
             vec![(l, title)]
         }
-        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes => unreachable!(),
+        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes | FigureKind::Distances => {
+            unreachable!()
+        }
         FigureKind::Stages => [
             ("warmup", "after warm-up"),
             ("mid3", "mid-anneal"),
@@ -263,11 +268,56 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
                         args.run.display()
                     ))
                 })?;
+            let exact = crate::run::read_distances(&args.run)
+                .map_err(usage)?
+                .and_then(|t| t.rows.last().cloned())
+                .map(|row| {
+                    row.ground_state_log_probs
+                        .iter()
+                        .map(|l| l.exp())
+                        .collect::<Vec<f64>>()
+                })
+                .filter(|p| !p.is_empty());
+            if exact.is_none() {
+                eprintln!("note: no exact p(g) at the end of this run (k > 8, or exact distances were off): only the sampled counts are drawn");
+            }
             let figure = ModesFigure {
                 modes: summary.modes,
                 samples: summary.samples,
                 ground_states_found: summary.ground_states_found,
                 degeneracy_log2: summary.degeneracy_log2,
+                exact,
+            };
+            write(&figure, args)
+        }
+        FigureKind::Distances => {
+            let table = crate::run::read_distances(&args.run).map_err(usage)?.ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: no exact.csv (the run measured no exact distances: set diagnostics.exact_every)",
+                    args.run.display()
+                ))
+            })?;
+            let metrics = crate::run::read_run_metrics(&args.run).map_err(usage)?;
+            let events = crate::run::run_events(&config, &metrics.rows, Some(&table));
+            let figure = crate::figures::DistancesFigure {
+                title: format!("{header} · exact distances"),
+                quantum: config.anneal.kind == crate::anneal::AnnealKind::Quantum,
+                free_energy_gap: metrics
+                    .rows
+                    .iter()
+                    .filter_map(|m| {
+                        Some((m.step as f64, m.free_energy_gap?, m.free_energy_gap_stderr?))
+                    })
+                    .collect(),
+                rows: table.rows,
+                jumps: events.jumps.iter().map(|j| j.0 as f64).collect(),
+                collapse: events.collapse.map(|c| c.0 as f64),
+                ground_states: crate::physics::GroundStates::new(lattice)
+                    .degeneracy_log2()
+                    .try_into()
+                    .map_or(usize::MAX, |k: u32| {
+                        1usize.checked_shl(k).unwrap_or(usize::MAX)
+                    }),
             };
             write(&figure, args)
         }

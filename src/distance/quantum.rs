@@ -9,8 +9,10 @@ pub struct QuantumDistance {
     pub fidelity: Option<f64>,
     /// (⟨√q|H_B|√q⟩ − E₀(B))/N.
     pub energy_error: f64,
-    /// Δ(B) = E₁ − E₀ in ψ₀'s sector (whole lattice).
+    /// Δ(B) = E₁ − E₀ over the whole spectrum (whole lattice).
     pub gap: Option<f64>,
+    /// The gap to the next level in ψ₀'s symmetry sector.
+    pub gap_symmetric: Option<f64>,
 }
 
 /// Distances of √q (from log q of every configuration) to `target`; `energies` are the
@@ -37,5 +39,6 @@ pub fn quantum_distance(
         fidelity: (!degenerate).then_some((overlap * overlap).min(1.0)),
         energy_error: (energy - target.e0) / n as f64,
         gap: if degenerate { Some(0.0) } else { target.gap() },
+        gap_symmetric: target.gap_symmetric(),
     }
 }

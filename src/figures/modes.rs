@@ -16,11 +16,88 @@ pub struct ModesFigure {
     pub ground_states_found: usize,
     /// k (2^k ground states).
     pub degeneracy_log2: usize,
+    /// The network's exact p(g) of every ground state at the end (by id), when measured.
+    pub exact: Option<Vec<f64>>,
+}
+
+/// Most exact bars drawn; beyond, the largest ones.
+const MAX_EXACT_BARS: usize = 64;
+
+impl ModesFigure {
+    /// Bars of the exact p(g): (id, p), in id order or, beyond 64, the 64 largest.
+    fn exact_bars(&self) -> Vec<(usize, f64)> {
+        let Some(p) = &self.exact else {
+            return Vec::new();
+        };
+        let mut bars: Vec<(usize, f64)> = p.iter().copied().enumerate().collect();
+        if bars.len() > MAX_EXACT_BARS {
+            bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+            bars.truncate(MAX_EXACT_BARS);
+        }
+        bars
+    }
+
+    fn draw_exact<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        c: Canvas,
+    ) -> Result<(), FigureError> {
+        let bars = self.exact_bars();
+        let total = self.exact.as_ref().map_or(0, Vec::len);
+        let mass: f64 = self.exact.iter().flatten().sum();
+        let top = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1e-6) * 1.12;
+        let title = if total > MAX_EXACT_BARS {
+            format!("exact p(g) at the end: {MAX_EXACT_BARS} largest of {total} · mass {mass:.4}")
+        } else {
+            format!("exact p(g) of the {total} ground states at the end · mass {mass:.4}")
+        };
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, c.font(15.0))
+            .margin(c.px(12.0))
+            .x_label_area_size(c.px(40.0))
+            .y_label_area_size(c.px(60.0))
+            .build_cartesian_2d(-0.5..(bars.len().max(1) as f64 - 0.5), 0.0..top)
+            .map_err(draw_error)?;
+        let ids: Vec<usize> = bars.iter().map(|b| b.0).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("ground state id")
+            .y_desc("p(g), teacher-forced")
+            .x_labels(bars.len().clamp(1, 32))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    ids.get(i as usize)
+                        .map(|g| g.to_string())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .label_style(c.font(12.0))
+            .draw()
+            .map_err(draw_error)?;
+        let ground = RGBColor(40, 160, 80);
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, (_, p))| {
+                Rectangle::new(
+                    [(i as f64 - 0.4, 0.0), (i as f64 + 0.4, *p)],
+                    ground.filled(),
+                )
+            }))
+            .map_err(draw_error)?;
+        Ok(())
+    }
 }
 
 impl Figure for ModesFigure {
     fn size(&self) -> (u32, u32) {
-        (760, 480)
+        if self.exact.is_some() {
+            (1300, 480)
+        } else {
+            (760, 480)
+        }
     }
 
     fn draw<DB: DrawingBackend>(
@@ -28,6 +105,14 @@ impl Figure for ModesFigure {
         root: &DrawingArea<DB, Shift>,
         c: Canvas,
     ) -> Result<Vec<Raster>, FigureError> {
+        let root = if self.exact.is_some() {
+            let (left, right) = root.split_horizontally(c.px(720.0));
+            self.draw_exact(&right, c)?;
+            left
+        } else {
+            root.clone()
+        };
+        let root = &root;
         let shown: Vec<&ModeCount> = self.modes.iter().take(32).collect();
         let max = shown.iter().map(|m| m.count).max().unwrap_or(1) as f64;
         let title = format!(

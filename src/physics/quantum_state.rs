@@ -1,12 +1,18 @@
 //! The ground state ψ₀(B) and the gap Δ(B) = E₁ − E₀ of H_B = H − B Σ_i X_i for N ≤ 16, by
 //! Lanczos with full reorthogonalisation (SPEC §6.4).
 //!
-//! The start vector is uniform, so the Krylov space stays in the sector of states invariant
-//! under every symmetry of H_B (translations and the lattice's automorphisms): the sector of
-//! ψ₀ (Perron–Frobenius, ψ₀ > 0 for B > 0). E₁ is the next level *in that sector* — the gap
-//! that limits an adiabatic sweep, since H_B and ∂H/∂B = −Σ X share the symmetries and never
-//! mix sectors. At B = 0 on a degenerate lattice the gap is 0 and ψ₀ is one vector of the
-//! ground space, not the unique ground state.
+//! Two gaps, because on a degenerate lattice they tell different stories:
+//! - the *full* gap E₁ − E₀ (the second eigenvalue of H_B, from a start vector with weight in
+//!   every sector). On a lattice with 2^k > 1 classical ground states it closes as B → 0: the
+//!   ground states are mapped onto each other by XOR with a code word, a symmetry of H_B, and
+//!   their other combinations split from ψ₀ only by tunnelling — collapsing onto one ground
+//!   state costs almost nothing.
+//! - the *symmetric* gap, to the next level in ψ₀'s own sector (the states invariant under
+//!   every symmetry of H_B, reached from the uniform start): the gap an exact adiabatic sweep
+//!   has to respect, since H_B and ∂H/∂B = −Σ X never mix sectors.
+//!
+//! ψ₀ itself comes from the uniform start (Perron–Frobenius: ψ₀ > 0 for B ≠ 0). At B = 0 on a
+//! degenerate lattice ψ₀ is one vector of the ground space, not the unique ground state.
 
 use ndarray::Array1;
 use ndarray_npy::{NpzReader, NpzWriter};
@@ -30,8 +36,10 @@ pub struct QuantumGroundState {
     pub field: f64,
     /// Ground energy E₀ (whole lattice, not per spin).
     pub e0: f64,
-    /// The next level E₁ in ψ₀'s symmetry sector, when the sector has one.
+    /// The second eigenvalue E₁ of H_B (whole spectrum).
     pub e1: Option<f64>,
+    /// The next level in ψ₀'s symmetry sector, when the sector has one.
+    pub e1_symmetric: Option<f64>,
     /// ψ₀ over the 2^N basis states (state s has spin i = bit i of s), unit norm, Σ ψ₀ ≥ 0.
     pub amplitudes: Vec<f64>,
     /// ‖H ψ₀ − E₀ ψ₀‖.
@@ -39,9 +47,14 @@ pub struct QuantumGroundState {
 }
 
 impl QuantumGroundState {
-    /// Δ(B) = E₁ − E₀ (whole lattice).
+    /// Δ(B) = E₁ − E₀ over the whole spectrum (whole lattice, not per spin).
     pub fn gap(&self) -> Option<f64> {
         self.e1.map(|e1| (e1 - self.e0).max(0.0))
+    }
+
+    /// The gap to the next level in ψ₀'s symmetry sector.
+    pub fn gap_symmetric(&self) -> Option<f64> {
+        self.e1_symmetric.map(|e1| (e1 - self.e0).max(0.0))
     }
 }
 
@@ -75,23 +88,29 @@ pub fn quantum_ground_state(
             *w_s = diagonal[s] * v[s] - b * flips;
         });
     };
-    let start = vec![1.0; dim];
     let settings = LanczosSettings {
         wanted: 2,
         max_iterations: 400,
         tolerance: 1e-11,
     };
-    let pairs = lanczos(apply, &start, Spectrum::Lowest, settings).map_err(|e| {
-        PhysicsError::NotConverged {
-            l,
-            b,
-            iterations: settings.max_iterations,
-            change: match e {
-                crate::linalg::LanczosError::NotConverged { residual, .. } => residual,
-                _ => f64::NAN,
-            },
-        }
-    })?;
+    let failed = |e: crate::linalg::LanczosError| PhysicsError::NotConverged {
+        l,
+        b,
+        iterations: settings.max_iterations,
+        change: match e {
+            crate::linalg::LanczosError::NotConverged { residual, .. } => residual,
+            _ => f64::NAN,
+        },
+    };
+    let pairs = lanczos(apply, &vec![1.0; dim], Spectrum::Lowest, settings).map_err(failed)?;
+    // A fixed irregular start with weight in every sector, for the whole spectrum's E₁.
+    let irregular: Vec<f64> = (0..dim)
+        .map(|s| {
+            let h = (s as u64 ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            0.5 + ((h >> 11) as f64) / (1u64 << 53) as f64
+        })
+        .collect();
+    let whole = lanczos(apply, &irregular, Spectrum::Lowest, settings).map_err(failed)?;
     let mut amplitudes = pairs.vectors[0].clone();
     if amplitudes.iter().sum::<f64>() < 0.0 {
         amplitudes.iter_mut().for_each(|a| *a = -*a);
@@ -100,7 +119,8 @@ pub fn quantum_ground_state(
     Ok(QuantumGroundState {
         field: b,
         e0: shift + pairs.values[0],
-        e1: pairs.values.get(1).map(|e| shift + e),
+        e1: whole.values.get(1).map(|e| shift + e),
+        e1_symmetric: pairs.values.get(1).map(|e| shift + e),
         amplitudes,
         residual: pairs.residuals[0],
     })
@@ -145,13 +165,16 @@ impl QuantumStateCache {
         let energies: Array1<f64> = npz.by_name("energies.npy").ok()?;
         let residual: Array1<f64> = npz.by_name("residual.npy").ok()?;
         let finite = |a: &Array1<f64>| a.iter().all(|x| x.is_finite());
-        if psi.len() != dim || energies.is_empty() || !finite(&psi) || !finite(&energies) {
+        // E₀, E₁ and the symmetric E₁ (NaN where absent).
+        if psi.len() != dim || energies.len() != 3 || !finite(&psi) || !energies[0].is_finite() {
             return None;
         }
+        let level = |i: usize| Some(energies[i]).filter(|e| e.is_finite());
         Some(QuantumGroundState {
             field: b,
             e0: energies[0],
-            e1: energies.get(1).copied(),
+            e1: level(1),
+            e1_symmetric: level(2),
             amplitudes: psi.to_vec(),
             residual: residual.first().copied().unwrap_or(0.0),
         })
@@ -161,7 +184,11 @@ impl QuantumStateCache {
         let mut bytes = Cursor::new(Vec::new());
         {
             let mut npz = NpzWriter::new(&mut bytes);
-            let energies: Vec<f64> = std::iter::once(state.e0).chain(state.e1).collect();
+            let energies = vec![
+                state.e0,
+                state.e1.unwrap_or(f64::NAN),
+                state.e1_symmetric.unwrap_or(f64::NAN),
+            ];
             let add = |npz: &mut NpzWriter<_>, name: &str, values: Vec<f64>| {
                 npz.add_array(name, &Array1::from(values))
                     .map_err(std::io::Error::other)

@@ -5,6 +5,7 @@ mod config;
 mod config_error;
 mod diagnostics;
 mod error;
+mod events;
 mod exact_curve;
 mod exact_file;
 mod folder;
@@ -22,6 +23,7 @@ pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_S
 pub use config_error::ConfigError;
 pub use diagnostics::{auto_exact_every, distance_target, DiagnosticsConfig};
 pub use error::RunError;
+pub use events::{run_events, RunEvents};
 pub use exact_curve::{exact_curve, ExactCurveError};
 pub use exact_file::{
     read_distances, DistanceTable, DistanceWriter, EXACT_FILE, MAX_PROBABILITY_COLUMNS,

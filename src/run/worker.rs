@@ -18,7 +18,8 @@ use std::thread::JoinHandle;
 
 use super::{read_config, resume_blocking, run_blocking, RunConfig};
 use crate::anneal::{
-    Control, FinalSummary, Observer, ObserverError, Outcome, SnapshotView, StepMetrics, StepView,
+    Control, DistanceRow, FinalSummary, Observer, ObserverError, Outcome, SnapshotView,
+    StepMetrics, StepView,
 };
 use crate::nn::Params;
 
@@ -89,6 +90,8 @@ pub enum Event {
     Failed(String),
     /// Step events the UI was too slow to take (the channel was full); they are in metrics.csv.
     StepsDropped(usize),
+    /// The exact distances at the cadence or at the end (never dropped: they are rare).
+    Distances(Box<DistanceRow>),
 }
 
 /// Most light events waiting for the UI.
@@ -226,6 +229,11 @@ impl Observer for Reporter {
             });
         }
         Ok(self.poll())
+    }
+
+    fn on_distances(&mut self, row: &DistanceRow) -> Result<(), ObserverError> {
+        self.send(Event::Distances(Box::new(row.clone())));
+        Ok(())
     }
 
     fn on_snapshot(&mut self, s: &SnapshotView<'_>) -> Result<(), ObserverError> {

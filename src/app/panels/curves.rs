@@ -50,6 +50,18 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
             }
             _ => {}
         }
+        if super::distance_curves::has_distances(&state.run) {
+            ui.checkbox(&mut view.show_distances, "exact distances")
+                .on_hover_text(
+                    "KL, fidelity, energy error and the gaps against the exact target (exact.csv)",
+                );
+        }
+        if let Some(step) = state.run.distances.collapse {
+            ui.label(format!("collapse onset: step {step}"))
+                .on_hover_text(
+                "The effective number of ground-state modes fell below 1.5 here and stayed below",
+            );
+        }
         if !state.run.jumps.is_empty() {
             ui.label(format!("{} energy jump(s)", state.run.jumps.len()))
                 .on_hover_text("The windowed mean of <E>/N moved by more than 0.05 J per spin");
@@ -82,7 +94,15 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     } else {
         "step".to_string()
     };
+    let with_distances = view.show_distances && super::distance_curves::has_distances(run);
+    let height = ui.available_height();
     Plot::new("curves")
+        .height(if with_distances {
+            0.58 * height
+        } else {
+            height
+        })
+        .link_axis(egui::Id::unique("curves-x"), [true, false])
         .legend(Legend::default().position(egui_plot::Corner::RightTop))
         .x_axis_label(x_label)
         .y_axis_label("per spin")
@@ -144,6 +164,9 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 );
             }
         });
+    if with_distances {
+        super::distance_curves::ui(ui, run, view.against_x, ui.available_height());
+    }
     Vec::new()
 }
 

@@ -3,6 +3,8 @@
 //! the bottom.
 
 pub mod curves;
+pub mod distance_curves;
+pub mod exact_modes;
 pub mod landscape;
 pub mod lattice;
 pub mod modes;
@@ -323,6 +325,10 @@ pub fn export_content(state: &AppState, view: View) -> Result<ExportContent, Str
                 modes: modes.to_vec(),
                 samples,
                 degeneracy_log2,
+                exact: run
+                    .distances
+                    .latest_probabilities()
+                    .map(|r| r.ground_state_log_probs.iter().map(|l| l.exp()).collect()),
             })
         }
     }

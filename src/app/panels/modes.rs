@@ -75,7 +75,17 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         if ground == 1 { "" } else { "s" },
         k.unwrap_or(0)
     ));
+    if let Some(row) = state.run.distances.latest_probabilities() {
+        ui.label(format!(
+            "exact at step {}: ground-state mass {:.4} · effective modes {:.2} · KL to uniform {:.3}",
+            row.step,
+            row.ground_state_mass.unwrap_or(f64::NAN),
+            row.effective_modes.unwrap_or(f64::NAN),
+            row.kl_to_uniform_ground_states.unwrap_or(f64::NAN),
+        ));
+    }
     let height = (ui.available_height() - 8.0) / 2.0;
+    let exact = super::exact_modes::exact_bars(&state.run).is_some();
     let bars: Vec<Bar> = modes
         .iter()
         .take(MAX_BARS)
@@ -102,15 +112,32 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 ))
         })
         .collect();
-    Plot::new("modes-histogram")
-        .height(height)
-        .x_axis_label("mode (most frequent first; green = ground state)")
-        .y_axis_label("fraction")
-        .allow_drag(false)
-        .allow_zoom(false)
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("modes", bars).width(0.8));
+    let histogram = |ui: &mut Ui| {
+        Plot::new("modes-histogram")
+            .height(height)
+            .x_axis_label("mode (most frequent first; green = ground state)")
+            .y_axis_label("fraction")
+            .allow_drag(false)
+            .allow_zoom(false)
+            .show(ui, |plot| {
+                plot.bar_chart(BarChart::new("modes", bars).width(0.8));
+            });
+    };
+    if exact {
+        ui.columns(2, |columns| {
+            histogram(&mut columns[0]);
+            super::exact_modes::bars_plot(&mut columns[1], &state.run, height);
         });
+    } else {
+        histogram(ui);
+    }
+    let recent: Vec<[f64; 2]> = state
+        .run
+        .metrics
+        .iter()
+        .step_by(state.run.metrics.len().div_ceil(2000).max(1))
+        .map(|m| [m.step as f64, m.ground_states_recent as f64])
+        .collect();
     let found: Vec<[f64; 2]> = state
         .run
         .metrics
@@ -122,10 +149,18 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         .height(height)
         .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .x_axis_label("step")
-        .y_axis_label("ground states found")
+        .y_axis_label("ground states")
         .include_y(0.0)
         .show(ui, |plot| {
-            plot.line(Line::new("found so far", found).color(Color32::from_rgb(44, 160, 44)));
+            plot.line(
+                Line::new("drawn so far (warm-up included)", found)
+                    .color(Color32::from_rgb(44, 160, 44)),
+            );
+            plot.line(
+                Line::new("drawn in the last 1,000 steps", recent)
+                    .color(Color32::from_rgb(255, 127, 14)),
+            );
+            super::exact_modes::add_effective_modes(plot, &state.run);
             if let Some(k) = k.filter(|&k| k < 53) {
                 plot.hline(
                     HLine::new(format!("2^{k} ground states"), 2f64.powi(k as i32))
