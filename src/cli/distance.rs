@@ -1,5 +1,5 @@
 //! `annealscape distance`: the exact distances of a snapshot or a bare checkpoint to its
-//! target (SPEC §6.4), as a `quantity	value` table.
+//! target (SPEC §6.4), as a `quantity<TAB>value` table.
 
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -47,7 +47,7 @@ pub struct DistanceArgs {
     pub coupling: f64,
 }
 
-fn network_of_checkpoint(path: &PathBuf, l: usize) -> Result<Rnn2d, CliError> {
+fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<Rnn2d, CliError> {
     let shapes = tensor_shapes(path).map_err(|e| CliError::Usage(e.to_string()))?;
     let hidden = shapes
         .iter()

@@ -34,6 +34,7 @@ const COLLAPSE: RGBColor = RGBColor(148, 103, 189);
 const BLUE: RGBColor = RGBColor(31, 119, 180);
 const ORANGE: RGBColor = RGBColor(255, 127, 14);
 const GREEN: RGBColor = RGBColor(44, 160, 44);
+const TEAL: RGBColor = RGBColor(23, 190, 207);
 
 fn log_bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
@@ -46,6 +47,16 @@ fn log_bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
         (lo / 2.0, (hi * 2.0).max(lo * 10.0))
     } else {
         (1e-6, 1.0)
+    }
+}
+
+/// Line width for a series of `points`: thick lines on a dense zigzag grow long miter spikes
+/// at every sharp turn, so dense series are drawn one pixel wide.
+fn stroke(c: Canvas, points: usize) -> u32 {
+    if points > 300 {
+        1
+    } else {
+        c.px(1.5).max(1) as u32
     }
 }
 
@@ -108,6 +119,7 @@ impl DistancesFigure {
         c: Canvas,
         y_desc: &str,
         series: Vec<Series>,
+        minimum_of: Option<&[(f64, f64)]>,
     ) -> Result<(), FigureError> {
         let (lo, hi) = log_bounds(series.iter().flat_map(|s| s.0.iter().map(|p| p.1)));
         let mut chart = ChartBuilder::on(area)
@@ -119,6 +131,8 @@ impl DistancesFigure {
         chart
             .configure_mesh()
             .x_desc("step")
+            .x_labels(6)
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(y_desc)
             .y_label_formatter(&|v| format!("{v:.0e}"))
             .label_style(c.font(12.0))
@@ -142,7 +156,7 @@ impl DistancesFigure {
             chart
                 .draw_series(LineSeries::new(
                     points.clone(),
-                    color.stroke_width(c.px(1.5).max(1) as u32),
+                    color.stroke_width(stroke(c, points.len())),
                 ))
                 .map_err(draw_error)?
                 .label(name)
@@ -157,68 +171,34 @@ impl DistancesFigure {
                     .map_err(draw_error)?;
             }
         }
+        if let Some(points) = minimum_of {
+            // The smallest value while the field is on: where an anneal must be slowest.
+            let on: Vec<(f64, f64, f64)> = points
+                .iter()
+                .filter_map(|&(step, v)| {
+                    let row = self.rows.iter().find(|r| r.step as f64 == step)?;
+                    (row.field > 0.0).then_some((step, v, row.field))
+                })
+                .collect();
+            if let Some(&(step, v, b)) = on.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (step, v.max(LOG_FLOOR)),
+                        c.px(4.0),
+                        TEAL.filled(),
+                    )))
+                    .map_err(draw_error)?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("min {v:.3} at B = {b:.3}"),
+                        (step, v.max(LOG_FLOOR) * 1.3),
+                        c.font(11.0),
+                    )))
+                    .map_err(draw_error)?;
+            }
+        }
         self.markers(&mut chart, (lo, hi), c)?;
         draw_legend(&mut chart, c, SeriesLabelPosition::LowerLeft)
-    }
-
-    fn gap_panel<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        c: Canvas,
-    ) -> Result<(), FigureError> {
-        let gap = self.series(|r| r.gap);
-        let hi = gap.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-3) * 1.1;
-        let mut chart = ChartBuilder::on(area)
-            .margin(c.px(10.0))
-            .x_label_area_size(c.px(40.0))
-            .y_label_area_size(c.px(64.0))
-            .build_cartesian_2d(0.0..self.last_step(), 0.0..hi)
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("step")
-            .y_desc("gap E1 - E0 (sector of psi0)")
-            .label_style(c.font(12.0))
-            .draw()
-            .map_err(draw_error)?;
-        chart
-            .draw_series(LineSeries::new(
-                gap.clone(),
-                GREEN.stroke_width(c.px(1.5).max(1) as u32),
-            ))
-            .map_err(draw_error)?
-            .label("gap")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREEN));
-        // The smallest gap before the field is switched off: where the anneal must be slowest.
-        let field_on: Vec<&(f64, f64)> = gap
-            .iter()
-            .zip(self.rows.iter().filter(|r| r.gap.is_some()))
-            .filter(|(_, r)| r.field > 0.0)
-            .map(|(p, _)| p)
-            .collect();
-        if let Some(min) = field_on.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
-            let b = self
-                .rows
-                .iter()
-                .find(|r| r.step as f64 == min.0)
-                .map_or(0.0, |r| r.field);
-            chart
-                .draw_series(std::iter::once(Circle::new(
-                    **min,
-                    c.px(4.0),
-                    GREEN.filled(),
-                )))
-                .map_err(draw_error)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("min {:.3} at B = {b:.3}", min.1),
-                    (min.0, min.1 + 0.05 * hi),
-                    c.font(11.0),
-                )))
-                .map_err(draw_error)?;
-        }
-        self.markers(&mut chart, (0.0, hi), c)?;
-        draw_legend(&mut chart, c, SeriesLabelPosition::UpperRight)
     }
 
     fn modes_panel<DB: DrawingBackend>(
@@ -240,6 +220,8 @@ impl DistancesFigure {
         chart
             .configure_mesh()
             .x_desc("step")
+            .x_labels(6)
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(format!("effective modes (of {})", self.ground_states))
             .label_style(c.font(12.0))
             .draw()
@@ -258,16 +240,16 @@ impl DistancesFigure {
             .map_err(draw_error)?;
         chart
             .draw_series(LineSeries::new(
-                modes,
-                BLUE.stroke_width(c.px(1.5).max(1) as u32),
+                modes.clone(),
+                BLUE.stroke_width(stroke(c, modes.len())),
             ))
             .map_err(draw_error)?
             .label("effective modes exp H(pi)")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE));
         chart
             .draw_secondary_series(LineSeries::new(
-                mass,
-                ORANGE.stroke_width(c.px(1.5).max(1) as u32),
+                mass.clone(),
+                ORANGE.stroke_width(stroke(c, mass.len())),
             ))
             .map_err(draw_error)?
             .label("ground-state mass (right)")
@@ -290,7 +272,7 @@ impl DistancesFigure {
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::MiddleRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
             .label_font(c.font(11.0))
@@ -314,7 +296,44 @@ impl Figure for DistancesFigure {
         top.draw_text(&self.title, &c.font(14.0), (c.px(10.0), c.px(8.0)))
             .map_err(draw_error)?;
         let panels = body.split_evenly((1, 3));
-        if self.quantum {
+        let enumerated = self
+            .rows
+            .iter()
+            .any(|r| r.energy_error.is_some() || r.kl_forward.is_some());
+        if !enumerated {
+            // N too large to enumerate: the ground-state mass and the spread over the ground
+            // states are what is exact.
+            let mass = self.series(|r| r.ground_state_mass);
+            let kl = self.series(|r| r.kl_to_uniform_ground_states);
+            if self.free_energy_gap.is_empty() {
+                self.log_panel(
+                    &panels[0],
+                    c,
+                    "ground-state mass (exact)",
+                    vec![(mass, ORANGE, "sum of p(g)")],
+                    None,
+                )?;
+            } else {
+                let sampled = self.free_energy_gap.iter().map(|p| (p.0, p.1)).collect();
+                self.log_panel(
+                    &panels[0],
+                    c,
+                    "free-energy gap per spin",
+                    vec![
+                        (sampled, ORANGE, "sampled <F_loc>/N - f(T)"),
+                        (mass, GREEN, "ground-state mass"),
+                    ],
+                    None,
+                )?;
+            }
+            self.log_panel(
+                &panels[1],
+                c,
+                "KL(pi||uniform) over ground states",
+                vec![(kl, BLUE, "k ln 2 - H(pi)")],
+                None,
+            )?;
+        } else if self.quantum {
             let series = vec![
                 (
                     self.series(|r| r.fidelity.map(|f| 1.0 - f)),
@@ -327,8 +346,19 @@ impl Figure for DistancesFigure {
                     "exact energy error / N",
                 ),
             ];
-            self.log_panel(&panels[0], c, "distance to the ground state of H_B", series)?;
-            self.gap_panel(&panels[1], c)?;
+            self.log_panel(
+                &panels[0],
+                c,
+                "distance to the ground state of H_B",
+                series,
+                None,
+            )?;
+            let symmetric = self.series(|r| r.gap_symmetric);
+            let gaps = vec![
+                (self.series(|r| r.gap), GREEN, "gap E1 - E0"),
+                (symmetric.clone(), TEAL, "gap in the sector of psi0"),
+            ];
+            self.log_panel(&panels[1], c, "gap (whole lattice)", gaps, Some(&symmetric))?;
         } else {
             let sampled: Vec<(f64, f64)> = {
                 let thin = (self.free_energy_gap.len() / 2000).max(1);
@@ -347,6 +377,7 @@ impl Figure for DistancesFigure {
                     (sampled, ORANGE, "sampled <F_loc>/N - f(T)"),
                     (exact, BLUE, "exact T KL(q||p_T)/N"),
                 ],
+                None,
             )?;
             let forward = self.series(|r| r.kl_forward);
             self.log_panel(
@@ -354,6 +385,7 @@ impl Figure for DistancesFigure {
                 c,
                 "KL(p_T||q)/N (missing modes)",
                 vec![(forward, GREEN, "forward KL")],
+                None,
             )?;
         }
         self.modes_panel(&panels[2], c)?;

@@ -98,7 +98,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     let height = ui.available_height();
     Plot::new("curves")
         .height(if with_distances {
-            0.58 * height
+            0.55 * height
         } else {
             height
         })

@@ -14,6 +14,7 @@ const ORANGE: Color32 = Color32::from_rgb(255, 127, 14);
 const GREEN: Color32 = Color32::from_rgb(44, 160, 44);
 const TEAL: Color32 = Color32::from_rgb(23, 190, 207);
 const PURPLE: Color32 = Color32::from_rgb(148, 103, 189);
+const BROWN: Color32 = Color32::from_rgb(140, 86, 75);
 const RED: Color32 = Color32::from_rgb(214, 39, 40);
 
 /// Values below are drawn at this floor of the log axis.
@@ -77,20 +78,42 @@ pub fn ui(ui: &mut Ui, run: &RunData, against_x: bool, height: f32) {
             })
             .collect();
         vec![
-            ("Δf sampled: ⟨F_loc⟩/N − f(T)", sampled, ORANGE),
+            ("Δf sampled: <F_loc>/N − f(T)", sampled, ORANGE),
             (
-                "T·KL(q‖p_T)/N exact",
+                "T·KL(q||p_T)/N exact",
                 series(&|r| r.kl_reverse.map(|k| k * r.temperature)),
                 BLUE,
             ),
             (
-                "KL(p_T‖q)/N (missing modes)",
+                "KL(p_T||q)/N (missing modes)",
                 series(&|r| r.kl_forward),
                 GREEN,
             ),
         ]
     };
+    // Exact wherever the ground states can be listed (k <= 16), whatever N is.
+    lines.push((
+        "ground-state mass Σ p(g)",
+        series(&|r| r.ground_state_mass),
+        BROWN,
+    ));
+    if lines
+        .iter()
+        .take(lines.len() - 1)
+        .all(|(_, p, _)| p.is_empty())
+    {
+        lines.push((
+            "KL(π||uniform) over ground states",
+            series(&|r| r.kl_to_uniform_ground_states),
+            TEAL,
+        ));
+    }
     lines.retain(|(_, points, _)| !points.is_empty());
+    let last = if against_x {
+        run.config.as_ref().map_or(1.0, |c| c.anneal.start)
+    } else {
+        run.total_steps() as f64
+    };
     Plot::new("distances")
         .height(height)
         .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
@@ -98,6 +121,8 @@ pub fn ui(ui: &mut Ui, run: &RunData, against_x: bool, height: f32) {
         .y_axis_label("exact distance (log₁₀)")
         .y_axis_formatter(|mark, _| format!("1e{:.0}", mark.value))
         .link_axis(egui::Id::unique("curves-x"), [true, false])
+        .include_x(0.0)
+        .include_x(last)
         .show(ui, |plot| {
             for (name, points, color) in lines {
                 let few = points.len() <= 300;
