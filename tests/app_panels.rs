@@ -348,6 +348,9 @@ fn with_distances(mut state: AppState) -> AppState {
             energy_error: None,
             gap: None,
             gap_symmetric: None,
+            energy_error_sampled: None,
+            energy_error_sampled_stderr: None,
+            energy_error_interpolation: None,
             ground_state_mass: Some(if collapsed {
                 0.99
             } else {

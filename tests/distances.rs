@@ -431,3 +431,90 @@ fn the_per_step_free_energy_gap_is_the_objective_less_the_exact_free_energy() {
         );
     }
 }
+
+#[test]
+fn at_l5_the_sampled_energy_error_uses_the_cached_grid() {
+    // A fabricated concave E₀(B)/N on a grid in a private cache: this checks the plumbing
+    // (interpolation, columns), not the physics of L = 5.
+    let cache = common::temp_dir("distances-grid");
+    let e0 = |b: f64| -0.5 - 0.3 * b * b;
+    std::fs::create_dir_all(cache.join("ground_energy")).unwrap();
+    let grid: Vec<f64> = (0..=10).map(|i| 0.1 * i as f64).collect();
+    for &b in &grid {
+        std::fs::write(
+            cache
+                .join("ground_energy")
+                .join(format!("L5_J1.0_B{b:?}.txt")),
+            format!("{:?}\n", e0(b)),
+        )
+        .unwrap();
+    }
+    let dir = cache.join("run");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .env("ANNEALSCAPE_CACHE", &cache)
+        .args(["anneal", "--preset", "quick", "--out"])
+        .arg(&dir)
+        .args([
+            "--set",
+            "lattice.size=5",
+            "--set",
+            "network.hidden=6",
+            "--set",
+            "anneal.warmup_steps=4",
+            "--set",
+            "anneal.anneal_steps=20",
+            "--set",
+            "anneal.train_steps=1",
+            "--set",
+            "anneal.samples=20",
+            "--set",
+            "anneal.minibatches=2",
+            "--set",
+            "anneal.final_samples=100",
+            "--set",
+            "diagnostics.exact_every=3",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rows = annealscape::run::read_run_metrics(&dir).unwrap().rows;
+    let table = annealscape::run::read_distances(&dir).unwrap().unwrap();
+    let mut checked = 0;
+    for row in table
+        .rows
+        .iter()
+        .filter(|r| r.phase != annealscape::anneal::Phase::Final)
+    {
+        let b = row.field;
+        let i = grid
+            .iter()
+            .rposition(|&g| g <= b)
+            .unwrap()
+            .min(grid.len() - 2);
+        let t = (b - grid[i]) / (grid[i + 1] - grid[i]);
+        let interpolated = e0(grid[i]) + t * (e0(grid[i + 1]) - e0(grid[i]));
+        let step = &rows[row.step];
+        close(
+            row.energy_error_sampled.unwrap(),
+            step.objective_mean - interpolated,
+            1e-12,
+            "sampled error",
+        );
+        close(
+            row.energy_error_sampled_stderr.unwrap(),
+            (step.objective_var / 20.0).sqrt(),
+            1e-12,
+            "stderr",
+        );
+        // The bound covers the true interpolation error of this parabola: 0.3·h²/4 at most.
+        let true_error = (interpolated - e0(b)).abs();
+        let bound = row.energy_error_interpolation.unwrap();
+        assert!(
+            true_error <= bound + 1e-15,
+            "B = {b}: {true_error} > {bound}"
+        );
+        assert_eq!(row.fidelity, None, "N = 25 is not enumerated");
+        checked += 1;
+    }
+    assert!(checked >= 7);
+}

@@ -237,8 +237,10 @@ impl Annealer {
             });
         }
 
+        let (objective_mean, objective_var) = mean_var(local.iter().map(|o| o / n));
         // The exact distances of the network that drew this step's samples, before it learns.
-        self.pending_row = self.distances_due(step, phase, x, false)?;
+        self.pending_row =
+            self.distances_due(step, phase, x, false, Some((objective_mean, objective_var)))?;
         let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
 
         let e0 = self.model.ground_energy();
@@ -252,7 +254,6 @@ impl Annealer {
         let recent_from = (step + 1).saturating_sub(RECENT_STEPS);
         let recent = self.found.values().filter(|&&s| s >= recent_from).count();
         let (energy_mean, energy_var) = mean_var(energies.iter().map(|e| e / n));
-        let (objective_mean, objective_var) = mean_var(local.iter().map(|o| o / n));
         // ⟨F_loc⟩/N − f(T) = T·KL(q‖p_T)/N, from the samples already drawn.
         let free_energy_gap = self
             .free_energy
@@ -409,7 +410,7 @@ impl Annealer {
             Some(summary) => summary,
             None => return self.stop(observer, total - 1),
         };
-        if let Some(row) = self.distances_due(total, Phase::Final, 0.0, true)? {
+        if let Some(row) = self.distances_due(total, Phase::Final, 0.0, true, None)? {
             observer
                 .on_distances(&row)
                 .map_err(|e| AnnealError::Observer {

@@ -47,6 +47,16 @@ pub struct DistanceRow {
     /// adiabatic sweep must respect.
     #[serde(default)]
     pub gap_symmetric: Option<f64>,
+    /// ⟨E_loc⟩/N − E₀(B)/N from the step's samples, against E₀(B) interpolated on the
+    /// ground-energy cache (quantum, N > 16 with a cached grid: L = 5).
+    #[serde(default)]
+    pub energy_error_sampled: Option<f64>,
+    /// Its sampling standard error.
+    #[serde(default)]
+    pub energy_error_sampled_stderr: Option<f64>,
+    /// The bound on the interpolation error of E₀(B)/N in it.
+    #[serde(default)]
+    pub energy_error_interpolation: Option<f64>,
     /// Σ_g p(g) over the ground states (k ≤ 16).
     pub ground_state_mass: Option<f64>,
     /// exp(H(π)), π = p(g)/mass.
@@ -60,7 +70,7 @@ pub struct DistanceRow {
 
 impl DistanceRow {
     /// Column names of `exact.csv`, in order.
-    pub const COLUMNS: [&'static str; 13] = [
+    pub const COLUMNS: [&'static str; 16] = [
         "step",
         "phase",
         "temperature",
@@ -71,6 +81,9 @@ impl DistanceRow {
         "energy_error",
         "gap",
         "gap_symmetric",
+        "energy_error_sampled",
+        "energy_error_sampled_stderr",
+        "energy_error_interpolation",
         "ground_state_mass",
         "effective_modes",
         "kl_to_uniform_ground_states",
@@ -93,6 +106,9 @@ impl DistanceRow {
             energy_error: d.quantum.map(|q| q.energy_error),
             gap: d.quantum.and_then(|q| q.gap),
             gap_symmetric: d.quantum.and_then(|q| q.gap_symmetric),
+            energy_error_sampled: None,
+            energy_error_sampled_stderr: None,
+            energy_error_interpolation: None,
             ground_state_mass: d.modes.as_ref().map(|m| m.mass),
             effective_modes: d.modes.as_ref().map(|m| m.effective_modes),
             kl_to_uniform_ground_states: d.modes.as_ref().map(|m| m.kl_to_uniform),
@@ -111,6 +127,15 @@ impl DistanceRow {
             ("energy_error", self.energy_error),
             ("gap", self.gap),
             ("gap_symmetric", self.gap_symmetric),
+            ("energy_error_sampled", self.energy_error_sampled),
+            (
+                "energy_error_sampled_stderr",
+                self.energy_error_sampled_stderr,
+            ),
+            (
+                "energy_error_interpolation",
+                self.energy_error_interpolation,
+            ),
             ("ground_state_mass", self.ground_state_mass),
             ("effective_modes", self.effective_modes),
             (
@@ -157,13 +182,15 @@ impl Annealer {
         self.distances = (every > 0).then_some(DistanceCadence { target, every });
     }
 
-    /// The distances of the network now, if `step` is on the cadence or `at_end`.
+    /// The distances of the network now, if `step` is on the cadence or `at_end`; `objective`
+    /// is the step's (mean, variance) of O_loc/N, for the sampled energy error.
     pub(super) fn distances_due(
         &self,
         step: usize,
         phase: Phase,
         x: f64,
         at_end: bool,
+        objective: Option<(f64, f64)>,
     ) -> Result<Option<DistanceRow>, AnnealError> {
         let Some(cadence) = self.distances.as_ref() else {
             return Ok(None);
@@ -172,6 +199,17 @@ impl Annealer {
             return Ok(None);
         }
         let d = cadence.target.measure(&self.net, x)?;
-        Ok(Some(DistanceRow::new(step, phase, self.config.kind, x, d)))
+        let mut row = DistanceRow::new(step, phase, self.config.kind, x, d);
+        if let Some((mean, var)) = objective {
+            if let Some(e) = cadence
+                .target
+                .sampled_energy_error(x, mean, var, self.config.samples)
+            {
+                row.energy_error_sampled = Some(e.value);
+                row.energy_error_sampled_stderr = Some(e.stderr);
+                row.energy_error_interpolation = Some(e.interpolation);
+            }
+        }
+        Ok(Some(row))
     }
 }

@@ -16,7 +16,8 @@ pub use thermal::{thermal_distance, ThermalDistance};
 
 use crate::nn::Autoregressive;
 use crate::physics::{
-    GroundStates, NewmanMoore, PhysicsError, QuantumStateCache, MAX_EXACT_STATE_SITES,
+    GroundEnergyGrid, GroundStates, NewmanMoore, PhysicsError, QuantumStateCache,
+    MAX_EXACT_STATE_SITES,
 };
 
 /// Largest N for the thermal KL divergences (2^20 configurations).
@@ -54,6 +55,19 @@ pub struct DistanceTarget {
     energies: Option<Vec<f64>>,
     ground_mask: Option<Vec<bool>>,
     quantum_states: QuantumStateCache,
+    energy_grid: Option<GroundEnergyGrid>,
+}
+
+/// ⟨E_loc⟩/N − E₀(B)/N from a step's samples, against E₀(B) interpolated on the cached grid
+/// (L = 5, where ψ₀ has too many amplitudes to enumerate).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampledEnergyError {
+    /// The estimate.
+    pub value: f64,
+    /// Its sampling standard error.
+    pub stderr: f64,
+    /// The bound on the interpolation error of E₀(B)/N.
+    pub interpolation: f64,
 }
 
 impl DistanceTarget {
@@ -92,7 +106,33 @@ impl DistanceTarget {
             energies,
             ground_mask,
             quantum_states,
+            energy_grid: None,
         }
+    }
+
+    /// Use cached E₀(B) values for the sampled energy error where ψ₀ cannot be enumerated.
+    pub fn with_energy_grid(mut self, grid: Option<GroundEnergyGrid>) -> Self {
+        if self.kind == TargetKind::Quantum && !self.enumerates() {
+            self.energy_grid = grid;
+        }
+        self
+    }
+
+    /// The sampled energy error of a step with ⟨E_loc⟩/N = `mean` and variance `var` over
+    /// `samples` samples at field `b`, where the grid covers `b`.
+    pub fn sampled_energy_error(
+        &self,
+        b: f64,
+        mean: f64,
+        var: f64,
+        samples: usize,
+    ) -> Option<SampledEnergyError> {
+        let e0 = self.energy_grid.as_ref()?.at(b)?;
+        Some(SampledEnergyError {
+            value: mean - e0.per_spin,
+            stderr: (var / samples.max(1) as f64).sqrt(),
+            interpolation: e0.error_bound,
+        })
     }
 
     /// The model.

@@ -6,6 +6,7 @@
 //! H = (J/2) Σ_t σ_a σ_b σ_c − B Σ_i X_i. Nothing here knows about networks.
 
 mod energy;
+mod energy_grid;
 mod error;
 pub mod gf2;
 mod ground_states;
@@ -17,6 +18,7 @@ mod thermo;
 mod transverse_field;
 
 pub use energy::{parse_configuration, NewmanMoore};
+pub use energy_grid::{default_grid, GroundEnergyGrid, InterpolatedEnergy};
 pub use error::PhysicsError;
 pub use ground_states::{
     codeword_basis, ground_state_dimension_by_elimination, GroundStateId, GroundStates,

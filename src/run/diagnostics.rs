@@ -7,7 +7,8 @@ use super::RunConfig;
 use crate::anneal::AnnealKind;
 use crate::distance::{DistanceTarget, MAX_MODE_DEGENERACY_LOG2, MAX_THERMAL_SITES};
 use crate::physics::{
-    GroundEnergyCache, GroundStates, Lattice, NewmanMoore, QuantumStateCache, MAX_EXACT_STATE_SITES,
+    GroundEnergyCache, GroundEnergyGrid, GroundStates, Lattice, NewmanMoore, QuantumStateCache,
+    MAX_EXACT_STATE_SITES,
 };
 
 /// `[diagnostics]`: extra measurements along the anneal.
@@ -76,9 +77,12 @@ impl RunConfig {
 pub fn distance_target(config: &RunConfig) -> Option<DistanceTarget> {
     let lattice = Lattice::new(config.lattice.size).ok()?;
     let model = NewmanMoore::new(lattice, config.lattice.coupling).ok()?;
-    let cache = match GroundEnergyCache::default_location() {
+    let energies = GroundEnergyCache::default_location();
+    let cache = match &energies {
         Some(dir) => QuantumStateCache::in_folder(dir.dir()),
         None => QuantumStateCache::in_memory(),
     };
-    Some(DistanceTarget::new(model, config.anneal.kind.into(), cache))
+    // L = 5: the sampled energy error against E₀(B) interpolated between cached fields.
+    let grid = energies.and_then(|c| GroundEnergyGrid::from_cache(&c, &model));
+    Some(DistanceTarget::new(model, config.anneal.kind.into(), cache).with_energy_grid(grid))
 }
