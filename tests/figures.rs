@@ -140,7 +140,9 @@ fn curves_lattice_and_modes_figures_from_a_run_folder() {
     for (kind, size) in [
         ("curves", (1100, 480)),
         ("lattice", (640, 600)),
-        ("modes", (760, 480)),
+        // The run measured the exact p(g): the modes figure has its second panel.
+        ("modes", (1300, 480)),
+        ("distances", (1500, 460)),
     ] {
         let out_path = dir.join(format!("figures/{kind}.png"));
         let out = std::process::Command::new(bin)

@@ -127,7 +127,7 @@ mod tests {
                 "the chord lies below a concave curve"
             );
         }
-        assert_eq!(grid.at(0.3).unwrap().error_bound, 0.0);
+        assert_eq!(grid.at(0.1 * 3.0).unwrap().error_bound, 0.0);
         assert!(grid.at(1.5).is_none());
         assert!(GroundEnergyGrid::new(vec![(0.0, 1.0), (1.0, 2.0)]).is_none());
     }
