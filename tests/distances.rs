@@ -518,3 +518,38 @@ fn at_l5_the_sampled_energy_error_uses_the_cached_grid() {
     }
     assert!(checked >= 7);
 }
+
+#[test]
+fn older_or_damaged_exact_files_do_not_stop_a_run_from_opening() {
+    use annealscape::run::{read_distances, run_blocking};
+    let dir = common::temp_dir("distances-old");
+    run_blocking(
+        &short_run("quantum", 10),
+        &dir,
+        &mut annealscape::anneal::Silent,
+    )
+    .unwrap();
+    // An exact.csv written before some columns existed still reads.
+    std::fs::write(
+        dir.join("exact.csv"),
+        "step,phase,temperature,field,fidelity,effective_modes\n0,warmup,0.0,1.0,0.5,3.2\n",
+    )
+    .unwrap();
+    let rows = read_distances(&dir).unwrap().unwrap().rows;
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].fidelity, rows[0].gap_symmetric), (Some(0.5), None));
+    // A damaged one is a warning in the app, and the run still opens.
+    std::fs::write(
+        dir.join("exact.csv"),
+        "step,phase,temperature,field\nx,y,z,w\n",
+    )
+    .unwrap();
+    let opened = annealscape::app::read_run(&dir).unwrap();
+    assert!(opened.distances.is_empty());
+    let warning = opened.warning.unwrap();
+    assert!(
+        warning.contains("exact distances not shown") && warning.contains("exact.csv"),
+        "{warning}"
+    );
+    assert!(!opened.metrics.is_empty());
+}

@@ -33,15 +33,20 @@ pub struct DistanceRow {
     /// B (0 for thermal runs).
     pub field: f64,
     /// KL(q‖p_T)/N (thermal, N ≤ 20, T > 0).
+    #[serde(default)]
     pub kl_reverse: Option<f64>,
     /// KL(p_T‖q)/N (thermal, N ≤ 20).
+    #[serde(default)]
     pub kl_forward: Option<f64>,
     /// (Σ ψ₀ √q)² (quantum, N ≤ 16; not at B = 0 on a degenerate lattice).
+    #[serde(default)]
     pub fidelity: Option<f64>,
     /// (⟨√q|H_B|√q⟩ − E₀(B))/N (quantum, N ≤ 16).
+    #[serde(default)]
     pub energy_error: Option<f64>,
     /// Δ(B) = E₁ − E₀, the whole spectrum's gap (quantum, N ≤ 16); it closes as B → 0 where
     /// there are several classical ground states.
+    #[serde(default)]
     pub gap: Option<f64>,
     /// The gap to the next level in ψ₀'s symmetry sector (quantum, N ≤ 16): what an exact
     /// adiabatic sweep must respect.
@@ -58,10 +63,13 @@ pub struct DistanceRow {
     #[serde(default)]
     pub energy_error_interpolation: Option<f64>,
     /// Σ_g p(g) over the ground states (k ≤ 16).
+    #[serde(default)]
     pub ground_state_mass: Option<f64>,
     /// exp(H(π)), π = p(g)/mass.
+    #[serde(default)]
     pub effective_modes: Option<f64>,
     /// KL(π‖uniform over the 2^k ground states) = k ln 2 − H(π).
+    #[serde(default)]
     pub kl_to_uniform_ground_states: Option<f64>,
     /// ln p(g) of every ground state, g in id order (not a CSV column).
     #[serde(skip)]

@@ -346,7 +346,14 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
     let config = folder.config().clone();
     let table = read_run_metrics(dir).map_err(|e| e.to_string())?;
     let summary = read_summary(dir).map_err(|e| e.to_string())?;
-    let distances = crate::run::read_distances(dir).map_err(|e| e.to_string())?;
+    // A damaged exact.csv costs only the distance plots, not the whole run.
+    let (distances, distance_warning) = match crate::run::read_distances(dir) {
+        Ok(table) => {
+            let warning = table.as_ref().and_then(|t| t.warning.clone());
+            (table.map(|t| t.rows).unwrap_or_default(), warning)
+        }
+        Err(e) => (Vec::new(), Some(format!("exact distances not shown: {e}"))),
+    };
     let snapshots: Vec<SnapshotEntry> = folder
         .snapshots()
         .into_iter()
@@ -364,11 +371,14 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
         dir: dir.to_path_buf(),
         config,
         metrics: table.rows,
-        distances: distances.map(|d| d.rows).unwrap_or_default(),
+        distances,
         summary,
         snapshots,
         samples,
-        warning: table.warning,
+        warning: match (table.warning, distance_warning) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        },
         resumable: can_resume(dir),
     })
 }

@@ -111,8 +111,9 @@ pub fn read_distances(dir: &Path) -> Result<Option<DistanceTable>, RunError> {
     if !path.exists() {
         return Ok(None);
     }
-    let (mut rows, warning) =
-        read_rows(&path, &DistanceRow::COLUMNS, DistanceRow::non_finite_column)?;
+    // Every distance is optional (runs of other sizes, or written before a column existed).
+    let required = &DistanceRow::COLUMNS[..4];
+    let (mut rows, warning) = read_rows(&path, required, DistanceRow::non_finite_column)?;
     let probabilities = dir.join(PROBABILITIES_FILE);
     if probabilities.exists() {
         let text =
