@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use super::config::FieldError;
-use super::distances::{DistanceCadence, DistanceRow, FreeEnergyReference, RECENT_STEPS};
+use super::distances::{
+    report_distances, DistanceCadence, DistanceRow, FreeEnergyReference, RECENT_STEPS,
+};
 use super::metrics::mean_var;
 use super::objective::distinct_rows;
 use super::observer::{Control, Observer, SnapshotView, StepView};
@@ -81,8 +83,8 @@ pub struct Annealer {
     pending_row: Option<DistanceRow>,
     workspaces: Vec<Rnn2dWorkspace>,
     grads: Vec<Params>,
-    samples: Array2<u8>,
-    started: Instant,
+    pub(super) samples: Array2<u8>,
+    pub(super) started: Instant,
     pub(super) elapsed_before: Duration,
     resume_every: Option<usize>,
 }
@@ -135,50 +137,6 @@ impl Annealer {
     /// and when the run stops); without this call it is never offered.
     pub fn set_resume_every(&mut self, steps: usize) {
         self.resume_every = Some(steps);
-    }
-
-    /// Adam's state now.
-    pub fn optimiser(&self) -> &Adam {
-        &self.adam
-    }
-
-    pub(super) fn elapsed(&self) -> Duration {
-        self.elapsed_before + self.started.elapsed()
-    }
-
-    /// The network.
-    pub fn network(&self) -> &Rnn2d {
-        &self.net
-    }
-
-    /// The network, mutable (to load weights or, in tests, to poison them).
-    pub fn network_mut(&mut self) -> &mut Rnn2d {
-        &mut self.net
-    }
-
-    /// The model.
-    pub fn model(&self) -> &NewmanMoore {
-        &self.model
-    }
-
-    /// The ground-state space.
-    pub fn ground_states(&self) -> &GroundStates {
-        &self.ground_states
-    }
-
-    /// The schedule.
-    pub fn schedule(&self) -> &Schedule {
-        &self.schedule
-    }
-
-    /// Steps completed.
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
-    /// The latest step's samples.
-    pub fn samples(&self) -> ArrayView2<'_, u8> {
-        self.samples.view()
     }
 
     /// Draw `n` samples in the fixed parts (uniforms drawn in order, so the result does not
@@ -382,12 +340,7 @@ impl Annealer {
                     message: e.to_string(),
                 })?;
             if let Some(row) = self.pending_row.take() {
-                observer
-                    .on_distances(&row)
-                    .map_err(|e| AnnealError::Observer {
-                        step,
-                        message: e.to_string(),
-                    })?;
+                report_distances(observer, &row)?;
             }
             for (name, _) in snapshots.iter().filter(|(_, s)| *s == step) {
                 self.snapshot(observer, name, Some(step))?;
@@ -411,12 +364,7 @@ impl Annealer {
             None => return self.stop(observer, total - 1),
         };
         if let Some(row) = self.distances_due(total, Phase::Final, 0.0, true, None)? {
-            observer
-                .on_distances(&row)
-                .map_err(|e| AnnealError::Observer {
-                    step: total,
-                    message: e.to_string(),
-                })?;
+            report_distances(observer, &row)?;
         }
         observer
             .on_finish(&summary)

@@ -158,6 +158,19 @@ impl DistanceRow {
     }
 }
 
+/// Hand a row to the observer; its failure stops the run at the row's step.
+pub(super) fn report_distances(
+    observer: &mut dyn super::Observer,
+    row: &DistanceRow,
+) -> Result<(), AnnealError> {
+    observer
+        .on_distances(row)
+        .map_err(|e| AnnealError::Observer {
+            step: row.step,
+            message: e.to_string(),
+        })
+}
+
 /// The exact free energy per spin at each T, for the per-step gap Δf.
 pub(super) struct FreeEnergyReference {
     thermo: ExactThermo,

@@ -1,6 +1,7 @@
 //! Neural annealing (SPEC §3): schedules, the thermal and quantum objectives, the gradient
 //! estimators, the training loop with its observers, and the metrics it reports.
 
+mod access;
 mod annealer;
 mod config;
 mod distances;
