@@ -165,9 +165,11 @@ pub fn run(cmd: ExactCommand, out: &mut dyn Write) -> Result<(), CliError> {
                     }
                     writeln!(
                         out,
-                        "{}\t{b}\t{:.10}\tlanczos",
+                        "{}\t{b}\t{:.10}\t{}",
                         model.lattice().size(),
-                        result.per_spin
+                        result.per_spin,
+                        // B = 0 is the classical ground energy, no Lanczos run.
+                        if b == 0.0 { "classical" } else { "lanczos" }
                     )?;
                     out.flush()?;
                 }
