@@ -12,6 +12,7 @@
 pub mod anneal;
 pub mod app;
 pub mod cli;
+pub mod curvature;
 pub mod distance;
 pub mod figures;
 pub mod files;

@@ -76,7 +76,7 @@ pub struct Eigenpairs {
 
 /// a·b with eight independent sums, so the compiler can vectorise it (one running sum
 /// cannot be reordered).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut lanes = [0.0; 8];
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f64 = a8
@@ -99,7 +99,7 @@ const CHUNK: usize = 1 << 13;
 /// w ← w − Q Qᵀ w over the kept vectors Q: one pass of classical Gram–Schmidt, as two
 /// matrix-vector products split over the vector's chunks. Chunks are fixed, so the result
 /// does not depend on the thread count.
-fn orthogonalise(basis: &[Vec<f64>], w: &mut [f64]) {
+pub(super) fn orthogonalise(basis: &[Vec<f64>], w: &mut [f64]) {
     let partial: Vec<Vec<f64>> = w
         .par_chunks(CHUNK)
         .enumerate()
@@ -122,13 +122,13 @@ fn orthogonalise(basis: &[Vec<f64>], w: &mut [f64]) {
     });
 }
 
-fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+pub(super) fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
     y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
 }
 
 /// Eigen-decomposition of the tridiagonal T (diagonal `a`, off-diagonal `b`), the wanted end
 /// first: (θ, y) pairs.
-fn ritz_pairs(a: &[f64], b: &[f64], end: Spectrum) -> Vec<(f64, Vec<f64>)> {
+pub(super) fn ritz_pairs(a: &[f64], b: &[f64], end: Spectrum) -> Vec<(f64, Vec<f64>)> {
     let m = a.len();
     let t = DMatrix::from_fn(m, m, |i, j| match i.abs_diff(j) {
         0 => a[i],

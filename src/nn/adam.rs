@@ -84,6 +84,11 @@ impl Adam {
         (&self.first, &self.second)
     }
 
+    /// Its settings.
+    pub fn config(&self) -> AdamConfig {
+        self.config
+    }
+
     /// Number of updates taken.
     pub fn steps(&self) -> i32 {
         self.steps

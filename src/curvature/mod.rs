@@ -1,0 +1,52 @@
+//! Curvature of the annealing objective (SPEC §6.1–6.2): Hessian-vector products of the
+//! per-spin objective at a weight vector and a T or B, exact (enumeration) or sampled (the
+//! reweighted estimator), and what is built on them — extreme eigenpairs by Lanczos with full
+//! reorthogonalisation, Hutchinson's trace, the spectral density by stochastic Lanczos
+//! quadrature, and Adam's preconditioned sharpness against its threshold.
+//!
+//! Everything is written against one "apply H to v" [`Operator`], as in PyHessian.
+
+mod gradient;
+mod hessian;
+mod measure;
+mod sharpness;
+mod spectrum;
+
+use thiserror::Error;
+
+pub use gradient::{BatchGradients, ExactObjective, SampledObjective, Source};
+pub use hessian::{Dense, Hessian, Operator, Product, Scaled, RELATIVE_STEP};
+pub use measure::{
+    hessian_at, measure, CurvatureEstimator, CurvatureReport, CurvatureSettings, WarmStart,
+};
+pub use sharpness::{
+    adam_threshold, gradient_descent_threshold, loss_scale, median_and_min, Preconditioner,
+};
+pub use spectrum::{
+    batch_stderr, extremes, hutchinson, rademacher, Density, Estimate, ExtremeSettings, Extremes,
+    Ritz,
+};
+
+use crate::linalg::LanczosError;
+
+/// Largest N the exact estimator enumerates (2^N configurations per gradient).
+pub const MAX_EXACT_SITES: usize = 16;
+
+/// Why a curvature measurement could not be made.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum CurvatureError {
+    /// The exact estimator was asked for a lattice too large to enumerate.
+    #[error("the exact estimator enumerates 2^N configurations and N = {sites} is above {max}: use --estimator sampled")]
+    TooLarge {
+        /// Sites N.
+        sites: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The sampled estimator was asked for too few samples.
+    #[error("the sampled estimator needs at least 2 samples (got {0}): raise --samples")]
+    TooFewSamples(usize),
+    /// Lanczos failed (a non-finite product, typically from overflowing weights).
+    #[error(transparent)]
+    Lanczos(#[from] LanczosError),
+}
