@@ -212,6 +212,7 @@ fn a_nan_stops_the_run_naming_the_step_and_keeps_the_files() {
             metrics: &metrics,
             samples: annealer.samples(),
             params: annealer.network().params(),
+            optimiser: annealer.optimiser(),
         };
         writer.on_step(&view).unwrap();
     }

@@ -42,7 +42,7 @@ fn fixture() -> AppState {
     for step in 0..total {
         let (_, field) = config.anneal.schedule().at(step);
         let energy = if step < 150 { -0.1 } else { -0.45 } - 0.0002 * step as f64;
-        events.push(Event::Step(StepMetrics {
+        events.push(Event::Step(Box::new(StepMetrics {
             step,
             phase: if step < 20 {
                 Phase::Warmup
@@ -65,8 +65,14 @@ fn fixture() -> AppState {
             free_energy_gap: None,
             free_energy_gap_stderr: None,
             gradient_norm: 0.1,
+            update_norm: Some(0.01),
+            preconditioner_median: Some(1e-3),
+            preconditioner_min: Some(1e-6),
+            local_tail: Some(4.0),
+            local_tail_deviation: Some(0.2),
+            local_tail_log_p: Some(-3.0),
             seconds: step as f64 / 100.0,
-        }));
+        })));
     }
     // Samples: the 16 ground states, one with two flipped spins, the first drawn twice.
     let lattice = Lattice::new(6).unwrap();
@@ -131,6 +137,10 @@ fn bowl() -> Landscape {
             cosine: 0.01,
             explained: None,
             roughness: surface.roughness(),
+            axis_labels: None,
+            barrier: None,
+            pair: Default::default(),
+            to: None,
         },
         surface,
         path_alpha: Array1::linspace(0.8, 0.0, 12),

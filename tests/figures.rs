@@ -30,6 +30,8 @@ fn landscape_run(name: &str) -> (std::path::PathBuf, annealscape::landscape::Lan
             estimator: SurfaceEstimator::Crn,
             ..SurfaceSpec::default()
         },
+        pair: Default::default(),
+        to: None,
     };
     let folder = RunFolder::open(&dir).unwrap();
     let (l, _) = folder

@@ -48,6 +48,8 @@ fn request(
             seed: 9,
             one_dimensional: false,
         },
+        pair: Default::default(),
+        to: None,
     }
 }
 

@@ -199,7 +199,12 @@ impl Annealer {
         // The exact distances of the network that drew this step's samples, before it learns.
         self.pending_row =
             self.distances_due(step, phase, x, false, Some((objective_mean, objective_var)))?;
+        let before = self.net.params().clone();
         let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
+        let optimiser = self.optimiser_side(&before, local.as_slice().expect("fresh array"));
+        let tail = optimiser
+            .tail
+            .map(|(ratio, deviation, index)| (ratio, deviation / n, log_p[index]));
 
         let e0 = self.model.ground_energy();
         let mut ground = 0usize;
@@ -246,6 +251,12 @@ impl Annealer {
             free_energy_gap,
             free_energy_gap_stderr,
             gradient_norm,
+            update_norm: Some(optimiser.update_norm),
+            preconditioner_median: optimiser.preconditioner.map(|p| p.0),
+            preconditioner_min: optimiser.preconditioner.map(|p| p.1),
+            local_tail: tail.and_then(|t| t.0),
+            local_tail_deviation: tail.map(|t| t.1),
+            local_tail_log_p: tail.map(|t| t.2),
             seconds: self.elapsed().as_secs_f64(),
         };
         self.samples = bits;
@@ -334,6 +345,7 @@ impl Annealer {
                     metrics: &metrics,
                     samples: self.samples.view(),
                     params: self.net.params(),
+                    optimiser: &self.adam,
                 })
                 .map_err(|e| AnnealError::Observer {
                     step,

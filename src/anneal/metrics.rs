@@ -47,13 +47,33 @@ pub struct StepMetrics {
     pub free_energy_gap_stderr: Option<f64>,
     /// Norm of the last mini-batch gradient.
     pub gradient_norm: f64,
+    /// ‖θ after − θ before‖: how far the step's updates moved the weights.
+    #[serde(default)]
+    pub update_norm: Option<f64>,
+    /// Median over the parameters of Adam's √v̂ + ε after the step (the per-coordinate step
+    /// is lr·m̂ over it: a small value means a large step for a given gradient).
+    #[serde(default)]
+    pub preconditioner_median: Option<f64>,
+    /// Smallest √v̂ + ε.
+    #[serde(default)]
+    pub preconditioner_min: Option<f64>,
+    /// Largest |O_loc − median| over the median absolute deviation of the step's samples
+    /// (empty when more than half the samples share one value, so the deviation is 0).
+    #[serde(default)]
+    pub local_tail: Option<f64>,
+    /// Largest |O_loc − median|/N itself.
+    #[serde(default)]
+    pub local_tail_deviation: Option<f64>,
+    /// log p of that sample.
+    #[serde(default)]
+    pub local_tail_log_p: Option<f64>,
     /// Wall-clock seconds since the run started.
     pub seconds: f64,
 }
 
 impl StepMetrics {
     /// Column names of `metrics.csv`, in order.
-    pub const COLUMNS: [&'static str; 19] = [
+    pub const COLUMNS: [&'static str; 25] = [
         "step",
         "phase",
         "temperature",
@@ -72,14 +92,26 @@ impl StepMetrics {
         "free_energy_gap",
         "free_energy_gap_stderr",
         "gradient_norm",
+        "update_norm",
+        "preconditioner_median",
+        "preconditioner_min",
+        "local_tail",
+        "local_tail_deviation",
+        "local_tail_log_p",
         "seconds",
     ];
 
     /// Columns that runs written before them lack (read as empty or 0).
-    pub const LATER_COLUMNS: [&'static str; 3] = [
+    pub const LATER_COLUMNS: [&'static str; 9] = [
         "ground_states_recent",
         "free_energy_gap",
         "free_energy_gap_stderr",
+        "update_norm",
+        "preconditioner_median",
+        "preconditioner_min",
+        "local_tail",
+        "local_tail_deviation",
+        "local_tail_log_p",
     ];
 
     /// The first real-valued column holding NaN or infinity, if any.
@@ -108,6 +140,32 @@ impl StepMetrics {
             .find(|(_, v)| !v.is_finite())
             .map(|(name, _)| *name)
     }
+}
+
+/// The median and the minimum of a list (NaN for an empty one).
+pub fn median_and_min(values: &[f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut v = values.to_vec();
+    let mid = v.len() / 2;
+    let (_, &mut median, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
+    let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
+    (median, min)
+}
+
+/// The sample whose O_loc lies farthest from the median: (|O − median| over the median absolute
+/// deviation, or `None` when that deviation is 0; |O − median|; its index).
+pub fn local_tail(local: &[f64]) -> Option<(Option<f64>, f64, usize)> {
+    let (median, _) = median_and_min(local);
+    let deviations: Vec<f64> = local.iter().map(|o| (o - median).abs()).collect();
+    let (mad, _) = median_and_min(&deviations);
+    let (index, &largest) = deviations
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let ratio = (mad > 0.0).then(|| largest / mad);
+    Some((ratio, largest, index))
 }
 
 /// How often one configuration was drawn in the final evaluation.

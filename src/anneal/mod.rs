@@ -4,6 +4,7 @@
 mod access;
 mod annealer;
 mod config;
+mod curvature_row;
 mod distances;
 mod estimator;
 mod evaluation;
@@ -12,17 +13,19 @@ mod metrics;
 mod modes;
 mod objective;
 mod observer;
+mod optimiser_side;
 mod partition;
 mod schedule;
 mod state;
 
 pub use annealer::{AnnealError, Annealer, Outcome};
 pub use config::{AnnealConfig, AnnealKind, FieldError, MAX_STEPS};
+pub use curvature_row::CurvatureRow;
 pub use distances::{DistanceRow, RECENT_STEPS};
 pub use estimator::Estimator;
 pub use evaluation::EVALUATION_CHUNK;
 pub use instability::{energy_jumps, run_energy_jumps};
-pub use metrics::{mean_var, FinalSummary, ModeCount, StepMetrics};
+pub use metrics::{local_tail, mean_var, median_and_min, FinalSummary, ModeCount, StepMetrics};
 pub use modes::{batch_modes, count_rows, modes_of};
 pub use objective::{distinct_rows, flip_amplitude_sums, Objective};
 pub use observer::{Control, Observer, ObserverError, Silent, SnapshotView, StepView};

@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 use thiserror::Error;
 
-use super::{AnnealState, DistanceRow, FinalSummary, StepMetrics};
+use super::{AnnealState, CurvatureRow, DistanceRow, FinalSummary, StepMetrics};
 use crate::nn::{Adam, Params};
 
 /// What the observer wants the loop to do after a step.
@@ -27,6 +27,8 @@ pub struct StepView<'a> {
     pub samples: ArrayView2<'a, u8>,
     /// The parameters after the step's updates.
     pub params: &'a Params,
+    /// The optimiser after the step's updates (its moments, for the curvature probe).
+    pub optimiser: &'a Adam,
 }
 
 /// A snapshot of the weights.
@@ -74,6 +76,11 @@ pub trait Observer {
     /// The exact distances, at the cadence (after that step's `on_step`) and after the final
     /// evaluation (before `on_finish`).
     fn on_distances(&mut self, _row: &DistanceRow) -> Result<(), ObserverError> {
+        Ok(())
+    }
+    /// The curvature at a step, measured by the run layer's probe after that step's
+    /// `on_step` (the loop itself never calls it).
+    fn on_curvature(&mut self, _row: &CurvatureRow) -> Result<(), ObserverError> {
         Ok(())
     }
     /// The loop's whole state, every `output.resume_every` steps, at the end of the schedule and

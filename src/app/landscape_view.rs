@@ -132,6 +132,10 @@ pub struct LandscapeView {
     pub centre_step: Option<i64>,
     /// The last failure.
     pub error: Option<String>,
+    /// Which eigenvectors a Hessian slice spans.
+    pub pair: crate::landscape::HessianPair,
+    /// The snapshot an interpolation goes to.
+    pub to: Option<String>,
     /// Bumped whenever the picture changes (the texture is rebuilt then).
     pub revision: u64,
 }
@@ -158,6 +162,8 @@ impl Default for LandscapeView {
             computing: false,
             centre_step: None,
             error: None,
+            pair: crate::landscape::HessianPair::Top,
+            to: None,
             revision: 0,
         }
     }
@@ -178,6 +184,8 @@ impl LandscapeView {
                 seed: self.direction_seed,
                 one_dimensional: self.one_dimensional,
             },
+            pair: self.pair,
+            to: self.to.clone(),
         }
     }
 

@@ -110,6 +110,8 @@ pub struct RunData {
     pub resumable: bool,
     /// The exact distances (SPEC §6.4) so far.
     pub distances: super::run_distances::RunDistances,
+    /// The curvature rows (SPEC §6.1–6.2) so far.
+    pub curvature: Vec<crate::anneal::CurvatureRow>,
 }
 
 impl RunData {
@@ -122,6 +124,7 @@ impl RunData {
         Self {
             model: RunModel::of(&config).ok(),
             distances: super::run_distances::RunDistances::new(ground_states),
+            curvature: Vec::new(),
             dir: Some(dir),
             config: Some(config),
             ..Self::default()
@@ -394,9 +397,10 @@ impl AppState {
                 if self.run.metrics.last().is_some_and(|m| m.step >= step) {
                     self.run.metrics.retain(|m| m.step < step);
                 }
-                self.run.metrics.push(metrics);
+                self.run.metrics.push(*metrics);
             }
             Event::Distances(row) => self.run.distances.push(*row),
+            Event::Curvature(row) => self.run.curvature.push(*row),
             Event::StepsDropped(n) => self.inform(format!(
                 "the view skipped {n} steps while busy (every step is in metrics.csv)"
             )),

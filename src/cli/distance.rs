@@ -47,7 +47,7 @@ pub struct DistanceArgs {
     pub coupling: f64,
 }
 
-fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<Rnn2d, CliError> {
+pub(super) fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<Rnn2d, CliError> {
     let shapes = tensor_shapes(path).map_err(|e| CliError::Usage(e.to_string()))?;
     let hidden = shapes
         .iter()

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use super::CliError;
-use crate::landscape::{BiasDirection, DirectionKind, SurfaceEstimator, SurfaceSpec};
+use crate::landscape::{BiasDirection, DirectionKind, HessianPair, SurfaceEstimator, SurfaceSpec};
 use crate::run::{LandscapeRequest, RunFolder};
 
 /// Direction choices on the command line.
@@ -19,6 +19,21 @@ pub enum DirectionArg {
     Gaussian,
     /// The two leading principal components of the trajectory.
     Pca,
+    /// Eigenvectors of the Hessian (top two, or --pair top-bottom), scaled to |θ*|.
+    Hessian,
+    /// Adam's step direction and the top eigenvector orthogonal to it, scaled to |θ*|.
+    Update,
+    /// The 1D line from --snapshot to --to, t in [−0.25, 1.25]; the barrier is printed.
+    Interpolate,
+}
+
+/// Which eigenvectors a Hessian slice spans.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PairArg {
+    /// The top two.
+    Top,
+    /// The top and the most negative.
+    TopBottom,
 }
 
 /// Estimator choices on the command line.
@@ -44,6 +59,12 @@ pub struct LandscapeArgs {
     /// How the two directions are chosen.
     #[arg(long, value_enum, default_value = "filter")]
     pub directions: DirectionArg,
+    /// Hessian directions: the top two eigenvectors, or the top and the bottom.
+    #[arg(long, value_enum, default_value = "top")]
+    pub pair: PairArg,
+    /// Interpolation: the snapshot to go to.
+    #[arg(long)]
+    pub to: Option<String>,
     /// Filter directions: biases get the bias itself instead of zero.
     #[arg(long)]
     pub bias_copy: bool,
@@ -75,7 +96,15 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             DirectionArg::Filter => DirectionKind::Filter,
             DirectionArg::Gaussian => DirectionKind::Gaussian,
             DirectionArg::Pca => DirectionKind::Pca,
+            DirectionArg::Hessian => DirectionKind::Hessian,
+            DirectionArg::Update => DirectionKind::Update,
+            DirectionArg::Interpolate => DirectionKind::Interpolate,
         },
+        pair: match args.pair {
+            PairArg::Top => HessianPair::Top,
+            PairArg::TopBottom => HessianPair::TopBottom,
+        },
+        to: args.to.clone(),
         direction_seed: args.seed,
         bias: if args.bias_copy {
             BiasDirection::Copy
@@ -95,6 +124,23 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             one_dimensional: args.one_d,
         },
     };
+    if matches!(args.directions, DirectionArg::Interpolate) {
+        match &args.to {
+            None => {
+                return Err(CliError::Usage(
+                    "--directions interpolate needs --to NAME, the snapshot to go to".into(),
+                ))
+            }
+            Some(to) => {
+                folder
+                    .network(to)
+                    .map_err(|e| CliError::Usage(e.to_string()))?;
+            }
+        }
+        if args.snapshot == "all" {
+            return Err(CliError::Usage("--directions interpolate goes from one --snapshot to --to: give a snapshot name, not all".into()));
+        }
+    }
     let sites = folder.config().lattice.size.pow(2);
     request
         .spec
@@ -145,6 +191,9 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             landscape.settings.cosine,
             path.display()
         )?;
+        if let Some(b) = landscape.settings.barrier {
+            eprintln!("barrier (max over t in [0, 1] of O(t) - max(O(0), O(1))): {b:.6}");
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 mod anneal;
 mod bench;
+mod curvature;
 mod distance;
 mod exact;
 mod figure;
@@ -58,6 +59,9 @@ pub enum Command {
     Presets,
     /// Exact distances of a snapshot to its target: KL, fidelity, gap, ground-state modes.
     Distance(distance::DistanceArgs),
+    /// The Hessian spectrum at a snapshot: top and bottom eigenvalues, trace, Adam's
+    /// preconditioned sharpness and its threshold (SPEC §6.1–6.2).
+    Curvature(curvature::CurvatureArgs),
     /// Draw a run's figures (PNG or SVG).
     Figure(figure::FigureArgs),
     /// Loss landscapes around a run's snapshots, stored in RUN/landscapes/.
@@ -98,6 +102,15 @@ impl CliError {
     }
 }
 
+impl From<crate::curvature::CurvatureError> for CliError {
+    fn from(e: crate::curvature::CurvatureError) -> Self {
+        match e {
+            crate::curvature::CurvatureError::Lanczos(_) => Self::Runtime(e.into()),
+            other => Self::Usage(other.to_string()),
+        }
+    }
+}
+
 impl From<crate::physics::PhysicsError> for CliError {
     fn from(e: crate::physics::PhysicsError) -> Self {
         match e {
@@ -123,6 +136,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Landscape(args) => landscape::landscape(args, out),
         Command::Figure(args) => figure::figure(args, out),
         Command::Distance(args) => distance::distance(args, out),
+        Command::Curvature(args) => curvature::curvature(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 use super::gradient::{ExactObjective, SampledObjective, Source};
-use super::hessian::{Hessian, Operator, Scaled};
+use super::hessian::{Differencing, Hessian, Operator, Scaled};
 use super::sharpness::Preconditioner;
 use super::spectrum::{
     extremes, hutchinson, rademacher, Density, Estimate, ExtremeSettings, Extremes, Ritz,
@@ -64,6 +64,12 @@ pub struct CurvatureSettings {
     /// The factor from the per-spin objective to the loss Adam descends
     /// ([`super::loss_scale`]); the preconditioned sharpness is of that loss.
     pub loss_scale: f64,
+    /// Central (tests, snapshots) or forward differences (along the anneal).
+    #[serde(default)]
+    pub differencing: Differencing,
+    /// Most products for the preconditioned operator's space (0 = as `max_products`).
+    #[serde(default)]
+    pub preconditioned_products: usize,
     /// Seeds the samples, the start vectors and the probes.
     pub seed: u64,
 }
@@ -82,6 +88,8 @@ impl Default for CurvatureSettings {
             density_starts: 0,
             density_steps: 40,
             loss_scale: 1.0,
+            differencing: Differencing::Central,
+            preconditioned_products: 0,
             seed: 0,
         }
     }
@@ -154,7 +162,7 @@ pub fn hessian_at(
             sampled_source(center, model, objective, samples, settings.batches)?
         }
     };
-    Ok(Hessian::new(center.clone(), source))
+    Ok(Hessian::new(center.clone(), source).with_differencing(settings.differencing))
 }
 
 /// The sampled source on given samples (drawn from `center`).
@@ -223,6 +231,10 @@ pub fn measure<A: Autoregressive + Clone>(
             let top = ExtremeSettings {
                 top: 1,
                 bottom: 0,
+                max_products: match settings.preconditioned_products {
+                    0 => settings.max_products,
+                    k => k,
+                },
                 ..limits
             };
             extremes(&scaled, &start, top)?.top.into_iter().next()

@@ -11,11 +11,14 @@ mod hessian;
 mod measure;
 mod sharpness;
 mod spectrum;
+mod store;
 
 use thiserror::Error;
 
 pub use gradient::{BatchGradients, ExactObjective, SampledObjective, Source};
-pub use hessian::{Dense, Hessian, Operator, Product, Scaled, RELATIVE_STEP};
+pub use hessian::{
+    Dense, Differencing, Hessian, Operator, Product, Scaled, RELATIVE_STEP, RELATIVE_STEP_FORWARD,
+};
 pub use measure::{
     hessian_at, measure, CurvatureEstimator, CurvatureReport, CurvatureSettings, WarmStart,
 };
@@ -26,6 +29,7 @@ pub use spectrum::{
     batch_stderr, extremes, hutchinson, rademacher, Density, Estimate, ExtremeSettings, Extremes,
     Ritz,
 };
+pub use store::{read_density, read_vectors, save_report, DENSITY_POINTS, DENSITY_WIDTH};
 
 use crate::linalg::LanczosError;
 

@@ -4,6 +4,7 @@
 
 use ndarray::Array1;
 
+pub use crate::anneal::median_and_min;
 use crate::anneal::Estimator;
 use crate::nn::{Adam, AdamConfig};
 
@@ -50,18 +51,6 @@ impl Preconditioner {
     pub fn median_and_min(&self) -> (f64, f64) {
         median_and_min(self.diagonal.as_slice().expect("fresh array"))
     }
-}
-
-/// The median and the minimum of a non-empty list (NaN-free).
-pub fn median_and_min(values: &[f64]) -> (f64, f64) {
-    if values.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let mut v = values.to_vec();
-    let mid = v.len() / 2;
-    let (_, &mut median, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
-    let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
-    (median, min)
 }
 
 /// Adam's stability threshold for the preconditioned sharpness, (2 + 2β₁)/((1 − β₁)η):

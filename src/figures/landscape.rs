@@ -41,6 +41,9 @@ impl LandscapeFigure<'_> {
 
 /// Axis names for the directions of a landscape.
 fn axis_names(l: &Landscape) -> (String, String) {
+    if let Some([a, b]) = &l.settings.axis_labels {
+        return (a.clone(), b.clone());
+    }
     match (l.settings.directions, l.settings.explained) {
         (DirectionKind::Pca, Some([a, b])) => (
             format!("α (PC1, {:.1} % of variance)", 100.0 * a),

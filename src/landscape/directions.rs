@@ -18,6 +18,87 @@ pub enum DirectionKind {
     Gaussian,
     /// The two leading principal components of the training trajectory.
     Pca,
+    /// Eigenvectors of the Hessian (top two, or top and bottom), each scaled to ‖θ*‖.
+    Hessian,
+    /// Adam's step direction −m̂/(√v̂ + ε) and the top eigenvector orthogonalised against
+    /// it, each scaled to ‖θ*‖.
+    Update,
+    /// The 1D line from one snapshot to another, θ(t) = (1 − t)θ_a + tθ_b.
+    Interpolate,
+}
+
+impl DirectionKind {
+    /// The name in file names and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Filter => "filter",
+            Self::Gaussian => "gaussian",
+            Self::Pca => "pca",
+            Self::Hessian => "hessian",
+            Self::Update => "update",
+            Self::Interpolate => "interpolate",
+        }
+    }
+}
+
+/// Which eigenvectors a `hessian` slice spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HessianPair {
+    /// The two largest eigenvalues' vectors.
+    #[default]
+    Top,
+    /// The largest and the most negative.
+    TopBottom,
+}
+
+/// `v` as parameters, rescaled to norm `norm`.
+fn scaled(like: &Params, v: &[f64], norm: f64) -> Result<Params, LandscapeError> {
+    let length = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let factor = if length > 0.0 { norm / length } else { 0.0 };
+    Ok(like.with_flat(v.iter().map(|x| x * factor).collect())?)
+}
+
+/// Directions along two given vectors (eigenvectors, a step), each scaled to ‖θ*‖ so α = 1
+/// is a step as long as the weights; with `orthogonalise` the second loses its component
+/// along the first.
+pub fn vector_directions(
+    kind: DirectionKind,
+    theta: &Params,
+    first: &[f64],
+    second: &[f64],
+    orthogonalise: bool,
+) -> Result<Directions, LandscapeError> {
+    let norm = theta.norm();
+    let mut second = second.to_vec();
+    if orthogonalise {
+        let ff: f64 = first.iter().map(|x| x * x).sum();
+        if ff > 0.0 {
+            let fs: f64 = first.iter().zip(&second).map(|(a, b)| a * b).sum();
+            second
+                .iter_mut()
+                .zip(first)
+                .for_each(|(s, f)| *s -= fs / ff * f);
+        }
+    }
+    Ok(Directions {
+        kind,
+        delta: scaled(theta, first, norm)?,
+        eta: scaled(theta, &second, norm)?,
+        explained: None,
+    })
+}
+
+/// The interpolation line: δ = θ_b − θ_a (so α = t − 1/2 about the midpoint), η = 0.
+pub fn interpolation_directions(a: &Params, b: &Params) -> Directions {
+    let mut delta = b.clone();
+    delta.axpy(-1.0, a);
+    Directions {
+        kind: DirectionKind::Interpolate,
+        eta: a.zeros_like(),
+        delta,
+        explained: None,
+    }
 }
 
 /// What a filter-normalised direction does with one-dimensional tensors (biases).

@@ -1,4 +1,5 @@
-//! Loss landscapes (SPEC §4): directions (filter-normalised, gaussian, PCA), surfaces of the
+//! Loss landscapes (SPEC §4, §6.3): directions (filter-normalised, gaussian, PCA, Hessian
+//! eigenvectors, Adam's update, the line between two snapshots), surfaces of the
 //! annealing objective on a grid around a weight snapshot, roughness, the training path
 //! projected on the plane, and their files.
 
@@ -10,8 +11,8 @@ mod store;
 mod surface;
 
 pub use directions::{
-    filter_normalize, gaussian, pca_directions, random_directions, BiasDirection, DirectionKind,
-    Directions,
+    filter_normalize, gaussian, interpolation_directions, pca_directions, random_directions,
+    vector_directions, BiasDirection, DirectionKind, Directions, HessianPair,
 };
 pub use error::LandscapeError;
 pub use pca::{leading_components, symmetric_eigen};

@@ -38,6 +38,19 @@ pub struct LandscapeSettings {
     pub explained: Option<[f64; 2]>,
     /// Roughness of the surface.
     pub roughness: f64,
+    /// What each axis is, in its units, where the kind alone does not say (Hessian and update
+    /// directions name their eigenvalue; interpolation names both snapshots).
+    #[serde(default)]
+    pub axis_labels: Option<[String; 2]>,
+    /// For an interpolation: max over t ∈ [0, 1] of O(θ(t)) − max(O(θ_a), O(θ_b)).
+    #[serde(default)]
+    pub barrier: Option<f64>,
+    /// Which eigenvectors a Hessian slice spans.
+    #[serde(default)]
+    pub pair: super::HessianPair,
+    /// The snapshot an interpolation goes to.
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 /// A computed landscape.

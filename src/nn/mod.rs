@@ -9,6 +9,8 @@ pub mod rnn2d;
 
 pub use adam::{Adam, AdamConfig, AdamState};
 pub use autoregressive::Autoregressive;
-pub use npz::{load_npz, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS};
+pub use npz::{
+    load_npz, load_optimiser, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS,
+};
 pub use params::{Filter, LayoutError, Params, TensorSpec};
 pub use rnn2d::{Activation, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};

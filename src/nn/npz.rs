@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::Path;
 use thiserror::Error;
 
-use super::{Adam, Params};
+use super::{Adam, AdamConfig, AdamState, Params};
 use crate::files::write_atomically;
 
 /// Why a parameter file could not be read or written.
@@ -156,6 +156,64 @@ pub fn load_npz(path: &Path, template: &Params) -> Result<Params, NpzError> {
         }
     }
     Ok(params)
+}
+
+/// Adam's state stored beside the parameters in a checkpoint laid out like `template`, as an
+/// optimiser with `config`; `None` when the checkpoint has no `adam/*` tensors.
+pub fn load_optimiser(
+    path: &Path,
+    template: &Params,
+    config: AdamConfig,
+) -> Result<Option<Adam>, NpzError> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut npz = NpzReader::new(file).map_err(|e| io_error(path, e))?;
+    let names = npz.names().map_err(|e| io_error(path, e))?;
+    if !ADAM_TENSORS.iter().all(|t| names.iter().any(|n| n == t)) {
+        return Ok(None);
+    }
+    let p = path.display().to_string();
+    let mut moment = |name: &str| -> Result<Params, NpzError> {
+        let array: ArrayD<f64> = npz
+            .by_name(name)
+            .map_err(|e| io_error(path, format!("tensor '{name}': {e}")))?;
+        if array.shape() != [template.len()] {
+            return Err(NpzError::Shape {
+                path: p.clone(),
+                name: name.into(),
+                found: array.shape().to_vec(),
+                expected: vec![template.len()],
+            });
+        }
+        let bad = array.iter().filter(|v| !v.is_finite()).count();
+        if bad > 0 {
+            return Err(NpzError::NonFinite {
+                path: p.clone(),
+                name: name.into(),
+                count: bad,
+            });
+        }
+        let flat = ndarray::Array1::from_iter(array.iter().copied());
+        Ok(template.with_flat(flat).expect("length checked above"))
+    };
+    let first = moment(ADAM_TENSORS[0])?;
+    let second = moment(ADAM_TENSORS[1])?;
+    let t: ArrayD<i64> = npz
+        .by_name(ADAM_TENSORS[2])
+        .map_err(|e| io_error(path, format!("tensor 'adam/t': {e}")))?;
+    let steps = t
+        .iter()
+        .next()
+        .copied()
+        .unwrap_or(0)
+        .clamp(0, i64::from(i32::MAX)) as i32;
+    Ok(Some(Adam::from_state(
+        config,
+        AdamState {
+            first,
+            second,
+            steps,
+        },
+    )))
 }
 
 /// Names and shapes of the parameter tensors stored in `path` (to infer a network's size);

@@ -245,6 +245,7 @@ impl RunConfig {
             .into());
         }
         self.anneal.validate()?;
+        self.diagnostics.validate(size * size)?;
         if !(2..=100_000).contains(&self.output.trajectory_points) {
             return Err(FieldError::new(
                 "output.trajectory_points",

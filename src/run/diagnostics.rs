@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::RunConfig;
-use crate::anneal::AnnealKind;
+use crate::anneal::{AnnealKind, FieldError};
+use crate::curvature::{CurvatureEstimator, MAX_EXACT_SITES};
 use crate::distance::{DistanceTarget, MAX_MODE_DEGENERACY_LOG2, MAX_THERMAL_SITES};
 use crate::physics::{
     GroundEnergyCache, GroundEnergyGrid, GroundStates, Lattice, NewmanMoore, QuantumStateCache,
@@ -19,6 +20,37 @@ pub struct DiagnosticsConfig {
     /// the cost so they take a few per cent of the run ([`auto_exact_every`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exact_every: Option<usize>,
+    /// Measure the curvature (SPEC §6.1–6.2) every this many steps into `curvature.csv`
+    /// (0 or absent = never; the paper presets set it to about 100 rows per run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curvature_every: Option<usize>,
+    /// `exact` or `sampled`; absent: exact where the enumeration is cheap (L = 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curvature_estimator: Option<CurvatureEstimator>,
+    /// Samples of the sampled estimator; absent: the run's `anneal.samples`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curvature_samples: Option<usize>,
+}
+
+impl DiagnosticsConfig {
+    /// Check the curvature settings against the lattice of `sites` sites.
+    pub fn validate(&self, sites: usize) -> Result<(), FieldError> {
+        if self.curvature_estimator == Some(CurvatureEstimator::Exact) && sites > MAX_EXACT_SITES {
+            return Err(FieldError::new(
+                "diagnostics.curvature_estimator",
+                format!("diagnostics.curvature_estimator = \"exact\" enumerates 2^N configurations and N = {sites} is above {MAX_EXACT_SITES}: use \"sampled\""),
+            ));
+        }
+        if let Some(m) = self.curvature_samples {
+            if !(2..=1_000_000).contains(&m) {
+                return Err(FieldError::new(
+                    "diagnostics.curvature_samples",
+                    format!("diagnostics.curvature_samples must be from 2 to 1000000 (got {m})"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Estimated share of a run's time the automatic cadence lets the exact distances take (the

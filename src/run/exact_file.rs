@@ -22,7 +22,11 @@ pub struct DistanceWriter {
     probabilities: Option<csv::Writer<File>>,
 }
 
-fn open(path: &Path, header: Option<Vec<String>>) -> Result<csv::Writer<File>, RunError> {
+/// A CSV writer appending to `path`, writing `header` first if the file is new.
+pub(super) fn open_appending(
+    path: &Path,
+    header: Option<Vec<String>>,
+) -> Result<csv::Writer<File>, RunError> {
     let exists = path.exists();
     let file = OpenOptions::new()
         .create(true)
@@ -66,7 +70,7 @@ impl DistanceWriter {
         let path = self.dir.join(EXACT_FILE);
         if self.exact.is_none() {
             let header = DistanceRow::COLUMNS.map(String::from).to_vec();
-            self.exact = Some(open(&path, Some(header))?);
+            self.exact = Some(open_appending(&path, Some(header))?);
         }
         let csv = self.exact.as_mut().expect("opened above");
         csv.serialize(row)
@@ -81,7 +85,7 @@ impl DistanceWriter {
             let header = std::iter::once("step".to_string())
                 .chain((0..g).map(|i| format!("p_{i}")))
                 .collect();
-            self.probabilities = Some(open(&path, Some(header))?);
+            self.probabilities = Some(open_appending(&path, Some(header))?);
         }
         let csv = self.probabilities.as_mut().expect("opened above");
         let record = std::iter::once(row.step.to_string()).chain(

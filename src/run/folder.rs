@@ -6,13 +6,14 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::curvature_probe::CurvatureWriter;
 use super::exact_file::DistanceWriter;
 use super::metrics_file::{truncate_metrics, MetricsWriter};
 use super::resume::{save_resume, RESUME_FILE};
 use super::{RunConfig, RunError, Trajectory};
 use crate::anneal::{
-    AnnealState, Control, DistanceRow, FinalSummary, Observer, ObserverError, SnapshotView,
-    StepView,
+    AnnealState, Control, CurvatureRow, DistanceRow, FinalSummary, Observer, ObserverError,
+    SnapshotView, StepView,
 };
 use crate::files::write_atomically;
 use crate::nn::{save_checkpoint, Params};
@@ -23,6 +24,7 @@ pub struct RunWriter {
     dir: PathBuf,
     metrics: MetricsWriter,
     distances: DistanceWriter,
+    curvature: CurvatureWriter,
     trajectory: Trajectory,
     last: Option<(i64, f64, Params)>,
 }
@@ -66,6 +68,7 @@ impl RunWriter {
             dir: dir.to_path_buf(),
             metrics: MetricsWriter::create(&dir.join("metrics.csv"))?,
             distances: DistanceWriter::new(dir),
+            curvature: CurvatureWriter::new(dir),
             trajectory: Trajectory::new(config.output.trajectory_points),
             last: None,
         })
@@ -89,6 +92,7 @@ impl RunWriter {
             dir: dir.to_path_buf(),
             metrics: MetricsWriter::append(&path)?,
             distances: DistanceWriter::reopen(dir, state.step)?,
+            curvature: CurvatureWriter::reopen(dir, state.step)?,
             trajectory,
             last,
         })
@@ -141,6 +145,10 @@ impl Observer for RunWriter {
 
     fn on_distances(&mut self, row: &DistanceRow) -> Result<(), ObserverError> {
         self.distances.write(row).map_err(ObserverError::new)
+    }
+
+    fn on_curvature(&mut self, row: &CurvatureRow) -> Result<(), ObserverError> {
+        self.curvature.write(row).map_err(ObserverError::new)
     }
 
     fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {

@@ -9,7 +9,7 @@ use super::{RunConfig, RunError};
 use crate::anneal::Objective;
 use crate::landscape::{
     compute_surface, pca_directions, project_path, random_directions, save_landscape,
-    BiasDirection, DirectionKind, Landscape, LandscapeSettings, SurfaceSpec,
+    BiasDirection, DirectionKind, HessianPair, Landscape, LandscapeSettings, SurfaceSpec,
 };
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, Autoregressive, Params, Rnn2d};
@@ -26,6 +26,10 @@ pub struct LandscapeRequest {
     pub bias: BiasDirection,
     /// Grid and estimator.
     pub spec: SurfaceSpec,
+    /// Which eigenvectors a Hessian slice spans.
+    pub pair: HessianPair,
+    /// The snapshot an interpolation goes to.
+    pub to: Option<String>,
 }
 
 /// A run folder opened for landscapes: its configuration and trajectory.
@@ -175,20 +179,31 @@ impl RunFolder {
         } else {
             schedule.at(step as usize).1
         };
-        let directions = match request.directions {
-            DirectionKind::Pca => pca_directions(net.params(), self.path.view())?,
-            kind => random_directions(kind, net.params(), request.direction_seed, request.bias),
-        };
         let objective = Objective::new(config.anneal.kind, x);
-        let Some(surface) = compute_surface(
-            &net,
-            &model,
-            objective,
-            &directions,
-            &request.spec,
-            cancel,
-            on_row,
-        ) else {
+        let (directions, net, spec, axis_labels) = match request.directions {
+            DirectionKind::Pca => (
+                pca_directions(net.params(), self.path.view())?,
+                net,
+                request.spec,
+                None,
+            ),
+            DirectionKind::Filter | DirectionKind::Gaussian => {
+                let d = random_directions(
+                    request.directions,
+                    net.params(),
+                    request.direction_seed,
+                    request.bias,
+                );
+                (d, net, request.spec, None)
+            }
+            _ => {
+                let c = self.choose_directions(name, net, request, objective, &model)?;
+                (c.directions, c.center, c.spec, c.labels)
+            }
+        };
+        let Some(surface) =
+            compute_surface(&net, &model, objective, &directions, &spec, cancel, on_row)
+        else {
             return Ok(None);
         };
         let (path_alpha, path_beta) =
@@ -206,10 +221,21 @@ impl RunFolder {
                 directions: request.directions,
                 direction_seed: request.direction_seed,
                 bias: request.bias,
-                spec: request.spec,
+                spec,
                 cosine: directions.cosine(),
                 explained: directions.explained,
                 roughness: surface.roughness(),
+                barrier: (request.directions == DirectionKind::Interpolate)
+                    .then(|| {
+                        super::slice_directions::barrier(
+                            surface.alpha.as_slice().expect("fresh axis"),
+                            surface.values.row(0).as_slice().expect("fresh row"),
+                        )
+                    })
+                    .flatten(),
+                axis_labels,
+                pair: request.pair,
+                to: request.to.clone(),
             },
             surface,
             path_alpha,
@@ -222,10 +248,12 @@ impl RunFolder {
 
     /// Store `landscape` as `RUN/landscapes/SNAPSHOT-DIRS.npz` and return the path.
     pub fn store(&self, landscape: &Landscape) -> Result<PathBuf, RunError> {
-        let kind_name = match landscape.settings.directions {
-            DirectionKind::Filter => "filter",
-            DirectionKind::Gaussian => "gaussian",
-            DirectionKind::Pca => "pca",
+        let kind_name = match (&landscape.settings.directions, &landscape.settings.to) {
+            (DirectionKind::Interpolate, Some(to)) => format!("interpolate-{to}"),
+            (DirectionKind::Hessian, _) if landscape.settings.pair == HessianPair::TopBottom => {
+                "hessian-topbottom".to_string()
+            }
+            (kind, _) => kind.name().to_string(),
         };
         let out = self
             .dir

@@ -3,6 +3,7 @@
 
 mod config;
 mod config_error;
+mod curvature_probe;
 mod diagnostics;
 mod error;
 mod events;
@@ -14,6 +15,7 @@ mod metrics_file;
 mod reader;
 mod resources;
 mod resume;
+mod slice_directions;
 mod trajectory;
 mod worker;
 
@@ -21,6 +23,10 @@ use std::path::Path;
 
 pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS};
 pub use config_error::ConfigError;
+pub use curvature_probe::{
+    auto_curvature_estimator, read_curvature, CurvatureProbe, CurvatureWriter, CURVATURE_FILE,
+    PROBE_PRODUCTS,
+};
 pub use diagnostics::{auto_exact_every, distance_target, DiagnosticsConfig};
 pub use error::RunError;
 pub use events::{run_events, RunEvents};
@@ -39,12 +45,13 @@ pub use resources::{
     check_landscape, check_resources, machine_memory_bytes, run_memory_bytes, MAX_TRAJECTORY_BYTES,
 };
 pub use resume::{load_resume, save_resume, ResumeError, ResumePoint, RESUME_FILE};
+pub use slice_directions::{barrier, interpolation_points, DIRECTION_SAMPLES};
 pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};
 
 use crate::anneal::{
-    AnnealState, Annealer, Control, DistanceRow, FinalSummary, Observer, ObserverError, Outcome,
-    SnapshotView, StepView,
+    AnnealState, Annealer, Control, CurvatureRow, DistanceRow, FinalSummary, Observer,
+    ObserverError, Outcome, SnapshotView, StepView,
 };
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::Params;
@@ -55,12 +62,32 @@ use crate::physics::Lattice;
 struct Both<'a> {
     writer: RunWriter,
     other: &'a mut dyn Observer,
+    curvature: Option<CurvatureProbe>,
+}
+
+impl<'a> Both<'a> {
+    fn new(writer: RunWriter, other: &'a mut dyn Observer, config: &RunConfig) -> Self {
+        Self {
+            writer,
+            other,
+            curvature: CurvatureProbe::new(config),
+        }
+    }
 }
 
 impl Observer for Both<'_> {
     fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError> {
         self.writer.on_step(step)?;
-        self.other.on_step(step)
+        let control = self.other.on_step(step)?;
+        if let Some(probe) = self.curvature.as_mut().filter(|p| p.due(step.metrics.step)) {
+            let row = probe.measure(step).map_err(ObserverError::new)?;
+            self.on_curvature(&row)?;
+        }
+        Ok(control)
+    }
+    fn on_curvature(&mut self, row: &CurvatureRow) -> Result<(), ObserverError> {
+        self.writer.on_curvature(row)?;
+        self.other.on_curvature(row)
     }
     fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), ObserverError> {
         self.writer.on_snapshot(snapshot)?;
@@ -116,10 +143,7 @@ pub fn run_blocking(
 ) -> Result<Outcome, RunError> {
     let mut annealer = annealer(config)?;
     let writer = RunWriter::create(dir, config)?;
-    let mut both = Both {
-        writer,
-        other: observer,
-    };
+    let mut both = Both::new(writer, observer, config);
     Ok(annealer.run(&mut both)?)
 }
 
@@ -165,9 +189,6 @@ pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcom
     let writer = RunWriter::reopen(dir, &point.state, point.trajectory, last_x)?;
     annealer.set_resume_every(config.output.resume_every);
     set_distances(&mut annealer, &config);
-    let mut both = Both {
-        writer,
-        other: observer,
-    };
+    let mut both = Both::new(writer, observer, &config);
     Ok(annealer.run(&mut both)?)
 }

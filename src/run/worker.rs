@@ -18,8 +18,8 @@ use std::thread::JoinHandle;
 
 use super::{read_config, resume_blocking, run_blocking, RunConfig};
 use crate::anneal::{
-    Control, DistanceRow, FinalSummary, Observer, ObserverError, Outcome, SnapshotView,
-    StepMetrics, StepView,
+    Control, CurvatureRow, DistanceRow, FinalSummary, Observer, ObserverError, Outcome,
+    SnapshotView, StepMetrics, StepView,
 };
 use crate::nn::Params;
 
@@ -52,8 +52,8 @@ pub enum Event {
         /// Its configuration.
         config: Box<RunConfig>,
     },
-    /// One step's metrics.
-    Step(StepMetrics),
+    /// One step's metrics (boxed: the other events are small and frequent too).
+    Step(Box<StepMetrics>),
     /// Current weights (coalesced).
     Weights {
         /// Step after which they were taken.
@@ -92,6 +92,8 @@ pub enum Event {
     StepsDropped(usize),
     /// The exact distances at the cadence or at the end (never dropped: they are rare).
     Distances(Box<DistanceRow>),
+    /// A row of `curvature.csv`, as it is measured.
+    Curvature(Box<CurvatureRow>),
 }
 
 /// Most light events waiting for the UI.
@@ -217,7 +219,7 @@ impl Reporter {
 impl Observer for Reporter {
     fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, ObserverError> {
         let step = view.metrics.step;
-        self.offer(Event::Step(view.metrics.clone()));
+        self.offer(Event::Step(Box::new(view.metrics.clone())));
         if step % self.live_every == 0 {
             self.send_heavy(Event::Weights {
                 step,
@@ -233,6 +235,11 @@ impl Observer for Reporter {
 
     fn on_distances(&mut self, row: &DistanceRow) -> Result<(), ObserverError> {
         self.send(Event::Distances(Box::new(row.clone())));
+        Ok(())
+    }
+
+    fn on_curvature(&mut self, row: &CurvatureRow) -> Result<(), ObserverError> {
+        self.send(Event::Curvature(Box::new(row.clone())));
         Ok(())
     }
 

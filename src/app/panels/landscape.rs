@@ -115,7 +115,34 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
                 ui.selectable_value(&mut view.directions, DirectionKind::Filter, "filter");
                 ui.selectable_value(&mut view.directions, DirectionKind::Gaussian, "gaussian");
                 ui.selectable_value(&mut view.directions, DirectionKind::Pca, "pca");
+                ui.selectable_value(&mut view.directions, DirectionKind::Hessian, "hessian")
+                    .on_hover_text("eigenvectors of the Hessian, scaled to |theta*|");
+                ui.selectable_value(&mut view.directions, DirectionKind::Update, "update")
+                    .on_hover_text("Adam's step and the top eigenvector orthogonal to it (a snapshot's checkpoint)");
+                ui.selectable_value(
+                    &mut view.directions,
+                    DirectionKind::Interpolate,
+                    "interpolate",
+                )
+                .on_hover_text("the line from the centre snapshot to another, t in [-0.25, 1.25]");
             });
+        if view.directions == DirectionKind::Hessian {
+            ui.selectable_value(&mut view.pair, crate::landscape::HessianPair::Top, "top two");
+            ui.selectable_value(
+                &mut view.pair,
+                crate::landscape::HessianPair::TopBottom,
+                "top, bottom",
+            );
+        }
+        if view.directions == DirectionKind::Interpolate {
+            egui::ComboBox::from_label("to")
+                .selected_text(view.to.clone().unwrap_or_else(|| "choose".into()))
+                .show_ui(ui, |ui| {
+                    for name in &snapshots {
+                        ui.selectable_value(&mut view.to, Some(name.clone()), name);
+                    }
+                });
+        }
         labelled(
             ui,
             "range",
@@ -232,8 +259,13 @@ fn surface(ui: &mut Ui, state: &AppState) {
     let (b0, b1) = (grid.beta[0], grid.beta[nb - 1]);
     let (da, db) = ((a1 - a0) / (na - 1) as f64, (b1 - b0) / (nb - 1) as f64);
     let lines = contours(ui, grid, &scale, range, view.contours, view.revision);
-    let names = match view.result.as_ref().map(|l| l.settings.directions) {
-        Some(DirectionKind::Pca) => ("PC1", "PC2"),
+    let labels = view
+        .result
+        .as_ref()
+        .and_then(|l| l.settings.axis_labels.clone());
+    let names = match (&labels, view.result.as_ref().map(|l| l.settings.directions)) {
+        (Some([a, b]), _) => (a.as_str(), b.as_str()),
+        (None, Some(DirectionKind::Pca)) => ("PC1", "PC2"),
         _ => ("alpha (delta)", "beta (eta)"),
     };
     let available = ui.available_size();

@@ -1,0 +1,255 @@
+//! `annealscape curvature`: the Hessian spectrum of the per-spin objective at a snapshot or a
+//! bare checkpoint (SPEC §6.1–6.2), as a `which<TAB>rank<TAB>value<TAB>stderr` table, stored
+//! as `RUN/curvature/NAME.npz`.
+
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::distance::{network_of_checkpoint, KindArg};
+use super::CliError;
+use crate::anneal::{AnnealKind, Estimator, Objective};
+use crate::curvature::{
+    adam_threshold, hessian_at, loss_scale, measure, save_report, CurvatureEstimator,
+    CurvatureSettings, Preconditioner, MAX_EXACT_SITES,
+};
+use crate::nn::rnn2d::tensor_specs;
+use crate::nn::{load_optimiser, AdamConfig, Params, Rnn2d};
+use crate::physics::{Lattice, NewmanMoore};
+use crate::run::{checkpoint_path, RunFolder};
+
+/// The estimator on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CurvatureEstimatorArg {
+    /// Enumerate all 2^N configurations (N ≤ 16).
+    Exact,
+    /// The reweighted estimator on --samples samples.
+    Sampled,
+}
+
+/// Arguments of `annealscape curvature`.
+#[derive(Debug, Args)]
+pub struct CurvatureArgs {
+    /// A run folder (with --snapshot).
+    #[arg(long, conflicts_with = "checkpoint")]
+    pub run: Option<PathBuf>,
+    /// The snapshot of --run.
+    #[arg(long, default_value = "completion")]
+    pub snapshot: String,
+    /// A bare checkpoint (with --l, --kind and --x).
+    #[arg(long, requires_all = ["l", "kind", "x"])]
+    pub checkpoint: Option<PathBuf>,
+    /// Lattice size of the bare checkpoint.
+    #[arg(long)]
+    pub l: Option<usize>,
+    /// Quantum or thermal, for the bare checkpoint.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// B or T (a snapshot uses its own unless this is given).
+    #[arg(long)]
+    pub x: Option<f64>,
+    /// Coupling J of the bare checkpoint.
+    #[arg(long, default_value_t = 1.0)]
+    pub coupling: f64,
+    /// exact (N ≤ 16, the default there) or sampled (the default above).
+    #[arg(long, value_enum)]
+    pub estimator: Option<CurvatureEstimatorArg>,
+    /// Samples of the sampled estimator.
+    #[arg(long, default_value_t = 2000)]
+    pub samples: usize,
+    /// Batches the samples are split into for standard errors.
+    #[arg(long, default_value_t = 10)]
+    pub batches: usize,
+    /// Eigenvalues from the top.
+    #[arg(long, default_value_t = 3)]
+    pub top: usize,
+    /// Eigenvalues from the bottom.
+    #[arg(long, default_value_t = 3)]
+    pub bottom: usize,
+    /// Also the spectral density (stochastic Lanczos quadrature).
+    #[arg(long)]
+    pub density: bool,
+    /// Most Hessian-vector products per Krylov space.
+    #[arg(long, default_value_t = 200)]
+    pub max_products: usize,
+    /// Hutchinson probes for the trace.
+    #[arg(long, default_value_t = 20)]
+    pub probes: usize,
+    /// Seed of the samples, start vectors and probes.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Adam's learning rate, for a bare checkpoint's threshold.
+    #[arg(long, default_value_t = 1e-3)]
+    pub learning_rate: f64,
+}
+
+fn bad(message: impl Into<String>) -> CliError {
+    CliError::Usage(message.into())
+}
+
+struct Target {
+    net: Rnn2d,
+    model: NewmanMoore,
+    kind: AnnealKind,
+    x: f64,
+    adam: AdamConfig,
+    loss_scale: f64,
+    checkpoint: PathBuf,
+    store: Option<PathBuf>,
+}
+
+fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
+    match (&args.run, &args.checkpoint) {
+        (Some(run), None) => {
+            let folder = RunFolder::open(run).map_err(|e| bad(e.to_string()))?;
+            let net = folder.network(&args.snapshot).map_err(|e| bad(e.to_string()))?;
+            let config = folder.config();
+            let x = match args.x {
+                Some(x) => x,
+                None => folder.snapshot_x(&args.snapshot).ok_or_else(|| {
+                    bad(format!("cannot tell when snapshot '{}' was taken: give --x", args.snapshot))
+                })?,
+            };
+            let lattice = Lattice::new(config.lattice.size)?;
+            let minibatch = config.anneal.samples / config.anneal.minibatches.max(1);
+            Ok(Target {
+                net,
+                model: NewmanMoore::new(lattice, config.lattice.coupling)?,
+                kind: config.anneal.kind,
+                x,
+                adam: AdamConfig {
+                    learning_rate: config.anneal.learning_rate,
+                    ..AdamConfig::default()
+                },
+                loss_scale: loss_scale(config.anneal.estimator, lattice.sites(), minibatch),
+                checkpoint: checkpoint_path(run, &args.snapshot).map_err(|e| bad(e.to_string()))?,
+                store: Some(run.join("curvature").join(format!("{}.npz", args.snapshot))),
+            })
+        }
+        (None, Some(checkpoint)) => {
+            let l = args.l.expect("clap requires --l");
+            let lattice = Lattice::new(l)?;
+            let kind = match args.kind.expect("clap requires --kind") {
+                KindArg::Quantum => AnnealKind::Quantum,
+                KindArg::Thermal => AnnealKind::Thermal,
+            };
+            if !(args.learning_rate.is_finite() && args.learning_rate > 0.0) {
+                return Err(bad(format!("--learning-rate {}: give a positive number", args.learning_rate)));
+            }
+            Ok(Target {
+                net: network_of_checkpoint(checkpoint, l)?,
+                model: NewmanMoore::new(lattice, args.coupling)?,
+                kind,
+                x: args.x.expect("clap requires --x"),
+                adam: AdamConfig {
+                    learning_rate: args.learning_rate,
+                    ..AdamConfig::default()
+                },
+                // The paper's mini-batches of 10 with the standard estimator.
+                loss_scale: loss_scale(Estimator::Standard, lattice.sites(), 10),
+                checkpoint: checkpoint.clone(),
+                store: None,
+            })
+        }
+        _ => Err(bad(
+            "give --run RUN [--snapshot NAME], or --checkpoint CK --l L --kind quantum|thermal --x X",
+        )),
+    }
+}
+
+/// Run `annealscape curvature`.
+pub fn curvature(args: CurvatureArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let t = target(&args)?;
+    let n = t.model.lattice().sites();
+    if !(t.x.is_finite() && t.x >= 0.0) {
+        return Err(bad(format!(
+            "--x {}: T or B must be a finite number >= 0",
+            t.x
+        )));
+    }
+    let estimator = match args.estimator {
+        Some(CurvatureEstimatorArg::Exact) => CurvatureEstimator::Exact,
+        Some(CurvatureEstimatorArg::Sampled) => CurvatureEstimator::Sampled,
+        None if n <= MAX_EXACT_SITES => CurvatureEstimator::Exact,
+        None => CurvatureEstimator::Sampled,
+    };
+    if !(2..=1_000_000).contains(&args.samples) {
+        return Err(bad(format!(
+            "--samples {}: give 2 to 1000000",
+            args.samples
+        )));
+    }
+    if args.top == 0 || args.top > 50 || args.bottom > 50 {
+        return Err(bad(format!(
+            "--top {} --bottom {}: give --top 1 to 50 and --bottom 0 to 50",
+            args.top, args.bottom
+        )));
+    }
+    if !(2..=2000).contains(&args.max_products) {
+        return Err(bad(format!(
+            "--max-products {}: give 2 to 2000",
+            args.max_products
+        )));
+    }
+    let settings = CurvatureSettings {
+        estimator,
+        samples: args.samples,
+        batches: args.batches.clamp(1, args.samples),
+        top: args.top,
+        bottom: args.bottom,
+        max_products: args.max_products,
+        tolerance: 1e-6,
+        probes: args.probes.max(2),
+        density_starts: if args.density { 10 } else { 0 },
+        density_steps: 60,
+        loss_scale: t.loss_scale,
+        seed: args.seed,
+        ..CurvatureSettings::default()
+    };
+    let objective = Objective::new(t.kind, t.x);
+    let hessian = hessian_at(&t.net, &t.model, objective, &settings)?;
+    let layout = Params::zeros(tensor_specs(t.net.hidden()));
+    let adam = load_optimiser(&t.checkpoint, &layout, t.adam).map_err(|e| bad(e.to_string()))?;
+    let preconditioner = adam.as_ref().and_then(Preconditioner::from_adam);
+    if preconditioner.is_none() {
+        eprintln!("note: the checkpoint has no Adam state (or no update yet): no preconditioned sharpness");
+    }
+    let report = measure(&hessian, preconditioner.as_ref(), &settings, None)?;
+    let threshold = adam_threshold(&t.adam);
+    writeln!(out, "which\trank\tvalue\tstderr")?;
+    for (k, r) in report.extremes.top.iter().enumerate() {
+        writeln!(out, "top\t{}\t{}\t{}", k + 1, r.value, r.stderr)?;
+    }
+    for (k, r) in report.extremes.bottom.iter().enumerate() {
+        writeln!(out, "bottom\t{}\t{}\t{}", k + 1, r.value, r.stderr)?;
+    }
+    writeln!(
+        out,
+        "trace\t0\t{}\t{}",
+        report.trace.value, report.trace.stderr
+    )?;
+    if let Some(p) = &report.preconditioned {
+        writeln!(out, "preconditioned\t1\t{}\t{}", p.value, p.stderr)?;
+        writeln!(out, "threshold\t0\t{threshold}\t0")?;
+    }
+    let worst = report
+        .extremes
+        .top
+        .iter()
+        .chain(&report.extremes.bottom)
+        .map(|r| r.residual)
+        .fold(0.0, f64::max);
+    eprintln!(
+        "note: {} estimator, {} Hessian-vector products in {:.1} s, largest residual {worst:.2e}; eigenvalues are of the per-spin objective, the preconditioned sharpness of the loss the updates descend ({} × it), against 38/η",
+        estimator.name(),
+        report.products,
+        report.seconds,
+        t.loss_scale
+    );
+    if let Some(path) = t.store {
+        std::fs::create_dir_all(path.parent().expect("inside the run"))?;
+        save_report(&path, &report, &settings, t.x, threshold)?;
+        eprintln!("stored {}", path.display());
+    }
+    Ok(())
+}

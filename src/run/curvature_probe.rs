@@ -1,0 +1,212 @@
+//! Curvature along the anneal (`[diagnostics] curvature_every`): after every N-th step the
+//! probe measures λ_max, λ_min, the trace and Adam's preconditioned sharpness of the network
+//! the step left, at that step's T or B, and `curvature.csv` keeps the rows.
+//!
+//! To stay cheap it uses few Hessian-vector products per row, each Krylov space started from
+//! the previous row's eigenvectors (the weights move little between rows, so the old top and
+//! bottom directions span most of the new ones). Rows after a resume start cold, so they agree
+//! with an uninterrupted run's within their residuals, not bit for bit.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use super::metrics_file::{read_rows, truncate_metrics};
+use super::{RunConfig, RunError};
+use crate::anneal::{AnnealKind, CurvatureRow, Objective, StepView};
+use crate::curvature::{
+    adam_threshold, gradient_descent_threshold, hessian_at, loss_scale, measure, CurvatureError,
+    CurvatureEstimator, CurvatureSettings, Differencing, Preconditioner, WarmStart,
+    MAX_EXACT_SITES,
+};
+use crate::nn::Rnn2d;
+use crate::physics::{Lattice, NewmanMoore};
+
+/// Name of the table in a run folder.
+pub const CURVATURE_FILE: &str = "curvature.csv";
+/// Hessian-vector products of the Krylov space for both ends of H along the anneal.
+pub const PROBE_PRODUCTS: usize = 8;
+/// Products of the preconditioned operator's space along the anneal.
+pub const PROBE_PRECONDITIONED_PRODUCTS: usize = 6;
+/// Hutchinson probes per row along the anneal.
+pub const PROBE_PROBES: usize = 2;
+
+/// The estimator the probe uses when the configuration does not say: the enumeration when it
+/// costs no more than four sampled gradients would (L = 3), the sampled one otherwise.
+pub fn auto_curvature_estimator(config: &RunConfig) -> CurvatureEstimator {
+    let n = config.lattice.size * config.lattice.size;
+    let sampled_rows = config.anneal.samples * (n + 1);
+    if n <= MAX_EXACT_SITES && (1usize << n) <= 4 * sampled_rows {
+        CurvatureEstimator::Exact
+    } else {
+        CurvatureEstimator::Sampled
+    }
+}
+
+/// Measures the rows of `curvature.csv`.
+pub struct CurvatureProbe {
+    every: usize,
+    model: NewmanMoore,
+    config: RunConfig,
+    settings: CurvatureSettings,
+    warm: Option<WarmStart>,
+}
+
+impl CurvatureProbe {
+    /// The probe `config` asks for, `None` when `curvature_every` is 0 or absent.
+    pub fn new(config: &RunConfig) -> Option<Self> {
+        let every = config.diagnostics.curvature_every.unwrap_or(0);
+        if every == 0 {
+            return None;
+        }
+        let lattice = Lattice::new(config.lattice.size).ok()?;
+        let model = NewmanMoore::new(lattice, config.lattice.coupling).ok()?;
+        let estimator = config
+            .diagnostics
+            .curvature_estimator
+            .unwrap_or_else(|| auto_curvature_estimator(config));
+        let minibatch = config.anneal.samples / config.anneal.minibatches.max(1);
+        let settings = CurvatureSettings {
+            estimator,
+            samples: config
+                .diagnostics
+                .curvature_samples
+                .unwrap_or(config.anneal.samples),
+            batches: 10,
+            top: 1,
+            bottom: 1,
+            max_products: PROBE_PRODUCTS,
+            tolerance: 1e-3,
+            probes: PROBE_PROBES,
+            density_starts: 0,
+            density_steps: 0,
+            loss_scale: loss_scale(config.anneal.estimator, lattice.sites(), minibatch),
+            differencing: Differencing::Forward,
+            preconditioned_products: PROBE_PRECONDITIONED_PRODUCTS,
+            seed: config.seed,
+        };
+        Some(Self {
+            every,
+            model,
+            config: config.clone(),
+            settings,
+            warm: None,
+        })
+    }
+
+    /// Whether step `step` gets a row.
+    pub fn due(&self, step: usize) -> bool {
+        step % self.every == 0
+    }
+
+    /// The row for the step `view` reports.
+    pub fn measure(&mut self, view: &StepView<'_>) -> Result<CurvatureRow, CurvatureError> {
+        let m = view.metrics;
+        let net = Rnn2d::from_params(
+            self.config.network,
+            self.config.lattice.size,
+            view.params.clone(),
+        )
+        .expect("the run's own layout");
+        let x = m.temperature.max(m.field);
+        let objective = Objective::new(self.config.anneal.kind, x);
+        let settings = CurvatureSettings {
+            seed: self.settings.seed ^ (m.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            ..self.settings
+        };
+        let hessian = hessian_at(&net, &self.model, objective, &settings)?;
+        let preconditioner = Preconditioner::from_adam(view.optimiser);
+        let report = measure(
+            &hessian,
+            preconditioner.as_ref(),
+            &settings,
+            self.warm.as_ref(),
+        )?;
+        self.warm = Some(report.warm_start());
+        let top = &report.extremes.top[0];
+        let bottom = report.extremes.bottom.first().unwrap_or(top);
+        let adam = view.optimiser.config();
+        let relative = |r: &crate::curvature::Ritz| r.residual / r.value.abs().max(1e-300);
+        let (temperature, field) = match self.config.anneal.kind {
+            AnnealKind::Thermal => (x, 0.0),
+            AnnealKind::Quantum => (0.0, x),
+        };
+        Ok(CurvatureRow {
+            step: m.step,
+            phase: m.phase,
+            temperature,
+            field,
+            estimator: settings.estimator.name().into(),
+            samples: match settings.estimator {
+                CurvatureEstimator::Exact => 0,
+                CurvatureEstimator::Sampled => settings.samples,
+            },
+            lambda_max: top.value,
+            lambda_max_stderr: top.stderr,
+            lambda_min: bottom.value,
+            lambda_min_stderr: bottom.stderr,
+            trace: report.trace.value,
+            trace_stderr: report.trace.stderr,
+            loss_scale: settings.loss_scale,
+            sharpness: settings.loss_scale * top.value,
+            gradient_descent_threshold: gradient_descent_threshold(adam.learning_rate),
+            preconditioned_sharpness: report.preconditioned.as_ref().map(|r| r.value),
+            preconditioned_sharpness_stderr: report.preconditioned.as_ref().map(|r| r.stderr),
+            adam_threshold: adam_threshold(&adam),
+            learning_rate: adam.learning_rate,
+            relative_residual: relative(top).max(relative(bottom)),
+            products: report.products,
+            seconds: report.seconds,
+        })
+    }
+}
+
+/// Appends rows to `curvature.csv`, one flushed line each.
+pub struct CurvatureWriter {
+    path: PathBuf,
+    csv: Option<csv::Writer<File>>,
+}
+
+impl CurvatureWriter {
+    /// The writer for the run folder `dir` (the file is created with the first row).
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            path: dir.join(CURVATURE_FILE),
+            csv: None,
+        }
+    }
+
+    /// Continue after a resume: the table is cut back to the steps before `steps`.
+    pub fn reopen(dir: &Path, steps: usize) -> Result<Self, RunError> {
+        let path = dir.join(CURVATURE_FILE);
+        if path.exists() {
+            truncate_metrics(&path, steps)?;
+        }
+        Ok(Self::new(dir))
+    }
+
+    /// Write one row.
+    pub fn write(&mut self, row: &CurvatureRow) -> Result<(), RunError> {
+        if self.csv.is_none() {
+            let header = CurvatureRow::COLUMNS.map(String::from).to_vec();
+            self.csv = Some(super::exact_file::open_appending(&self.path, Some(header))?);
+        }
+        let csv = self.csv.as_mut().expect("opened above");
+        csv.serialize(row)
+            .and_then(|_| Ok(csv.flush()?))
+            .map_err(|e| RunError::io(&self.path, e))
+    }
+}
+
+/// Rows read from a table, and the warning for a partial last line.
+pub type Rows<T> = (Vec<T>, Option<String>);
+
+/// The rows of the run in `dir`'s `curvature.csv` and the warning for a partial last line;
+/// `None` when the run measured none.
+pub fn read_curvature(dir: &Path) -> Result<Option<Rows<CurvatureRow>>, RunError> {
+    let path = dir.join(CURVATURE_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let required = &CurvatureRow::COLUMNS[..15];
+    read_rows(&path, required, CurvatureRow::non_finite_column).map(Some)
+}
