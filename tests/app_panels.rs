@@ -65,8 +65,8 @@ fn fixture() -> AppState {
             free_energy_gap: None,
             free_energy_gap_stderr: None,
             gradient_norm: 0.1,
-            update_norm: Some(0.01),
-            preconditioner_median: Some(1e-3),
+            update_norm: Some(0.01 * (1.0 + (step % 13) as f64 / 13.0)),
+            preconditioner_median: Some(1e-2 / (1.0 + step as f64 / 100.0)),
             preconditioner_min: Some(1e-6),
             local_tail: Some(4.0),
             local_tail_deviation: Some(0.2),
@@ -395,4 +395,64 @@ fn modes_panel_shows_the_exact_ground_state_probabilities() {
         "exact at step 290: ground-state mass 0.9900 · effective modes 1.00 · KL to uniform 2.770",
     );
     h.snapshot("modes_exact");
+}
+
+/// Curvature rows every 10 steps: the preconditioned sharpness climbs to 38/η at the jump
+/// (step 150), λ_min dips below 0 there; one stored density.
+fn with_curvature(mut state: AppState) -> AppState {
+    use annealscape::anneal::CurvatureRow;
+    let mut events = Vec::new();
+    for step in (0..300).step_by(10) {
+        let rise = (step as f64 / 150.0).min(1.0);
+        events.push(Event::Curvature(Box::new(CurvatureRow {
+            step,
+            phase: Phase::Anneal,
+            temperature: 0.0,
+            field: 1.0 - step as f64 / 300.0,
+            estimator: "sampled".into(),
+            samples: 100,
+            lambda_max: 2.0 + 3.0 * rise,
+            lambda_max_stderr: 0.3,
+            lambda_min: if step == 150 { -0.8 } else { -0.05 },
+            lambda_min_stderr: 0.02,
+            trace: 10.0,
+            trace_stderr: 1.0,
+            loss_scale: 32.4,
+            sharpness: 32.4 * (2.0 + 3.0 * rise),
+            gradient_descent_threshold: 2000.0,
+            preconditioned_sharpness: Some(100.0 * 380f64.powf(rise)),
+            preconditioned_sharpness_stderr: Some(5.0),
+            adam_threshold: 38_000.0,
+            learning_rate: 1e-3,
+            relative_residual: 1e-3,
+            products: 16,
+            seconds: 0.5,
+        })));
+    }
+    apply_all(&mut state, events);
+    let grid: Vec<f64> = (0..200).map(|i| -1.0 + 7.0 * i as f64 / 199.0).collect();
+    let values = grid
+        .iter()
+        .map(|x| {
+            0.9 * (-x * x * 50.0).exp() * 2.8 + 0.1 * (-(x - 5.0) * (x - 5.0) * 20.0).exp() * 2.5
+        })
+        .collect();
+    state.run.densities = vec![annealscape::app::Density {
+        snapshot: "mid3".into(),
+        grid,
+        values,
+    }];
+    state
+}
+
+#[test]
+fn the_curvature_tab_shows_sharpness_against_both_thresholds_and_the_density() {
+    let state = with_curvature(fixture());
+    let mut h = harness(panels::curves::ui, state, (900.0, 640.0));
+    h.run();
+    h.get_by_label("curvature").click();
+    h.run();
+    assert!(h.state().0.curves.curvature);
+    h.get_by_label("density at");
+    h.snapshot("curves_curvature");
 }

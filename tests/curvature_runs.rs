@@ -120,6 +120,17 @@ fn curvature_along_the_anneal_is_logged_at_the_cadence() {
         "probe λ_max {} against converged {converged}",
         last.lambda_max
     );
+    // The figure draws from the same files.
+    let png = dir.join("figures").join("curvature.png");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args(["figure", "--kind", "curvature", "--run"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::metadata(&png).unwrap().len() > 20_000);
 }
 
 #[test]

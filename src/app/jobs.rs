@@ -45,6 +45,10 @@ pub struct OpenedRun {
     pub metrics: Vec<StepMetrics>,
     /// Its exact distances (empty if it measured none).
     pub distances: Vec<crate::anneal::DistanceRow>,
+    /// Its curvature rows (empty if it measured none).
+    pub curvature: Vec<crate::anneal::CurvatureRow>,
+    /// Spectral densities stored in RUN/curvature: (snapshot, λ grid, φ).
+    pub densities: Vec<crate::app::state::Density>,
     /// Its final evaluation, if it finished.
     pub summary: Option<FinalSummary>,
     /// Its snapshots.
@@ -354,6 +358,11 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
         }
         Err(e) => (Vec::new(), Some(format!("exact distances not shown: {e}"))),
     };
+    let (curvature, curvature_warning) = match crate::run::read_curvature(dir) {
+        Ok(Some((rows, warning))) => (rows, warning),
+        Ok(None) => (Vec::new(), None),
+        Err(e) => (Vec::new(), Some(format!("curvature not shown: {e}"))),
+    };
     let snapshots: Vec<SnapshotEntry> = folder
         .snapshots()
         .into_iter()
@@ -367,11 +376,29 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
         let array = read_samples(dir, &s.name, n).ok()?;
         (array.nrows() > 0).then(|| (s.step.max(0) as usize, array))
     });
+    let densities = snapshots
+        .iter()
+        .filter_map(|s| {
+            let path = dir.join("curvature").join(format!("{}.npz", s.name));
+            let (grid, values) = crate::curvature::read_density(&path).ok()??;
+            Some(crate::app::state::Density {
+                snapshot: s.name.clone(),
+                grid,
+                values,
+            })
+        })
+        .collect();
+    let distance_warning = match (distance_warning, curvature_warning) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
     Ok(OpenedRun {
         dir: dir.to_path_buf(),
         config,
         metrics: table.rows,
         distances,
+        curvature,
+        densities,
         summary,
         snapshots,
         samples,

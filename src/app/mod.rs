@@ -24,8 +24,8 @@ pub use jobs::{read_run, Centre, JobResult, Jobs, OpenedRun};
 pub use landscape_view::{ColorMode, Grid, LandscapeView, NOW};
 pub use screenshot::save_png;
 pub use state::{
-    AppState, CurvesView, ExactCurve, ExportDialog, LatticeSource, LatticeView, Message, RunData,
-    RunModel, RunStatus, SnapshotEntry, View,
+    AppState, CurvesView, Density, ExactCurve, ExportDialog, LatticeSource, LatticeView, Message,
+    RunData, RunModel, RunStatus, SnapshotEntry, View,
 };
 
 use crate::run::{Event, Worker};
@@ -275,6 +275,8 @@ impl AnnealscapeApp {
         let mut data = RunData::new(run.config, run.dir.clone());
         data.metrics = run.metrics;
         data.distances.set(run.distances);
+        data.curvature = run.curvature;
+        data.densities = run.densities;
         data.snapshots = run.snapshots;
         if let Some((step, samples)) = run.samples {
             data.set_samples(step, Arc::new(samples));

@@ -112,6 +112,19 @@ pub struct RunData {
     pub distances: super::run_distances::RunDistances,
     /// The curvature rows (SPEC §6.1–6.2) so far.
     pub curvature: Vec<crate::anneal::CurvatureRow>,
+    /// Spectral densities stored for the snapshots (`annealscape curvature --density`).
+    pub densities: Vec<Density>,
+}
+
+/// A Hessian spectral density stored for one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Density {
+    /// The snapshot.
+    pub snapshot: String,
+    /// Eigenvalue grid (per spin).
+    pub grid: Vec<f64>,
+    /// φ on the grid.
+    pub values: Vec<f64>,
 }
 
 impl RunData {
@@ -125,6 +138,7 @@ impl RunData {
             model: RunModel::of(&config).ok(),
             distances: super::run_distances::RunDistances::new(ground_states),
             curvature: Vec::new(),
+            densities: Vec::new(),
             dir: Some(dir),
             config: Some(config),
             ..Self::default()
@@ -236,6 +250,10 @@ pub struct CurvesView {
     pub show_x: bool,
     /// Show the exact distances under the curves, when the run measured them.
     pub show_distances: bool,
+    /// Show the curvature tab instead of the training curves.
+    pub curvature: bool,
+    /// The snapshot whose spectral density the curvature tab shows.
+    pub density: Option<String>,
 }
 
 impl Default for CurvesView {
@@ -245,6 +263,8 @@ impl Default for CurvesView {
             show_entropy: true,
             show_x: true,
             show_distances: true,
+            curvature: false,
+            density: None,
         }
     }
 }

@@ -24,6 +24,9 @@ pub enum FigureKind {
     Modes,
     /// Exact distances along the anneal: KL or fidelity, the gap, the ground-state modes.
     Distances,
+    /// Curvature along the anneal: sharpness against 2/η and 38/η, λ_min, the optimiser's
+    /// side, and the spectral density of the snapshots in RUN/curvature (or --snapshots).
+    Curvature,
 }
 
 /// Colour map choices.
@@ -127,7 +130,11 @@ fn write(figure: &impl crate::figures::Figure, args: &FigureArgs) -> Result<(), 
 /// Run `annealscape figure`.
 pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
     match args.kind {
-        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes | FigureKind::Distances => {
+        FigureKind::Curves
+        | FigureKind::Lattice
+        | FigureKind::Modes
+        | FigureKind::Distances
+        | FigureKind::Curvature => {
             run_figure(&args)?;
             writeln!(out, "{}", args.out.display())?;
             return Ok(());
@@ -167,7 +174,11 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let title = format!("{} (step {})", l.settings.snapshot, l.settings.step);
             vec![(l, title)]
         }
-        FigureKind::Curves | FigureKind::Lattice | FigureKind::Modes | FigureKind::Distances => {
+        FigureKind::Curves
+        | FigureKind::Lattice
+        | FigureKind::Modes
+        | FigureKind::Distances
+        | FigureKind::Curvature => {
             unreachable!()
         }
         FigureKind::Stages => [
@@ -318,6 +329,69 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
                     .map_or(usize::MAX, |k: u32| {
                         1usize.checked_shl(k).unwrap_or(usize::MAX)
                     }),
+            };
+            write(&figure, args)
+        }
+        FigureKind::Curvature => {
+            let (rows, _) = crate::run::read_curvature(&args.run)
+                .map_err(usage)?
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "{}: no curvature.csv (the run measured no curvature: set diagnostics.curvature_every)",
+                        args.run.display()
+                    ))
+                })?;
+            let metrics = crate::run::read_run_metrics(&args.run).map_err(usage)?;
+            let distances = crate::run::read_distances(&args.run).map_err(usage)?;
+            let events = crate::run::run_events(&config, &metrics.rows, distances.as_ref());
+            let mut densities = Vec::new();
+            let folder = args.run.join("curvature");
+            let mut names: Vec<String> = std::fs::read_dir(&folder)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .filter_map(|e| {
+                            e.file_name()
+                                .to_str()?
+                                .strip_suffix(".npz")
+                                .map(String::from)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort_by_key(|n| {
+                crate::run::RunFolder::open(&args.run)
+                    .ok()
+                    .and_then(|f| f.snapshot_step(n))
+                    .unwrap_or(i64::MAX)
+            });
+            for name in names {
+                if let Some((grid, phi)) =
+                    crate::curvature::read_density(&folder.join(format!("{name}.npz")))?
+                {
+                    densities.push((name, grid, phi));
+                }
+            }
+            let figure = crate::figures::CurvatureFigure {
+                title: format!(
+                    "{header} · curvature ({} estimator)",
+                    rows.first().map_or("", |r| r.estimator.as_str())
+                ),
+                rows,
+                jumps: events.jumps.iter().map(|j| j.0 as f64).collect(),
+                optimiser: metrics
+                    .rows
+                    .iter()
+                    .filter_map(|m| Some((m.step as f64, m.update_norm?, m.preconditioner_median?)))
+                    .collect(),
+                gap: distances
+                    .map(|t| {
+                        t.rows
+                            .iter()
+                            .filter_map(|r| Some((r.step as f64, r.gap?)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                densities,
             };
             write(&figure, args)
         }

@@ -4,6 +4,7 @@
 mod color_scale;
 mod colormap;
 mod contour;
+mod curvature;
 mod curves;
 mod distances;
 mod landscape;
@@ -14,6 +15,7 @@ mod output;
 pub use color_scale::ColorScale;
 pub use colormap::ColorMap;
 pub use contour::{contour_lines, contour_segments, even_levels, Segment};
+pub use curvature::CurvatureFigure;
 pub use curves::{Curves, CurvesFigure};
 pub use distances::DistancesFigure;
 pub use landscape::{caption, value_name, LandscapeFigure};

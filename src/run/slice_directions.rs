@@ -9,7 +9,7 @@ use super::{checkpoint_path, LandscapeRequest, RunError, RunFolder};
 use crate::anneal::Objective;
 use crate::curvature::{
     extremes, hessian_at, rademacher, CurvatureEstimator, CurvatureSettings, ExtremeSettings,
-    Preconditioner, Ritz, MAX_EXACT_SITES,
+    Preconditioner, Ritz,
 };
 use crate::landscape::{
     interpolation_directions, vector_directions, DirectionKind, Directions, HessianPair,
@@ -20,7 +20,11 @@ use crate::nn::{load_optimiser, AdamConfig, Autoregressive, Params, Rnn2d};
 use crate::physics::NewmanMoore;
 
 /// Samples of the sampled estimator behind Hessian directions above N = 16.
-pub const DIRECTION_SAMPLES: usize = 2000;
+pub const DIRECTION_SAMPLES: usize = 1000;
+
+/// Largest N whose Hessian directions are computed by enumeration (above, sampled: an exact
+/// product at N = 16 costs about a second).
+pub const DIRECTION_EXACT_SITES: usize = 12;
 
 /// Directions chosen for a slice, the network it is centred on, the grid and the axis labels.
 pub(super) struct Chosen {
@@ -45,7 +49,7 @@ fn eigenpairs(
 ) -> Result<(Vec<Ritz>, Vec<Ritz>), RunError> {
     let n = model.lattice().sites();
     let settings = CurvatureSettings {
-        estimator: if n <= MAX_EXACT_SITES {
+        estimator: if n <= DIRECTION_EXACT_SITES {
             CurvatureEstimator::Exact
         } else {
             CurvatureEstimator::Sampled
@@ -62,8 +66,8 @@ fn eigenpairs(
         ExtremeSettings {
             top,
             bottom,
-            max_products: 150,
-            tolerance: 1e-5,
+            max_products: 80,
+            tolerance: 1e-4,
         },
     )
     .map_err(curvature_failed)?;

@@ -34,7 +34,19 @@ const EXACT: Color32 = Color32::from_rgb(200, 30, 30);
 pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     let symbol = state.run.symbol();
     let view = &mut state.curves;
+    let curvature = super::curvature::has_curvature(&state.run);
     ui.horizontal(|ui| {
+        if curvature {
+            ui.selectable_value(&mut view.curvature, false, "training");
+            ui.selectable_value(&mut view.curvature, true, "curvature")
+                .on_hover_text("sharpness against 2/eta and 38/eta, lambda_min, Adam's side (curvature.csv, metrics.csv)");
+        }
+        if view.curvature && curvature {
+            if !state.run.jumps.is_empty() {
+                ui.label(format!("{} energy jump(s)", state.run.jumps.len()));
+            }
+            return;
+        }
         ui.checkbox(&mut view.against_x, format!("against {symbol}"));
         ui.checkbox(&mut view.show_entropy, "entropy");
         ui.add_enabled(
@@ -67,6 +79,10 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 .on_hover_text("The windowed mean of <E>/N moved by more than 0.05 J per spin");
         }
     });
+    if state.curves.curvature && curvature {
+        super::curvature::ui(ui, state);
+        return Vec::new();
+    }
     let run = &state.run;
     let view = &state.curves;
     let metrics = &run.metrics;

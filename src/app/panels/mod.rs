@@ -2,6 +2,7 @@
 //! out — run form on the left, the four views in a 2×2 grid (or one maximised), messages at
 //! the bottom.
 
+pub mod curvature;
 pub mod curves;
 pub mod distance_curves;
 pub mod exact_modes;
