@@ -107,7 +107,7 @@ fn curvature_along_the_anneal_is_logged_at_the_cadence() {
         assert!((r.loss_scale - 9.0 * 0.9).abs() < 1e-12);
         assert!((r.sharpness - r.loss_scale * r.lambda_max).abs() < 1e-9 * r.sharpness.abs());
         assert!(r.preconditioned_sharpness.is_some_and(|p| p > 0.0));
-        assert!(r.products > 0 && r.products <= 8 + 6 + 2);
+        assert!(r.products > 0 && r.products <= 6 + 5 + 2);
     }
     // The last row measures the weights the completion snapshot holds: its few warm-started
     // forward-difference products against a converged λ₁ (central differences, 200 products).
@@ -129,7 +129,11 @@ fn curvature_along_the_anneal_is_logged_at_the_cadence() {
         .arg(&png)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(std::fs::metadata(&png).unwrap().len() > 20_000);
 }
 

@@ -3,6 +3,7 @@
 //! [`AppCommand`]s, and carries the commands out in one place.
 
 mod command;
+mod curves_view;
 mod dispatch;
 mod export;
 mod form;

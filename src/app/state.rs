@@ -4,6 +4,7 @@ use ndarray::Array2;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use super::curves_view::{CurvesView, Density};
 use super::form::RunForm;
 use super::landscape_view::LandscapeView;
 use crate::anneal::{batch_modes, energy_jumps, FinalSummary, ModeCount, StepMetrics};
@@ -116,17 +117,6 @@ pub struct RunData {
     pub densities: Vec<Density>,
 }
 
-/// A Hessian spectral density stored for one snapshot.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Density {
-    /// The snapshot.
-    pub snapshot: String,
-    /// Eigenvalue grid (per spin).
-    pub grid: Vec<f64>,
-    /// φ on the grid.
-    pub values: Vec<f64>,
-}
-
 impl RunData {
     /// A new run of `config` in `dir`.
     pub fn new(config: RunConfig, dir: PathBuf) -> Self {
@@ -235,36 +225,6 @@ impl View {
             View::Landscape => "landscape",
             View::Lattice => "lattice",
             View::Modes => "modes",
-        }
-    }
-}
-
-/// Curves view settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CurvesView {
-    /// Plot against T or B instead of step.
-    pub against_x: bool,
-    /// Show the entropy estimate.
-    pub show_entropy: bool,
-    /// Show T or B (step axis only).
-    pub show_x: bool,
-    /// Show the exact distances under the curves, when the run measured them.
-    pub show_distances: bool,
-    /// Show the curvature tab instead of the training curves.
-    pub curvature: bool,
-    /// The snapshot whose spectral density the curvature tab shows.
-    pub density: Option<String>,
-}
-
-impl Default for CurvesView {
-    fn default() -> Self {
-        Self {
-            against_x: false,
-            show_entropy: true,
-            show_x: true,
-            show_distances: true,
-            curvature: false,
-            density: None,
         }
     }
 }

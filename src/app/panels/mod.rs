@@ -7,6 +7,7 @@ pub mod curves;
 pub mod distance_curves;
 pub mod exact_modes;
 pub mod landscape;
+pub mod landscape_directions;
 pub mod lattice;
 pub mod modes;
 pub mod run;
