@@ -80,8 +80,12 @@ impl Observer for Both<'_> {
         self.writer.on_step(step)?;
         let control = self.other.on_step(step)?;
         if let Some(probe) = self.curvature.as_mut().filter(|p| p.due(step.metrics.step)) {
-            let row = probe.measure(step).map_err(ObserverError::new)?;
-            self.on_curvature(&row)?;
+            // A diagnostic never stops the run it watches: a failed row (a non-finite product
+            // from weights that are running away, say) is left out and said so.
+            match probe.measure(step) {
+                Ok(row) => self.on_curvature(&row)?,
+                Err(e) => eprintln!("note: step {}: no curvature row ({e})", step.metrics.step),
+            }
         }
         Ok(control)
     }
@@ -191,4 +195,40 @@ pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcom
     set_distances(&mut annealer, &config);
     let mut both = Both::new(writer, observer, &config);
     Ok(annealer.run(&mut both)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::Autoregressive;
+
+    #[test]
+    fn a_failed_curvature_row_does_not_stop_the_run() {
+        let config = RunConfig::preset("quick")
+            .unwrap()
+            .with_overrides(&[
+                "lattice.size=3".into(),
+                "network.hidden=4".into(),
+                "diagnostics.curvature_every=1".into(),
+            ])
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("annealscape-starved-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let writer = RunWriter::create(&dir, &config).unwrap();
+        let mut silent = crate::anneal::Silent;
+        let mut both = Both::new(writer, &mut silent, &config);
+        both.curvature.as_mut().expect("curvature is on").starve();
+        let mut run = annealer(&config).unwrap();
+        let metrics = run.step().unwrap();
+        let view = StepView {
+            metrics: &metrics,
+            samples: run.samples(),
+            params: run.network().params(),
+            optimiser: run.optimiser(),
+        };
+        assert_eq!(both.on_step(&view).unwrap(), Control::Continue);
+        assert!(dir.join("metrics.csv").exists());
+        assert!(!dir.join(CURVATURE_FILE).exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
