@@ -26,20 +26,10 @@ impl Annealer {
             .map(|(a, b)| (a - b) * (a - b))
             .sum::<f64>()
             .sqrt();
-        let t = self.adam.steps();
-        let preconditioner = (t > 0).then(|| {
-            let config = self.adam.config();
-            let c2 = 1.0 - config.beta2.powi(t);
-            let diagonal: Vec<f64> = self
-                .adam
-                .moments()
-                .1
-                .flat()
-                .iter()
-                .map(|v| (v / c2).sqrt() + config.epsilon)
-                .collect();
-            median_and_min(&diagonal)
-        });
+        let preconditioner = self
+            .adam
+            .preconditioner()
+            .map(|diagonal| median_and_min(&diagonal));
         OptimiserSide {
             update_norm,
             preconditioner,

@@ -358,9 +358,11 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
                         .collect()
                 })
                 .unwrap_or_default();
+            // Snapshots in step order; the folder is opened once, not per comparison.
+            let run_folder = crate::run::RunFolder::open(&args.run).ok();
             names.sort_by_key(|n| {
-                crate::run::RunFolder::open(&args.run)
-                    .ok()
+                run_folder
+                    .as_ref()
                     .and_then(|f| f.snapshot_step(n))
                     .unwrap_or(i64::MAX)
             });

@@ -20,22 +20,11 @@ pub struct Preconditioner {
 impl Preconditioner {
     /// From Adam's moments; `None` before the first update (v̂ is undefined).
     pub fn from_adam(adam: &Adam) -> Option<Self> {
+        let diagonal = Array1::from(adam.preconditioner()?);
         let t = adam.steps();
-        if t <= 0 {
-            return None;
-        }
-        let AdamConfig {
-            beta1,
-            beta2,
-            epsilon,
-            ..
-        } = adam.config();
-        let (m, v) = adam.moments();
-        let c1 = 1.0 - beta1.powi(t);
-        let c2 = 1.0 - beta2.powi(t);
-        let diagonal = v.flat().mapv(|v| (v / c2).sqrt() + epsilon);
-        let step_direction =
-            Array1::from_shape_fn(diagonal.len(), |i| -(m.flat()[i] / c1) / diagonal[i]);
+        let c1 = 1.0 - adam.config().beta1.powi(t);
+        let m = adam.moments().0.flat();
+        let step_direction = Array1::from_shape_fn(diagonal.len(), |i| -(m[i] / c1) / diagonal[i]);
         Some(Self {
             diagonal,
             step_direction,

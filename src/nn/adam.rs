@@ -89,6 +89,20 @@ impl Adam {
         self.config
     }
 
+    /// The preconditioner √v̂ + ε per parameter (v̂ = v/(1 − β₂ᵗ)), flat; `None` before the
+    /// first update, when v̂ is undefined.
+    pub fn preconditioner(&self) -> Option<Vec<f64>> {
+        (self.steps > 0).then(|| {
+            let c2 = 1.0 - self.config.beta2.powi(self.steps);
+            let epsilon = self.config.epsilon;
+            self.second
+                .flat()
+                .iter()
+                .map(|v| (v / c2).sqrt() + epsilon)
+                .collect()
+        })
+    }
+
     /// Number of updates taken.
     pub fn steps(&self) -> i32 {
         self.steps
