@@ -1,7 +1,7 @@
 //! annealscape: neural annealing of autoregressive networks on the Newman–Moore model.
 //!
 //! The layers, each using only those listed before it: [`physics`] (the model and its exact
-//! answers, nothing of networks), [`nn`] (parameters, the 2D RNN, Adam), [`anneal`] (the
+//! answers, nothing of networks), [`baselines`] (SA, PT and SQA, physics only), [`nn`] (parameters, the 2D RNN, Adam), [`anneal`] (the
 //! annealing loop and its observers), [`landscape`] (directions and surfaces), [`run`]
 //! (configurations, run folders, the worker thread), [`figures`] (plotters drawings); then
 //! two faces on the same code: [`cli`] (the command line) and [`app`] (the desktop app, the
@@ -11,6 +11,7 @@
 
 pub mod anneal;
 pub mod app;
+pub mod baselines;
 pub mod cli;
 pub mod curvature;
 pub mod distance;

@@ -19,6 +19,8 @@ pub enum Suite {
     Anneal,
     /// Landscape grid points per second (fresh, M = 100), both cores.
     Landscape,
+    /// Spin updates per second of simulated annealing, parallel tempering and SQA.
+    Baselines,
 }
 
 /// Run `f` until at least `budget` has passed (at least once) and return seconds per call.
@@ -37,6 +39,7 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
     match suite {
         Suite::Anneal => return anneal_suite(out),
         Suite::Landscape => return landscape_suite(out),
+        Suite::Baselines => return super::bench_baselines::run(out),
         Suite::Physics => {}
     }
     let budget = Duration::from_secs(2);

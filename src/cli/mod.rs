@@ -6,6 +6,7 @@
 
 mod anneal;
 mod bench;
+mod bench_baselines;
 mod curvature;
 mod distance;
 mod exact;

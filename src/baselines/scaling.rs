@@ -1,0 +1,1 @@
+//! Residual-energy scaling laws (SPEC §7), fitted to ε_res(τ) ± stderr.
