@@ -288,3 +288,50 @@ fn bad_settings_are_refused_with_the_value_named() {
         .to_string()
         .contains("t_min = 2"));
 }
+
+#[test]
+fn each_scaling_law_is_recovered_from_its_own_curve_and_wins_the_aic() {
+    use annealscape::baselines::scaling::{fit, fit_all, Law, Point};
+    let taus = [
+        10.0f64, 31.6, 100.0, 316.0, 1000.0, 3162.0, 1e4, 31623.0, 1e5,
+    ];
+    let curves: [(Law, fn(f64) -> f64, f64); 3] = [
+        (Law::Power, |t: f64| 0.3 * t.powf(-0.4), 0.4),
+        (Law::Logarithmic, |t: f64| 0.3 * t.ln().powf(-1.7), 1.7),
+        (
+            Law::Freezing,
+            |t: f64| 0.3 * (-(t.ln() / 0.8).sqrt()).exp(),
+            0.8,
+        ),
+    ];
+    for (law, f, exponent) in curves {
+        // ±2 % errors, the points themselves on the curve.
+        let points: Vec<Point> = taus
+            .iter()
+            .map(|&tau| Point {
+                tau,
+                mean: f(tau),
+                stderr: 0.02 * f(tau),
+            })
+            .collect();
+        let own = fit(law, &points).unwrap();
+        assert!(
+            (own.exponent - exponent).abs() < 1e-9 * exponent,
+            "{law:?}: {}",
+            own.exponent
+        );
+        assert!((own.a - 0.3).abs() < 1e-9 && own.chi2 < 1e-12);
+        assert_eq!(
+            fit_all(&points)[0].law,
+            law,
+            "{law:?} should win its own curve"
+        );
+    }
+    // Points at ε = 0 (every run at E₀) cannot enter a log fit.
+    let zeros = [Point {
+        tau: 10.0,
+        mean: 0.0,
+        stderr: 0.0,
+    }; 5];
+    assert!(fit(Law::Power, &zeros).is_none());
+}

@@ -5,6 +5,7 @@
 //! a one-line message naming it.
 
 mod anneal;
+mod baseline;
 mod bench;
 mod bench_baselines;
 mod curvature;
@@ -12,6 +13,7 @@ mod distance;
 mod exact;
 mod figure;
 mod landscape;
+mod scaling;
 pub mod values;
 
 use clap::{Parser, Subcommand};
@@ -67,6 +69,12 @@ pub enum Command {
     Figure(figure::FigureArgs),
     /// Loss landscapes around a run's snapshots, stored in RUN/landscapes/.
     Landscape(landscape::LandscapeArgs),
+    /// A classical baseline (SA, PT or SQA): R runs at one budget, one TSV row.
+    #[command(subcommand)]
+    Baseline(baseline::BaselineCommand),
+    /// Residual energy against annealing length (SA, PT, SQA and neural runs), fitted by the
+    /// laws of SPEC §7: a CSV, a fit table and a figure.
+    Scaling(scaling::ScalingArgs),
     /// Measure the speed of the physics core and print a table.
     Bench {
         /// Which benchmark to run.
@@ -138,6 +146,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Figure(args) => figure::figure(args, out),
         Command::Distance(args) => distance::distance(args, out),
         Command::Curvature(args) => curvature::curvature(args, out),
+        Command::Baseline(cmd) => baseline::baseline(cmd, out),
+        Command::Scaling(args) => scaling::scaling(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

@@ -11,6 +11,7 @@ mod landscape;
 mod lattice;
 mod modes;
 mod output;
+mod scaling;
 
 pub use color_scale::ColorScale;
 pub use colormap::ColorMap;
@@ -22,3 +23,4 @@ pub use landscape::{caption, value_name, LandscapeFigure};
 pub use lattice::LatticeFigure;
 pub use modes::ModesFigure;
 pub use output::{base64, register_fonts, render, Canvas, Figure, FigureError, Raster, FONT};
+pub use scaling::{ScalingFigure, ScalingSeries};

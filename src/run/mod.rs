@@ -15,6 +15,7 @@ mod metrics_file;
 mod reader;
 mod resources;
 mod resume;
+mod scaling_table;
 mod slice_directions;
 mod trajectory;
 mod worker;
@@ -45,6 +46,9 @@ pub use resources::{
     check_landscape, check_resources, machine_memory_bytes, run_memory_bytes, MAX_TRAJECTORY_BYTES,
 };
 pub use resume::{load_resume, save_resume, ResumeError, ResumePoint, RESUME_FILE};
+pub use scaling_table::{
+    find_neural_runs, neural_rows, read_scaling, write_scaling, NeuralOutcome, ScalingRow,
+};
 pub use slice_directions::{barrier, interpolation_points, DIRECTION_SAMPLES};
 pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};

@@ -1,0 +1,196 @@
+//! Residual-energy scaling (SPEC §7): ε_res against annealing length and against CPU time per
+//! run, log–log, one series per method and size, each with its best-fitting law (by AIC).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster};
+use crate::baselines::scaling::Fit;
+
+/// One method at one size.
+#[derive(Debug, Clone)]
+pub struct ScalingSeries {
+    /// Legend text, e.g. "SA L=32".
+    pub label: String,
+    /// (τ, mean ε_res, standard error, CPU seconds per run), in τ order.
+    pub points: Vec<(f64, f64, f64, f64)>,
+    /// The fitted laws, best first.
+    pub fits: Vec<Fit>,
+}
+
+/// The data of a scaling figure.
+#[derive(Debug, Clone)]
+pub struct ScalingFigure {
+    /// Title line.
+    pub title: String,
+    /// The series.
+    pub series: Vec<ScalingSeries>,
+}
+
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// ε_res = 0 (every run at E₀) is drawn at the bottom of the axis, as an open marker.
+fn bounds(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if lo.is_finite() {
+        (lo / pad, (hi * pad).max(lo * 10.0))
+    } else {
+        (1e-4, 1.0)
+    }
+}
+
+/// The legend entry of a series: its label and its best law.
+fn legend(s: &ScalingSeries) -> String {
+    match s.fits.first() {
+        Some(f) => {
+            let symbol = match f.law {
+                crate::baselines::scaling::Law::Power => "alpha",
+                crate::baselines::scaling::Law::Logarithmic => "zeta",
+                crate::baselines::scaling::Law::Freezing => "c",
+            };
+            let others: Vec<String> = s.fits[1..]
+                .iter()
+                .map(|o| format!("{} +{:.0}", o.law.name(), o.aic - f.aic))
+                .collect();
+            format!(
+                "{}: {} {symbol}={:.3} (dAIC {})",
+                s.label,
+                f.law.name(),
+                f.exponent,
+                if others.is_empty() {
+                    "-".into()
+                } else {
+                    others.join(", ")
+                }
+            )
+        }
+        None => format!("{} (too few points to fit)", s.label),
+    }
+}
+
+impl ScalingFigure {
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        c: Canvas,
+        by_time: bool,
+    ) -> Result<(), FigureError> {
+        let x_of = |p: &(f64, f64, f64, f64)| if by_time { p.3 } else { p.0 };
+        let (xlo, xhi) = bounds(
+            self.series.iter().flat_map(|s| s.points.iter().map(x_of)),
+            1.5,
+        );
+        let (ylo, yhi) = bounds(
+            self.series
+                .iter()
+                .flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.1 + p.2])),
+            2.0,
+        );
+        let mut chart = ChartBuilder::on(area)
+            .margin(c.px(10.0))
+            .x_label_area_size(c.px(40.0))
+            .y_label_area_size(c.px(70.0))
+            .build_cartesian_2d((xlo..xhi).log_scale(), (ylo..yhi).log_scale())
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .x_desc(if by_time {
+                "CPU seconds per run (matched wall-clock)"
+            } else {
+                "annealing length tau (sweeps; neural: N_anneal)"
+            })
+            .y_desc("residual energy per spin eps_res")
+            .x_label_formatter(&|v| format!("{v:.0e}"))
+            .y_label_formatter(&|v| format!("{v:.0e}"))
+            .label_style(c.font(12.0))
+            .draw()
+            .map_err(draw_error)?;
+        for (k, s) in self.series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .filter(|p| p.1 > 0.0)
+                .map(|p| (x_of(p), p.1))
+                .collect();
+            let name = if by_time { s.label.clone() } else { legend(s) };
+            chart
+                .draw_series(
+                    pts.iter()
+                        .map(|&p| Circle::new(p, c.px(3.0).max(2), color.filled())),
+                )
+                .map_err(draw_error)?
+                .label(name)
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+            for p in s.points.iter().filter(|p| p.1 > 0.0) {
+                let (x, lo, hi) = (x_of(p), (p.1 - p.2).max(ylo), p.1 + p.2);
+                chart
+                    .draw_series(LineSeries::new(
+                        vec![(x, lo), (x, hi)],
+                        color.stroke_width(1),
+                    ))
+                    .map_err(draw_error)?;
+            }
+            // Every run at E₀: an open triangle on the floor.
+            chart
+                .draw_series(s.points.iter().filter(|p| p.1 <= 0.0).map(|p| {
+                    TriangleMarker::new((x_of(p), ylo * 1.05), c.px(4.0), color.stroke_width(1))
+                }))
+                .map_err(draw_error)?;
+            if by_time {
+                chart
+                    .draw_series(LineSeries::new(pts.clone(), color.mix(0.5).stroke_width(1)))
+                    .map_err(draw_error)?;
+            } else if let Some(fit) = s.fits.first() {
+                let (t0, t1) = s.points.iter().fold((f64::INFINITY, 0.0f64), |(a, b), p| {
+                    (a.min(p.0), b.max(p.0))
+                });
+                let curve: Vec<(f64, f64)> = (0..=60)
+                    .map(|i| t0 * (t1 / t0).powf(i as f64 / 60.0))
+                    .map(|t| (t, fit.eval(t).clamp(ylo, yhi)))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(
+                        curve,
+                        color.stroke_width(c.px(1.5).max(1) as u32),
+                    ))
+                    .map_err(draw_error)?;
+            }
+        }
+        draw_legend(&mut chart, c, SeriesLabelPosition::LowerLeft)
+    }
+}
+
+impl Figure for ScalingFigure {
+    fn size(&self) -> (u32, u32) {
+        (1500, 640)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        c: Canvas,
+    ) -> Result<Vec<Raster>, FigureError> {
+        root.fill(&WHITE).map_err(draw_error)?;
+        let root = root.titled(&self.title, c.font(16.0)).map_err(draw_error)?;
+        let (left, right) = root.split_horizontally(root.dim_in_pixel().0 * 58 / 100);
+        self.panel(&left, c, false)?;
+        self.panel(&right, c, true)?;
+        Ok(Vec::new())
+    }
+}
