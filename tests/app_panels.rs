@@ -4,7 +4,7 @@
 use annealscape::anneal::{FinalSummary, Phase, StepMetrics};
 use annealscape::app::panels;
 use annealscape::app::{
-    apply_all, AppCommand, AppState, ExactCurve, LatticeSource, RunStatus, View,
+    apply_all, AppCommand, AppState, Band, BaselineBand, ExactCurve, LatticeSource, RunStatus, View,
 };
 use annealscape::landscape::{
     BiasDirection, DirectionKind, Landscape, LandscapeSettings, Surface, SurfaceEstimator,
@@ -455,4 +455,43 @@ fn the_curvature_tab_shows_sharpness_against_both_thresholds_and_the_density() {
     assert!(h.state().0.curves.curvature);
     h.get_by_label("density at");
     h.snapshot("curves_curvature");
+}
+
+#[test]
+fn the_curves_view_draws_sa_and_sqa_at_the_run_s_budget() {
+    // Computed for real at L = 3: 64 SA runs at tau = 200 sweeps, SA with two
+    // seconds of wall time, 8 SQA runs.
+    let band = annealscape::app::at_budget(3, 200, true, 2.0, 0).unwrap();
+    assert_eq!(band.tau, 200);
+    assert_eq!(band.sa.runs, 64);
+    let (tau, _, matched) = band.matched.expect("two seconds buy more than 200 sweeps");
+    assert!(tau > 200);
+    // Longer annealing does not do worse (SA at L = 3 reaches E0 nearly always).
+    assert!(matched.mean <= band.sa.mean + 3.0 * band.sa.stderr.max(1e-3));
+    assert_eq!(band.sqa.map(|s| s.runs), Some(8));
+    assert_eq!(band.ground_energy, -0.5);
+    let text = band.describe();
+    assert!(text.starts_with("SA at tau = 200 sweeps: eps "), "{text}");
+    let mut state = fixture();
+    // A fixed band so the snapshot does not depend on timing.
+    let summary = |mean: f64, stderr: f64, fraction: f64| annealscape::baselines::Summary {
+        runs: 64,
+        mean,
+        stderr,
+        min: 0.0,
+        ground_state_fraction: fraction,
+    };
+    state.run.baseline = BaselineBand::Ready(Box::new(Band {
+        ground_energy: -0.5,
+        tau: 200,
+        sa: summary(0.08, 0.01, 0.5),
+        matched: Some((50_000, false, summary(0.02, 0.005, 0.9))),
+        sqa: Some(summary(0.15, 0.02, 0.2)),
+    }));
+    let mut h = harness(panels::curves::ui, state, (640.0, 420.0));
+    h.run();
+    h.get_by_label(
+        "SA at tau = 200 sweeps: eps 8.00e-2 ± 1e-2 (32/64 at E0); same wall time, tau = 50000: eps 2.00e-2 ± 5e-3 (58/64 at E0); SQA: eps 1.50e-1 ± 2e-2 (13/64 at E0)",
+    );
+    h.snapshot("curves_baseline");
 }

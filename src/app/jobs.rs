@@ -95,6 +95,13 @@ pub enum JobResult {
     },
     /// A run folder was read.
     Opened(Box<Result<OpenedRun, String>>),
+    /// The classical baselines at a run's budget.
+    Baseline {
+        /// The run they belong to.
+        dir: Option<PathBuf>,
+        /// The band, or why there is none.
+        result: Result<super::baseline_band::Band, String>,
+    },
     /// The file dialog for an export returned (`None`: cancelled).
     PathChosen {
         /// The view exported.
@@ -240,6 +247,21 @@ impl Jobs {
         self.spawn("exact", move |tx| {
             let result = exact_curve(&config, xmax).map_err(|e| e.to_string());
             let _ = tx.send(JobResult::Exact { dir, result });
+        });
+    }
+
+    /// Compute SA (and SQA) at a run's size and annealing length, and SA at its wall time.
+    pub fn baseline(
+        &self,
+        l: usize,
+        anneal_steps: usize,
+        quantum: bool,
+        seconds: f64,
+        dir: Option<PathBuf>,
+    ) {
+        self.spawn("baseline", move |tx| {
+            let result = super::baseline_band::at_budget(l, anneal_steps, quantum, seconds, 0);
+            let _ = tx.send(JobResult::Baseline { dir, result });
         });
     }
 

@@ -2,6 +2,7 @@
 //! events and the background jobs into [`AppState`], lets the panels draw it and collect
 //! [`AppCommand`]s, and carries the commands out in one place.
 
+mod baseline_band;
 mod command;
 mod curves_view;
 mod dispatch;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+pub use baseline_band::{at_budget, Band, BaselineBand};
 pub use command::AppCommand;
 pub use export::{file_dialog_available, write_data, write_figure, ExportContent};
 pub use form::{RunForm, FIELDS};
@@ -153,6 +155,7 @@ impl AnnealscapeApp {
                     .exact(config.clone(), xmax, self.state.run.dir.clone());
             }
         }
+        self.request_baseline();
         let view = &self.state.landscape;
         // Following: around the newest weights while training, and once more at the end.
         let live = matches!(
@@ -256,6 +259,14 @@ impl AnnealscapeApp {
                     }
                 }
             }
+            JobResult::Baseline { dir, result } => {
+                if dir == self.state.run.dir {
+                    self.state.run.baseline = match result {
+                        Ok(band) => BaselineBand::Ready(Box::new(band)),
+                        Err(why) => BaselineBand::Unavailable(why),
+                    }
+                }
+            }
             JobResult::Opened(opened) => match *opened {
                 Ok(run) => self.show_opened(run),
                 Err(e) => self.state.fail(format!("cannot open the run: {e}")),
@@ -270,6 +281,26 @@ impl AnnealscapeApp {
             JobResult::Written(Ok(path)) => self.state.inform(format!("wrote {}", path.display())),
             JobResult::Written(Err(e)) => self.state.fail(e),
         }
+    }
+
+    /// Once a run has finished (live or opened), compute its classical baselines.
+    fn request_baseline(&mut self) {
+        let run = &self.state.run;
+        if run.baseline != BaselineBand::None || run.summary.is_none() {
+            return;
+        }
+        let (Some(config), Some(last)) = (&run.config, run.metrics.last()) else {
+            return;
+        };
+        let quantum = config.anneal.kind == crate::anneal::AnnealKind::Quantum;
+        self.jobs.baseline(
+            config.lattice.size,
+            config.anneal.anneal_steps,
+            quantum,
+            last.seconds,
+            run.dir.clone(),
+        );
+        self.state.run.baseline = BaselineBand::Pending;
     }
 
     fn show_opened(&mut self, run: OpenedRun) {

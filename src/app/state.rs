@@ -115,6 +115,8 @@ pub struct RunData {
     pub curvature: Vec<crate::anneal::CurvatureRow>,
     /// Spectral densities stored for the snapshots (`annealscape curvature --density`).
     pub densities: Vec<Density>,
+    /// SA (and SQA) at this run's budget.
+    pub baseline: super::baseline_band::BaselineBand,
 }
 
 impl RunData {

@@ -69,6 +69,10 @@ pub struct ScalingArgs {
     /// table: ε_res of the final evaluation against N_anneal.
     #[arg(long = "runs-from", value_name = "DIR")]
     pub runs_from: Vec<PathBuf>,
+    /// Cores each neural run used, for its CPU seconds (default: this machine's; give 1 for
+    /// runs made with RAYON_NUM_THREADS=1).
+    #[arg(long, value_name = "N")]
+    pub neural_threads: Option<usize>,
     /// The CSV written.
     #[arg(long, default_value = "scaling.csv")]
     pub out: PathBuf,
@@ -299,7 +303,11 @@ pub fn scaling(args: ScalingArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 dir.display()
             )));
         }
-        fresh.extend(neural_rows(&runs, rayon::current_num_threads()));
+        let threads = args
+            .neural_threads
+            .unwrap_or_else(rayon::current_num_threads)
+            .max(1);
+        fresh.extend(neural_rows(&runs, threads));
     }
     rows.retain(|r| {
         !fresh

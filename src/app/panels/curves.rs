@@ -6,6 +6,7 @@ use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints, VLine};
 
 use crate::app::command::AppCommand;
 use crate::app::state::{AppState, ExactCurve};
+use crate::app::{Band, BaselineBand};
 
 /// Most points drawn per line: longer series are thinned evenly (the last point kept), so
 /// a 51,001-step run costs no more per frame than a short one.
@@ -79,6 +80,23 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 .on_hover_text("The windowed mean of <E>/N moved by more than 0.05 J per spin");
         }
     });
+    match &state.run.baseline {
+        BaselineBand::Pending => {
+            ui.label("SA at this budget: computing…");
+        }
+        BaselineBand::Ready(band) if !state.curves.curvature => {
+            ui.label(egui::RichText::new(band.describe()).small())
+                .on_hover_text(
+                "Simulated annealing (64 runs, T from 2 to 0 over tau sweeps) and SQA (8 runs, \
+                 P = 20, T = 0.05, B from 1 to 0) at this run's L, with tau = N_anneal; the \
+                 bands at the end of the curve are E0/N + eps_res ± stderr",
+            );
+        }
+        BaselineBand::Unavailable(why) => {
+            ui.label("no baseline").on_hover_text(why);
+        }
+        _ => {}
+    }
     if state.curves.curvature && curvature {
         super::curvature::ui(ui, state);
         return Vec::new();
@@ -119,7 +137,13 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
             height
         })
         .link_axis(egui::Id::unique("curves-x"), [true, false])
-        .legend(Legend::default().position(egui_plot::Corner::RightTop))
+        .legend(
+            Legend::default()
+                // Left: the end of the anneal, where the baselines are drawn, stays clear.
+                .position(egui_plot::Corner::LeftTop)
+                .background_alpha(0.55)
+                .color_conflict_handling(egui_plot::ColorConflictHandling::PickFirst),
+        )
         .x_axis_label(x_label)
         .y_axis_label("per spin")
         .show(ui, |plot| {
@@ -140,13 +164,13 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 .zip(&sigma)
                 .map(|(&i, s)| metrics[i].energy_mean + s)
                 .collect();
+            // The line first: the legend takes its colour from the first item of a name.
+            plot.line(Line::new("<E>/N", series(&|i| metrics[i].energy_mean)).color(ENERGY));
             if !view.against_x {
                 plot.add(
-                    FilledArea::new("<E>/N ± σ", &xs, &lo, &hi)
-                        .fill_color(ENERGY.gamma_multiply(0.25)),
+                    FilledArea::new("<E>/N", &xs, &lo, &hi).fill_color(ENERGY.gamma_multiply(0.25)),
                 );
             }
-            plot.line(Line::new("<E>/N", series(&|i| metrics[i].energy_mean)).color(ENERGY));
             plot.line(
                 Line::new("objective", series(&|i| metrics[i].objective_mean)).color(OBJECTIVE),
             );
@@ -166,6 +190,10 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 let exact: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
                 plot.line(Line::new(label.as_str(), exact).color(EXACT).width(2.0));
             }
+            if let (false, BaselineBand::Ready(band)) = (view.against_x, &run.baseline) {
+                let end = metrics.last().map_or(0.0, |m| m.step as f64);
+                baseline_bands(plot, band, end);
+            }
             for &j in &run.jumps {
                 let m = &metrics[j];
                 let at = if view.against_x {
@@ -184,6 +212,46 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         super::distance_curves::ui(ui, run, view.against_x, ui.available_height());
     }
     Vec::new()
+}
+
+const SA_BAND: Color32 = Color32::from_rgb(230, 190, 30);
+const SA_MATCHED: Color32 = Color32::from_rgb(44, 160, 44);
+const SQA_BAND: Color32 = Color32::from_rgb(227, 119, 194);
+
+/// The baselines as short bands just past the last step, at E₀/N + ε_res ± stderr.
+fn baseline_bands(plot: &mut egui_plot::PlotUi<'_>, band: &Band, end: f64) {
+    let width = (0.06 * end).max(2.0);
+    let mut bands = vec![("SA", SA_BAND, band.sa)];
+    if let Some((_, _, s)) = band.matched {
+        bands.push(("SA, same time", SA_MATCHED, s));
+    }
+    if let Some(s) = band.sqa {
+        bands.push(("SQA", SQA_BAND, s));
+    }
+    for (k, (name, color, s)) in bands.into_iter().enumerate() {
+        let x0 = end + width * (0.15 + 1.15 * k as f64);
+        let xs = [x0, x0 + width];
+        let mean = band.ground_energy + s.mean;
+        let lo = [mean - s.stderr; 2];
+        let hi = [mean + s.stderr; 2];
+        // One legend row for all bands; each band is named by the text above it.
+        plot.line(
+            Line::new("baselines", vec![[xs[0], mean], [xs[1], mean]])
+                .color(color)
+                .width(2.5),
+        );
+        plot.add(
+            FilledArea::new("baselines", &xs, &lo, &hi).fill_color(color.gamma_multiply(0.35)),
+        );
+        plot.text(
+            egui_plot::Text::new(
+                "baselines",
+                egui_plot::PlotPoint::new(0.5 * (xs[0] + xs[1]), mean + s.stderr),
+                egui::RichText::new(name).small().color(color),
+            )
+            .anchor(egui::Align2::CENTER_BOTTOM),
+        );
+    }
 }
 
 #[cfg(test)]
