@@ -103,7 +103,7 @@ pub fn parse_taus(text: &str) -> Result<Vec<usize>, String> {
             .trim()
             .parse()
             .map_err(|_| format!("'{s}' is not a number (use e.g. 1000, 1e4 or 10..1e5)"))?;
-        if v.is_finite() && v >= 1.0 && v <= 1e12 {
+        if (1.0..=1e12).contains(&v) {
             Ok(v)
         } else {
             Err(format!(
