@@ -295,7 +295,8 @@ fn each_scaling_law_is_recovered_from_its_own_curve_and_wins_the_aic() {
     let taus = [
         10.0f64, 31.6, 100.0, 316.0, 1000.0, 3162.0, 1e4, 31623.0, 1e5,
     ];
-    let curves: [(Law, fn(f64) -> f64, f64); 3] = [
+    type Curve = (Law, fn(f64) -> f64, f64);
+    let curves: [Curve; 3] = [
         (Law::Power, |t: f64| 0.3 * t.powf(-0.4), 0.4),
         (Law::Logarithmic, |t: f64| 0.3 * t.ln().powf(-1.7), 1.7),
         (
