@@ -479,6 +479,7 @@ fn the_curves_view_draws_sa_and_sqa_at_the_run_s_budget() {
         mean,
         stderr,
         min: 0.0,
+        median: mean,
         ground_state_fraction: fraction,
     };
     state.run.baseline = BaselineBand::Ready(Box::new(Band {

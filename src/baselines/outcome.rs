@@ -35,6 +35,8 @@ pub struct Summary {
     pub stderr: f64,
     /// Smallest ε_res.
     pub min: f64,
+    /// Median ε_res: robust where a few runs fail badly and the rest do well.
+    pub median: f64,
     /// Fraction of runs that ended at E₀.
     pub ground_state_fraction: f64,
 }
@@ -59,6 +61,7 @@ impl Outcomes {
             mean,
             stderr,
             min: eps.iter().copied().fold(f64::INFINITY, f64::min),
+            median: median(&eps),
             ground_state_fraction: reached as f64 / eps.len().max(1) as f64,
         }
     }
@@ -91,6 +94,17 @@ impl Outcomes {
         let mut counts: Vec<_> = counts.into_iter().collect();
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         counts
+    }
+}
+
+/// The median (the mean of the middle two for an even count; NaN for none).
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
     }
 }
 

@@ -94,8 +94,11 @@ impl Fit {
 /// 0) does not take all the weight.
 pub const MIN_RELATIVE_ERROR: f64 = 0.01;
 
-/// Fit `law` to the points with ε > 0; `None` with fewer than three such points or when the
-/// fitted line does not fall (a freezing law needs a negative slope to define c).
+/// Fewest points a law is fitted to: two parameters and at least two degrees of freedom.
+pub const MIN_FIT_POINTS: usize = 4;
+
+/// Fit `law` to the points with ε > 0; `None` with fewer than [`MIN_FIT_POINTS`] such points
+/// or when the fitted line does not fall (a freezing law needs a negative slope to define c).
 pub fn fit(law: Law, points: &[Point]) -> Option<Fit> {
     let rows: Vec<(f64, f64, f64)> = points
         .iter()
@@ -106,7 +109,7 @@ pub fn fit(law: Law, points: &[Point]) -> Option<Fit> {
             Some((x, p.mean.ln(), 1.0 / (sigma * sigma)))
         })
         .collect();
-    if rows.len() < 3 {
+    if rows.len() < MIN_FIT_POINTS {
         return None;
     }
     let sw: f64 = rows.iter().map(|r| r.2).sum();

@@ -40,8 +40,14 @@ impl Rates {
         let mut local = [[0.0; 3]; 4];
         for (d, row) in local.iter_mut().enumerate() {
             for (m, rate) in row.iter_mut().enumerate() {
-                let log_w =
-                    -tau * j * (3.0 - 2.0 * d as f64) - 2.0 * j_perp * (2.0 * m as f64 - 2.0);
+                // m = 1 leaves the time bonds unchanged; written apart so that J⊥ = ∞ (B → 0)
+                // never meets 0·∞.
+                let bonds = if m == 1 {
+                    0.0
+                } else {
+                    -2.0 * j_perp * (2.0 * m as f64 - 2.0)
+                };
+                let log_w = -tau * j * (3.0 - 2.0 * d as f64) + bonds;
                 *rate = log_w.exp().min(1.0);
             }
         }

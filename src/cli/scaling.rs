@@ -11,7 +11,7 @@ use super::baseline::{run_baseline, BaselineCommand, Common};
 use super::values::{sizes_arg, Sizes};
 use super::CliError;
 use crate::baselines::scaling::{fit_all, Fit, Point};
-use crate::figures::{render, ScalingFigure, ScalingSeries};
+use crate::figures::{render, ScalingFigure, ScalingPoint, ScalingSeries};
 use crate::run::{find_neural_runs, neural_rows, read_scaling, write_scaling, ScalingRow};
 
 /// A classical method.
@@ -216,6 +216,7 @@ fn classical_rows(args: &ScalingArgs, method: Method) -> Result<Vec<ScalingRow>,
                 eps_res_stderr: s.stderr,
                 ground_state_fraction: s.ground_state_fraction,
                 eps_res_min: s.min,
+                eps_res_median: s.median,
                 updates: o.updates as f64 / s.runs as f64,
                 seconds: o.seconds,
                 cpu_seconds_per_run: o.seconds * threads.min(units) as f64 / s.runs as f64,
@@ -247,13 +248,12 @@ pub fn series_of(rows: &[ScalingRow]) -> Vec<ScalingSeries> {
                 label: format!("{} L={l}", method.to_uppercase()),
                 points: rows
                     .iter()
-                    .map(|r| {
-                        (
-                            r.tau,
-                            r.eps_res_mean,
-                            r.eps_res_stderr,
-                            r.cpu_seconds_per_run,
-                        )
+                    .map(|r| ScalingPoint {
+                        tau: r.tau,
+                        mean: r.eps_res_mean,
+                        stderr: r.eps_res_stderr,
+                        median: r.eps_res_median,
+                        cpu_seconds: r.cpu_seconds_per_run,
                     })
                     .collect(),
                 fits: fit_all(&points),

@@ -23,4 +23,4 @@ pub use landscape::{caption, value_name, LandscapeFigure};
 pub use lattice::LatticeFigure;
 pub use modes::ModesFigure;
 pub use output::{base64, register_fonts, render, Canvas, Figure, FigureError, Raster, FONT};
-pub use scaling::{ScalingFigure, ScalingSeries};
+pub use scaling::{ScalingFigure, ScalingPoint, ScalingSeries};

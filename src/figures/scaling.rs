@@ -12,10 +12,25 @@ use crate::baselines::scaling::Fit;
 pub struct ScalingSeries {
     /// Legend text, e.g. "SA L=32".
     pub label: String,
-    /// (τ, mean ε_res, standard error, CPU seconds per run), in τ order.
-    pub points: Vec<(f64, f64, f64, f64)>,
+    /// The points, in τ order.
+    pub points: Vec<ScalingPoint>,
     /// The fitted laws, best first.
     pub fits: Vec<Fit>,
+}
+
+/// One point of a series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScalingPoint {
+    /// τ.
+    pub tau: f64,
+    /// Mean ε_res.
+    pub mean: f64,
+    /// Its standard error.
+    pub stderr: f64,
+    /// Median ε_res, drawn as an open circle.
+    pub median: f64,
+    /// CPU seconds per run.
+    pub cpu_seconds: f64,
 }
 
 /// The data of a scaling figure.
@@ -90,15 +105,17 @@ impl ScalingFigure {
         c: Canvas,
         by_time: bool,
     ) -> Result<(), FigureError> {
-        let x_of = |p: &(f64, f64, f64, f64)| if by_time { p.3 } else { p.0 };
+        let x_of = |p: &ScalingPoint| if by_time { p.cpu_seconds } else { p.tau };
         let (xlo, xhi) = bounds(
             self.series.iter().flat_map(|s| s.points.iter().map(x_of)),
             1.5,
         );
         let (ylo, yhi) = bounds(
-            self.series
-                .iter()
-                .flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.1 + p.2])),
+            self.series.iter().flat_map(|s| {
+                s.points
+                    .iter()
+                    .flat_map(|p| [p.mean, p.mean + p.stderr, p.median])
+            }),
             2.0,
         );
         let mut chart = ChartBuilder::on(area)
@@ -125,8 +142,8 @@ impl ScalingFigure {
             let pts: Vec<(f64, f64)> = s
                 .points
                 .iter()
-                .filter(|p| p.1 > 0.0)
-                .map(|p| (x_of(p), p.1))
+                .filter(|p| p.mean > 0.0)
+                .map(|p| (x_of(p), p.mean))
                 .collect();
             let name = if by_time { s.label.clone() } else { legend(s) };
             chart
@@ -137,8 +154,14 @@ impl ScalingFigure {
                 .map_err(draw_error)?
                 .label(name)
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
-            for p in s.points.iter().filter(|p| p.1 > 0.0) {
-                let (x, lo, hi) = (x_of(p), (p.1 - p.2).max(ylo), p.1 + p.2);
+            // Medians far from the mean show a bimodal outcome (a few runs failing badly).
+            chart
+                .draw_series(s.points.iter().filter(|p| p.median > 0.0).map(|p| {
+                    Circle::new((x_of(p), p.median), c.px(4.5).max(3), color.stroke_width(1))
+                }))
+                .map_err(draw_error)?;
+            for p in s.points.iter().filter(|p| p.mean > 0.0) {
+                let (x, lo, hi) = (x_of(p), (p.mean - p.stderr).max(ylo), p.mean + p.stderr);
                 chart
                     .draw_series(LineSeries::new(
                         vec![(x, lo), (x, hi)],
@@ -148,7 +171,7 @@ impl ScalingFigure {
             }
             // Every run at E₀: an open triangle on the floor.
             chart
-                .draw_series(s.points.iter().filter(|p| p.1 <= 0.0).map(|p| {
+                .draw_series(s.points.iter().filter(|p| p.mean <= 0.0).map(|p| {
                     TriangleMarker::new((x_of(p), ylo * 1.05), c.px(4.0), color.stroke_width(1))
                 }))
                 .map_err(draw_error)?;
@@ -158,7 +181,7 @@ impl ScalingFigure {
                     .map_err(draw_error)?;
             } else if let Some(fit) = s.fits.first() {
                 let (t0, t1) = s.points.iter().fold((f64::INFINITY, 0.0f64), |(a, b), p| {
-                    (a.min(p.0), b.max(p.0))
+                    (a.min(p.tau), b.max(p.tau))
                 });
                 let curve: Vec<(f64, f64)> = (0..=60)
                     .map(|i| t0 * (t1 / t0).powf(i as f64 / 60.0))
@@ -172,7 +195,13 @@ impl ScalingFigure {
                     .map_err(draw_error)?;
             }
         }
-        draw_legend(&mut chart, c, SeriesLabelPosition::LowerLeft)
+        // The upper corners away from the data: long runs are low and right, fast ones left.
+        let corner = if by_time {
+            SeriesLabelPosition::UpperLeft
+        } else {
+            SeriesLabelPosition::UpperRight
+        };
+        draw_legend(&mut chart, c, corner)
     }
 }
 
@@ -187,7 +216,8 @@ impl Figure for ScalingFigure {
         c: Canvas,
     ) -> Result<Vec<Raster>, FigureError> {
         root.fill(&WHITE).map_err(draw_error)?;
-        let root = root.titled(&self.title, c.font(16.0)).map_err(draw_error)?;
+        let title = format!("{} - filled: mean +- stderr, open: median", self.title);
+        let root = root.titled(&title, c.font(16.0)).map_err(draw_error)?;
         let (left, right) = root.split_horizontally(root.dim_in_pixel().0 * 58 / 100);
         self.panel(&left, c, false)?;
         self.panel(&right, c, true)?;

@@ -30,6 +30,9 @@ pub struct ScalingRow {
     pub ground_state_fraction: f64,
     /// Smallest ε_res.
     pub eps_res_min: f64,
+    /// Median ε_res (neural runs are often bimodal: most near E₀, a few far above).
+    #[serde(default)]
+    pub eps_res_median: f64,
     /// Elementary updates per run (SA: τ·N spin flips; SQA: τ·(P+1)·N; neural: conditionals
     /// evaluated, estimated from the steps).
     pub updates: f64,
@@ -156,6 +159,7 @@ pub fn neural_rows(runs: &[NeuralOutcome], threads: usize) -> Vec<ScalingRow> {
                 eps_res_stderr: stderr,
                 ground_state_fraction: eps.iter().filter(|&&e| e < 1e-9).count() as f64 / k,
                 eps_res_min: eps.iter().copied().fold(f64::INFINITY, f64::min),
+                eps_res_median: crate::baselines::median(&eps),
                 updates: runs.iter().map(|r| r.updates).sum::<f64>() / k,
                 seconds: runs.iter().map(|r| r.seconds).sum(),
                 cpu_seconds_per_run: runs.iter().map(|r| r.seconds).sum::<f64>() / k
