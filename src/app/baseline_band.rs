@@ -3,9 +3,20 @@
 //! drawn as bands at the end of the Curves view.
 
 use crate::baselines::{
-    quantum_annealing, simulated_annealing, Annealing, QuantumAnnealing, Summary,
+    quantum_annealing, simulated_annealing, Annealing, BaselineError, QuantumAnnealing, Summary,
 };
-use crate::physics::{Lattice, NewmanMoore};
+use crate::physics::{Lattice, NewmanMoore, PhysicsError};
+
+/// Why a run has no baseline band.
+#[derive(Debug, thiserror::Error)]
+pub enum BandError {
+    /// The run's lattice is not one the model takes.
+    #[error(transparent)]
+    Physics(#[from] PhysicsError),
+    /// A baseline refused its settings (say, a budget beyond its limit).
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+}
 
 /// SA runs behind a band: one packed word, so 64 cost what one does.
 pub const SA_RUNS: usize = 64;
@@ -76,12 +87,11 @@ pub fn at_budget(
     quantum: bool,
     seconds: f64,
     seed: u64,
-) -> Result<Band, String> {
-    let lattice = Lattice::new(l).map_err(|e| e.to_string())?;
-    let model = NewmanMoore::new(lattice, 1.0).map_err(|e| e.to_string())?;
+) -> Result<Band, BandError> {
+    let lattice = Lattice::new(l)?;
+    let model = NewmanMoore::new(lattice, 1.0)?;
     let tau = anneal_steps.max(1);
-    let sa = simulated_annealing(&Annealing::new(lattice, tau, SA_RUNS, seed))
-        .map_err(|e| e.to_string())?;
+    let sa = simulated_annealing(&Annealing::new(lattice, tau, SA_RUNS, seed))?;
     // One packed run of τ sweeps costs what all 64 cost: the wall time buys that many sweeps.
     let sweeps_per_second = sa.updates_per_second() / (SA_RUNS * lattice.sites()) as f64;
     let affordable = (seconds * sweeps_per_second).floor();
@@ -92,8 +102,7 @@ pub fn at_budget(
         } else {
             affordable as usize
         };
-        let out = simulated_annealing(&Annealing::new(lattice, t, SA_RUNS, seed))
-            .map_err(|e| e.to_string())?;
+        let out = simulated_annealing(&Annealing::new(lattice, t, SA_RUNS, seed))?;
         Some((t, capped, out.summary()))
     } else {
         None
@@ -107,8 +116,7 @@ pub fn at_budget(
             sweeps: tau,
             runs: SQA_RUNS,
             seed,
-        })
-        .map_err(|e| e.to_string())?;
+        })?;
         Some(out.outcomes.summary())
     } else {
         None

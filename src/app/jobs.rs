@@ -100,7 +100,7 @@ pub enum JobResult {
         /// The run they belong to.
         dir: Option<PathBuf>,
         /// The band, or why there is none.
-        result: Result<super::baseline_band::Band, String>,
+        result: Result<super::baseline_band::Band, super::baseline_band::BandError>,
     },
     /// The file dialog for an export returned (`None`: cancelled).
     PathChosen {

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub use baseline_band::{at_budget, Band, BaselineBand};
+pub use baseline_band::{at_budget, Band, BandError, BaselineBand};
 pub use command::AppCommand;
 pub use export::{file_dialog_available, write_data, write_figure, ExportContent};
 pub use form::{RunForm, FIELDS};
@@ -263,7 +263,7 @@ impl AnnealscapeApp {
                 if dir == self.state.run.dir {
                     self.state.run.baseline = match result {
                         Ok(band) => BaselineBand::Ready(Box::new(band)),
-                        Err(why) => BaselineBand::Unavailable(why),
+                        Err(why) => BaselineBand::Unavailable(why.to_string()),
                     }
                 }
             }
