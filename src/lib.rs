@@ -22,3 +22,4 @@ pub mod linalg;
 pub mod nn;
 pub mod physics;
 pub mod run;
+pub mod sweep;

@@ -14,6 +14,7 @@ mod exact;
 mod figure;
 mod landscape;
 mod scaling;
+mod sweep;
 pub mod values;
 
 use clap::{Parser, Subcommand};
@@ -75,6 +76,18 @@ pub enum Command {
     /// Residual energy against annealing length (SA, PT, SQA and neural runs), fitted by the
     /// laws of SPEC §7: a CSV, a fit table and a figure.
     Scaling(scaling::ScalingArgs),
+    /// Many runs from one sweep specification, here (--jobs) or as a Slurm array (--slurm).
+    Sweep(sweep::SweepArgs),
+    /// The status of every run of a sweep folder, read from the folder.
+    SweepStatus {
+        /// The sweep folder.
+        sweep: std::path::PathBuf,
+    },
+    /// Write SWEEP/runs.csv: one row per run, its axes and outcome.
+    Collect {
+        /// The sweep folder.
+        sweep: std::path::PathBuf,
+    },
     /// Measure the speed of the physics core and print a table.
     Bench {
         /// Which benchmark to run.
@@ -148,6 +161,9 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Curvature(args) => curvature::curvature(args, out),
         Command::Baseline(cmd) => baseline::baseline(cmd, out),
         Command::Scaling(args) => scaling::scaling(args, out),
+        Command::Sweep(args) => sweep::sweep(args, out),
+        Command::SweepStatus { sweep } => sweep::sweep_status(sweep, out),
+        Command::Collect { sweep } => sweep::collect_runs(sweep, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

@@ -1,0 +1,219 @@
+//! `annealscape sweep`, `sweep-status` and `collect`: many runs from one specification, here
+//! or as a Slurm job array.
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::CliError;
+use crate::sweep::{
+    collect, open_sweep, prepare_sweep, read_status, run_dir, run_local, run_one, submit, task_ids,
+    LocalOptions, RunState, SlurmOptions, SweepError, SweepProgress,
+};
+
+/// Arguments of `annealscape sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep specification (TOML); with --task, the sweep folder.
+    pub spec: PathBuf,
+    /// The sweep folder (created; rerunning the same command continues it).
+    #[arg(long, required_unless_present = "task")]
+    pub out: Option<PathBuf>,
+    /// Runs at a time (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Threads per run (default: the cores divided among the jobs).
+    #[arg(long)]
+    pub threads_per_run: Option<usize>,
+    /// Submit a Slurm job array instead of running here.
+    #[arg(long)]
+    pub slurm: bool,
+    /// Slurm partition.
+    #[arg(long, requires = "slurm")]
+    pub partition: Option<String>,
+    /// Slurm time limit per task, e.g. 2:00:00.
+    #[arg(long, requires = "slurm")]
+    pub time: Option<String>,
+    /// Cores per Slurm task (each run's threads).
+    #[arg(long, default_value_t = 1, requires = "slurm")]
+    pub cpus_per_task: usize,
+    /// At most this many Slurm tasks at once.
+    #[arg(long, requires = "slurm")]
+    pub max_running: Option<usize>,
+    /// Print the job script instead of submitting it.
+    #[arg(long, requires = "slurm")]
+    pub dry_run: bool,
+    /// Wait for the array to finish (sbatch --wait).
+    #[arg(long, requires = "slurm")]
+    pub wait: bool,
+    /// Run array task INDEX of the sweep folder given as SPEC (what the job script calls).
+    #[arg(long, value_name = "INDEX", conflicts_with_all = ["out", "slurm"])]
+    pub task: Option<usize>,
+}
+
+fn usage(e: SweepError) -> CliError {
+    match e {
+        SweepError::Interrupted => CliError::Interrupted,
+        SweepError::Io { .. } | SweepError::Slurm(_) => CliError::Runtime(e.into()),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+/// One bar over runs.
+struct Bar(ProgressBar);
+
+impl SweepProgress for Bar {
+    fn started(&self, id: &str) {
+        self.0.set_message(format!("running {id}"));
+    }
+    fn finished(&self, id: &str, state: &RunState) {
+        self.0.inc(1);
+        if let RunState::Failed(m) = state {
+            self.0.println(format!("{id} failed: {m}"));
+        }
+    }
+}
+
+/// `annealscape sweep …`.
+pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(index) = args.task {
+        return task(&args.spec, index);
+    }
+    let dir = args
+        .out
+        .clone()
+        .expect("clap requires --out without --task");
+    let text = std::fs::read_to_string(&args.spec)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.spec.display())))?;
+    let sweep = prepare_sweep(&dir, &text, &args.spec.display().to_string()).map_err(usage)?;
+    if args.slurm {
+        let options = SlurmOptions {
+            partition: args.partition.clone(),
+            time: args.time.clone(),
+            cpus_per_task: args.cpus_per_task,
+            max_running: args.max_running,
+        };
+        let answer = submit(&sweep, &options, args.dry_run, args.wait).map_err(usage)?;
+        writeln!(out, "{answer}")?;
+        return Ok(());
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.unwrap_or(cores).max(1);
+    let threads = args.threads_per_run.unwrap_or((cores / jobs).max(1)).max(1);
+    let todo = sweep
+        .spec
+        .points
+        .iter()
+        .filter(|p| read_status(&run_dir(&sweep.dir, &p.id)) != RunState::Done)
+        .count();
+    eprintln!(
+        "sweep of {} runs into {} ({} to do, {jobs} at a time, {threads} thread(s) each)",
+        sweep.spec.points.len(),
+        sweep.dir.display(),
+        todo
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let flag = stop.clone();
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    let bar = ProgressBar::new(todo as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} runs, ETA {eta} {msg}")
+            .expect("valid template"),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let options = LocalOptions {
+        jobs,
+        threads_per_run: threads,
+    };
+    let results = run_local(&sweep, &options, &stop, &Bar(bar.clone())).map_err(usage)?;
+    bar.finish_and_clear();
+    status_table(&sweep.dir, out)?;
+    let failed = results
+        .iter()
+        .filter(|r| matches!(r.1, RunState::Failed(_)))
+        .count();
+    if failed > 0 {
+        return Err(CliError::Runtime(anyhow::anyhow!(
+            "{failed} run(s) failed (see sweep-status); rerunning the same command starts them again"
+        )));
+    }
+    Ok(())
+}
+
+/// One array task: run its run to the end (or resume it).
+fn task(sweep_dir: &std::path::Path, index: usize) -> Result<(), CliError> {
+    let sweep = open_sweep(sweep_dir).map_err(usage)?;
+    let ids = task_ids(&sweep.dir).map_err(usage)?;
+    let id = ids.get(index).ok_or_else(|| {
+        CliError::Usage(format!(
+            "task {index} is not in {} ({} tasks)",
+            crate::sweep::TASKS_FILE,
+            ids.len()
+        ))
+    })?;
+    let point = sweep
+        .spec
+        .points
+        .iter()
+        .find(|p| &p.id == id)
+        .ok_or_else(|| CliError::Usage(format!("run {id} is not in the sweep's specification")))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        // Slurm sends SIGTERM before killing a task: stop at the next step and keep the files.
+        let flag = stop.clone();
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    eprintln!("task {index}: run {id}");
+    match run_one(&sweep, point, &stop).map_err(usage)? {
+        RunState::Done => Ok(()),
+        RunState::Failed(m) => Err(CliError::Runtime(anyhow::anyhow!("run {id} failed: {m}"))),
+        other => Err(CliError::Runtime(anyhow::anyhow!(
+            "run {id} left {}",
+            other.word()
+        ))),
+    }
+}
+
+fn status_table(dir: &std::path::Path, out: &mut dyn Write) -> Result<(), CliError> {
+    let sweep = open_sweep(dir).map_err(usage)?;
+    writeln!(out, "id\tstatus\tmessage")?;
+    let mut counts = std::collections::BTreeMap::new();
+    for p in &sweep.spec.points {
+        let state = read_status(&run_dir(&sweep.dir, &p.id));
+        *counts.entry(state.word()).or_insert(0usize) += 1;
+        let message = match &state {
+            RunState::Failed(m) => m.replace('\n', " "),
+            RunState::Running { host, pid } => format!("on {host}, pid {pid}"),
+            _ => String::new(),
+        };
+        writeln!(out, "{}\t{}\t{message}", p.id, state.word())?;
+    }
+    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    eprintln!("{} runs: {}", sweep.spec.points.len(), summary.join(", "));
+    Ok(())
+}
+
+/// `annealscape sweep-status SWEEP`.
+pub fn sweep_status(dir: PathBuf, out: &mut dyn Write) -> Result<(), CliError> {
+    status_table(&dir, out)
+}
+
+/// `annealscape collect SWEEP`.
+pub fn collect_runs(dir: PathBuf, out: &mut dyn Write) -> Result<(), CliError> {
+    let sweep = open_sweep(&dir).map_err(usage)?;
+    let rows = collect(&sweep).map_err(usage)?;
+    writeln!(
+        out,
+        "wrote {} ({} runs)",
+        sweep.dir.join(crate::sweep::RUNS_FILE).display(),
+        rows.len() - 1
+    )?;
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! `collect`: one row per run of a sweep — its axes, its state, and the outcome of finished
+//! runs — in `SWEEP/runs.csv` (snake_case columns, documented in the README).
+
+use std::path::Path;
+
+use crate::anneal::{run_energy_jumps, AnnealKind, Phase};
+use crate::physics::{ExactThermo, GroundEnergyCache, Lattice, NewmanMoore};
+use crate::run::{read_run_metrics, read_summary};
+
+use super::{read_status, run_dir, value_text, RunState, Sweep, SweepError};
+
+/// The file `collect` writes.
+pub const RUNS_FILE: &str = "runs.csv";
+
+/// Columns after the axes.
+pub const COLUMNS: [&str; 16] = [
+    "status",
+    "message",
+    "energy_mean",
+    "ground_energy",
+    "reached_ground_state",
+    "top_mode_defects",
+    "distinct_configurations",
+    "ground_states_found",
+    "ground_state_ids",
+    "jump_x",
+    "jump_size",
+    "jumps",
+    "warmup_objective",
+    "warmup_exact",
+    "warmup_error",
+    "wall_seconds",
+];
+
+/// Warm-up steps averaged for the warm-up error.
+const WARMUP_TAIL: usize = 100;
+
+/// The exact value per spin of the warm-up's objective at X₀: E₀(B₀) for quantum runs with
+/// L ≤ 5 (cached Lanczos), the free energy f(T₀) for thermal runs.
+fn warmup_exact(
+    kind: AnnealKind,
+    l: usize,
+    j: f64,
+    x0: f64,
+    cache: Option<&GroundEnergyCache>,
+) -> Option<f64> {
+    let model = NewmanMoore::new(Lattice::new(l).ok()?, j).ok()?;
+    match kind {
+        AnnealKind::Thermal => ExactThermo::new(model).at(x0).ok().map(|t| t.f),
+        AnnealKind::Quantum if l <= 5 => match cache {
+            Some(c) => c.ground_energy(&model, x0).ok().map(|g| g.per_spin),
+            None => crate::physics::ground_energy(&model, x0)
+                .ok()
+                .map(|g| g.per_spin),
+        },
+        AnnealKind::Quantum => None,
+    }
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map(|x| format!("{x}")).unwrap_or_default()
+}
+
+/// One run's row after its axis values.
+fn outcome_row(
+    dir: &Path,
+    state: &RunState,
+    point: &super::SweepPoint,
+    cache: Option<&GroundEnergyCache>,
+) -> Vec<String> {
+    let message = match state {
+        RunState::Failed(m) => m.replace(['\n', '\r'], " "),
+        _ => String::new(),
+    };
+    let mut row = vec![state.word().to_string(), message];
+    let config = &point.config;
+    let summary = read_summary(dir).ok().flatten();
+    let metrics = read_run_metrics(dir).map(|t| t.rows).unwrap_or_default();
+    let n = (config.lattice.size * config.lattice.size) as f64;
+    let j = config.lattice.coupling;
+    match &summary {
+        Some(s) => {
+            let top = s.modes.first();
+            row.extend([
+                format!("{}", s.energy_mean),
+                format!("{}", s.ground_energy),
+                format!("{}", (s.energy_mean - s.ground_energy).abs() < 1e-9),
+                top.map(|m| format!("{}", ((m.energy - s.ground_energy) * n / j).round()))
+                    .unwrap_or_default(),
+                s.distinct_configurations.to_string(),
+                s.ground_states_found.to_string(),
+                s.modes
+                    .iter()
+                    .filter_map(|m| m.ground_state.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]);
+        }
+        None => row.extend(std::iter::repeat_n(String::new(), 7)),
+    }
+    let total = config.anneal.schedule().total_steps();
+    let jumps = run_energy_jumps(&metrics, total, j);
+    let window = (total / 100).max(10);
+    let first = jumps.first().map(|&k| {
+        let before = &metrics[k.saturating_sub(window)..k];
+        let after = &metrics[k..(k + window).min(metrics.len())];
+        let mean = |rows: &[crate::anneal::StepMetrics]| {
+            rows.iter().map(|m| m.energy_mean).sum::<f64>() / rows.len().max(1) as f64
+        };
+        (
+            metrics[k].temperature.max(metrics[k].field),
+            mean(after) - mean(before),
+        )
+    });
+    row.push(number(first.map(|f| f.0)));
+    row.push(number(first.map(|f| f.1)));
+    row.push(jumps.len().to_string());
+    let warm: Vec<f64> = metrics
+        .iter()
+        .filter(|m| m.phase == Phase::Warmup)
+        .map(|m| m.objective_mean)
+        .collect();
+    let tail = &warm[warm.len().saturating_sub(WARMUP_TAIL)..];
+    let warm_mean = (!tail.is_empty()).then(|| tail.iter().sum::<f64>() / tail.len() as f64);
+    let exact = warm_mean.and_then(|_| {
+        warmup_exact(
+            config.anneal.kind,
+            config.lattice.size,
+            j,
+            config.anneal.start,
+            cache,
+        )
+    });
+    row.push(number(warm_mean));
+    row.push(number(exact));
+    row.push(number(warm_mean.zip(exact).map(|(a, b)| a - b)));
+    row.push(number(metrics.last().map(|m| m.seconds)));
+    row
+}
+
+/// Write `SWEEP/runs.csv` and return its rows (header first).
+pub fn collect(sweep: &Sweep) -> Result<Vec<Vec<String>>, SweepError> {
+    let cache = GroundEnergyCache::default_location();
+    let mut rows = Vec::new();
+    let mut header: Vec<String> = vec!["id".into()];
+    header.extend(sweep.spec.axes.iter().map(|a| a.key.replace('.', "_")));
+    header.extend(COLUMNS.iter().map(|c| c.to_string()));
+    rows.push(header);
+    for point in &sweep.spec.points {
+        let dir = run_dir(&sweep.dir, &point.id);
+        let state = read_status(&dir);
+        let mut row = vec![point.id.clone()];
+        row.extend(point.values.iter().map(|(_, v)| value_text(v)));
+        row.extend(outcome_row(&dir, &state, point, cache.as_ref()));
+        rows.push(row);
+    }
+    let path = sweep.dir.join(RUNS_FILE);
+    let mut bytes = Vec::new();
+    {
+        let mut w = csv::Writer::from_writer(&mut bytes);
+        for r in &rows {
+            w.write_record(r).map_err(|e| SweepError::io(&path, e))?;
+        }
+        w.flush().map_err(|e| SweepError::io(&path, e))?;
+    }
+    crate::files::write_atomically(&path, |f| std::io::Write::write_all(f, &bytes))
+        .map_err(|e| SweepError::io(&path, e))?;
+    Ok(rows)
+}

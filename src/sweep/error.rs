@@ -1,0 +1,63 @@
+//! What can go wrong with a sweep.
+
+use std::path::PathBuf;
+
+/// A sweep refused or failed, naming the value, file or run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The specification is not valid TOML or has an unknown top-level key.
+    #[error("{origin}: {message}")]
+    Parse {
+        /// The file.
+        origin: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// The base configuration is missing or invalid.
+    #[error("sweep base: {0}")]
+    Base(String),
+    /// An axis is not a configuration field, or its values are invalid.
+    #[error("axis '{key}': {message}")]
+    Axis {
+        /// The axis key.
+        key: String,
+        /// Why.
+        message: String,
+    },
+    /// Every point was excluded.
+    #[error("the sweep has no runs: every point is excluded or an axis is empty")]
+    Empty,
+    /// Too many points.
+    #[error("the sweep expands to more than {max} runs: shorten an axis")]
+    TooMany {
+        /// The limit.
+        max: usize,
+    },
+    /// A file of the sweep folder could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The folder holds a different sweep than the one given.
+    #[error("{0} holds another sweep (its sweep.toml differs): choose a new --out folder")]
+    Different(PathBuf),
+    /// Slurm refused or is not there.
+    #[error("slurm: {0}")]
+    Slurm(String),
+    /// The user pressed Ctrl-C; finished runs are kept, interrupted ones resume next time.
+    #[error("interrupted: rerun the same command to continue")]
+    Interrupted,
+}
+
+impl SweepError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, e: impl std::fmt::Display) -> Self {
+        Self::Io {
+            path: path.into(),
+            message: e.to_string(),
+        }
+    }
+}

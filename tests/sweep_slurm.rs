@@ -1,0 +1,163 @@
+//! A sweep as a real Slurm job array on a single-node cluster (tests/slurm/local-slurm.sh),
+//! checked against the local executor run for run.
+
+mod common;
+
+use common::temp_dir;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn annealscape(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The cluster: the one `.ci/run` started (SLURM_CONF), or one started here and stopped on drop.
+struct Cluster {
+    started: Option<PathBuf>,
+}
+
+impl Cluster {
+    fn up() -> Self {
+        let running = std::env::var_os("SLURM_CONF").is_some()
+            && Command::new("sinfo")
+                .arg("-h")
+                .output()
+                .is_ok_and(|o| o.status.success());
+        if running {
+            return Self { started: None };
+        }
+        let dir = temp_dir("slurm");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slurm/local-slurm.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg("up")
+            .arg(&dir)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "cannot start Slurm (needs root and Debian's slurm packages): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::env::set_var("SLURM_CONF", dir.join("slurm.conf"));
+        Self { started: Some(dir) }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.started {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slurm/local-slurm.sh");
+            let _ = Command::new("bash")
+                .arg(script)
+                .arg("down")
+                .arg(dir)
+                .output();
+        }
+    }
+}
+
+fn without_seconds(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let skip = header.iter().position(|h| *h == "seconds").unwrap();
+    text.lines()
+        .map(|l| {
+            l.split(',')
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, f)| f)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+#[ignore = "starts a real single-node Slurm (root, Debian packages): run with --include-ignored"]
+fn a_sweep_runs_as_a_slurm_array_and_equals_the_local_executor() {
+    let _cluster = Cluster::up();
+    let dir = temp_dir("sweep-slurm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("spec.toml");
+    std::fs::write(
+        &spec,
+        "preset = \"quick\"\n[axes]\n\"lattice.size\" = 3\n\"anneal.warmup_steps\" = 10\n\
+         \"anneal.anneal_steps\" = 60\n\"anneal.final_samples\" = 200\nseed = \"0..5\"\n",
+    )
+    .unwrap();
+    let slurm = dir.join("slurm");
+    let (spec_s, slurm_s) = (spec.to_str().unwrap(), slurm.to_str().unwrap());
+    let script = ok(annealscape(&[
+        "sweep",
+        spec_s,
+        "--out",
+        slurm_s,
+        "--slurm",
+        "--max-running",
+        "2",
+        "--dry-run",
+    ]));
+    assert!(script.contains("#SBATCH --array=0-5%2\n"), "{script}");
+    assert!(
+        script.contains("sweep --task \"$SLURM_ARRAY_TASK_ID\""),
+        "{script}"
+    );
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_annealscape")).unwrap();
+    assert!(
+        script.contains(&format!("exec '{}'", binary.display())),
+        "{script}"
+    );
+    let answer = ok(annealscape(&[
+        "sweep", spec_s, "--out", slurm_s, "--slurm", "--wait",
+    ]));
+    assert!(answer.contains("Submitted batch job"), "{answer}");
+    assert!(slurm.join("slurm/array.sbatch").is_file());
+    let status = ok(annealscape(&["sweep-status", slurm_s]));
+    assert_eq!(status.matches("\tdone\t").count(), 6, "{status}");
+    for a in 0..6 {
+        let log = std::fs::read_to_string(slurm.join(format!("slurm/task-{a}.out"))).unwrap();
+        assert!(log.contains(&format!("task {a}: run seed")), "{log}");
+    }
+    // The same specification on the local executor gives the same runs, file for file.
+    let local = dir.join("local");
+    ok(annealscape(&[
+        "sweep",
+        spec_s,
+        "--out",
+        local.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]));
+    for seed in 0..6 {
+        let (a, b) = (
+            slurm.join(format!("runs/seed{seed}")),
+            local.join(format!("runs/seed{seed}")),
+        );
+        assert_eq!(
+            without_seconds(&a.join("metrics.csv")),
+            without_seconds(&b.join("metrics.csv")),
+            "seed {seed}"
+        );
+        assert_eq!(
+            std::fs::read(a.join("summary.toml")).unwrap(),
+            std::fs::read(b.join("summary.toml")).unwrap()
+        );
+    }
+    // Nothing left to submit.
+    let again = ok(annealscape(&["sweep", spec_s, "--out", slurm_s, "--slurm"]));
+    assert!(again.contains("nothing to submit"), "{again}");
+}
