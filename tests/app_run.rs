@@ -212,6 +212,22 @@ fn the_app_runs_an_anneal_computes_a_landscape_exports_and_survives_failures() {
         s.run.samples.is_some(),
         "the last snapshot's samples are shown"
     );
+    // The form now holds the opened run's configuration, so Start reruns what is shown.
+    let opened_config = annealscape::run::read_config(&run_dir).unwrap();
+    assert_eq!(s.form.config, opened_config);
+    assert!(s.form.preset.starts_with("run "), "{}", s.form.preset);
+    // A finished run gets its classical baselines in the background.
+    step_until(&mut h, "the baseline band", limit, |a| {
+        matches!(
+            a.state.run.baseline,
+            annealscape::app::BaselineBand::Ready(_)
+        )
+    });
+    if let annealscape::app::BaselineBand::Ready(band) = &h.state().state.run.baseline {
+        assert_eq!(band.tau, opened_config.anneal.anneal_steps);
+        assert_eq!(band.sa.runs, 64);
+        assert!(band.sqa.is_some(), "a quantum run gets SQA too");
+    }
     // Dropping the app stops and joins the worker (the test would hang otherwise).
     drop(h);
 }

@@ -287,3 +287,77 @@ fn collect_lists_a_failed_run_with_its_message_and_a_rerun_starts_it_again() {
     assert_eq!(read_status(&dir.join("runs/seed1")), RunState::Done);
     let _ = sweep;
 }
+
+#[test]
+fn collect_summarises_the_exact_distances_curvature_and_landscapes_a_run_measured() {
+    let dir = temp_dir("sweep-collect-diagnostics");
+    let text = format!(
+        "{TINY}\"lattice.size\" = 3\n\"anneal.anneal_steps\" = 40\n\"diagnostics.exact_every\" = 10\n\
+         \"diagnostics.curvature_every\" = 20\nseed = 0\n"
+    );
+    let sweep = prepare_sweep(&dir, &text, "test").unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let state = annealscape::sweep::run_one(&sweep, &sweep.spec.points[0], &stop).unwrap();
+    assert_eq!(state, RunState::Done);
+    let run = dir.join("runs/run");
+    let out = annealscape(&[
+        "landscape",
+        "--run",
+        run.to_str().unwrap(),
+        "--snapshot",
+        "completion",
+        "--points",
+        "5",
+        "--samples",
+        "50",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = annealscape::sweep::collect(&sweep).unwrap();
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let row = &rows[1];
+    // The last exact row's energy error and the largest sharpness ratio, read back
+    // independently (KL is a thermal quantity: empty for this quantum run).
+    let exact = std::fs::read_to_string(run.join("exact.csv")).unwrap();
+    let header: Vec<&str> = exact.lines().next().unwrap().split(',').collect();
+    let error = header.iter().position(|h| *h == "energy_error").unwrap();
+    let last: Vec<&str> = exact.lines().last().unwrap().split(',').collect();
+    assert_eq!(
+        row[col("final_energy_error")].parse::<f64>().unwrap(),
+        last[error].parse::<f64>().unwrap()
+    );
+    assert_eq!(row[col("final_kl_reverse")], "");
+    let curvature = std::fs::read_to_string(run.join("curvature.csv")).unwrap();
+    let header: Vec<&str> = curvature.lines().next().unwrap().split(',').collect();
+    let (s, t) = (
+        header.iter().position(|h| *h == "sharpness").unwrap(),
+        header
+            .iter()
+            .position(|h| *h == "gradient_descent_threshold")
+            .unwrap(),
+    );
+    let ratio = curvature
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<f64> = l
+                .split(',')
+                .map(|x| x.parse().unwrap_or(f64::NAN))
+                .collect();
+            f[s] / f[t]
+        })
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(
+        (row[col("max_sharpness_ratio")].parse::<f64>().unwrap() - ratio).abs()
+            < 1e-12 * ratio.abs()
+    );
+    assert!(
+        row[col("roughness")].starts_with("completion-"),
+        "{}",
+        row[col("roughness")]
+    );
+    assert!(!row[col("min_gap")].is_empty());
+}

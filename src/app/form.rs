@@ -51,6 +51,14 @@ impl RunForm {
         Ok(())
     }
 
+    /// Load an opened run's configuration, so Start reruns what is shown; `label` takes the
+    /// preset's place in the form (e.g. "run L4-s0").
+    pub fn load_config(&mut self, config: RunConfig, label: String) {
+        self.config = config;
+        self.preset = label;
+        self.degeneracy = None;
+    }
+
     /// The first invalid value: the field it belongs to (one of [`FIELDS`], or `None` for
     /// an error that names no single field) and the reason.
     pub fn error(&self) -> Option<(Option<&'static str>, String)> {

@@ -304,6 +304,13 @@ impl AnnealscapeApp {
     }
 
     fn show_opened(&mut self, run: OpenedRun) {
+        let name = run.dir.file_name().map_or_else(
+            || run.dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.state
+            .form
+            .load_config(run.config.clone(), format!("run {name}"));
         let mut data = RunData::new(run.config, run.dir.clone());
         data.metrics = run.metrics;
         data.distances.set(run.distances);

@@ -13,7 +13,7 @@ use super::{read_status, run_dir, value_text, RunState, Sweep, SweepError};
 pub const RUNS_FILE: &str = "runs.csv";
 
 /// Columns after the axes.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 24] = [
     "status",
     "message",
     "energy_mean",
@@ -29,6 +29,14 @@ pub const COLUMNS: [&str; 16] = [
     "warmup_objective",
     "warmup_exact",
     "warmup_error",
+    "roughness",
+    "final_kl_reverse",
+    "final_fidelity",
+    "final_energy_error",
+    "min_gap",
+    "collapse_step",
+    "max_sharpness_ratio",
+    "max_preconditioned_ratio",
     "wall_seconds",
 ];
 
@@ -134,8 +142,86 @@ fn outcome_row(
     row.push(number(warm_mean));
     row.push(number(exact));
     row.push(number(warm_mean.zip(exact).map(|(a, b)| a - b)));
+    row.push(roughness(dir));
+    row.extend(distance_summary(dir, config.lattice.size));
+    row.extend(curvature_summary(dir));
     row.push(number(metrics.last().map(|m| m.seconds)));
     row
+}
+
+/// `NAME-DIRS=roughness` for every stored landscape, `;`-separated, by file name.
+fn roughness(dir: &Path) -> String {
+    let Ok(entries) = std::fs::read_dir(dir.join("landscapes")) else {
+        return String::new();
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "npz"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| {
+            let l = crate::landscape::load_landscape(p).ok()?;
+            let name = p.file_stem()?.to_string_lossy().into_owned();
+            Some(format!("{name}={:.6}", l.surface.roughness()))
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The last exact row's KL, fidelity and energy error, the smallest gap while the field or
+/// temperature was on, and the collapse onset (empty where the run measured none).
+fn distance_summary(dir: &Path, l: usize) -> [String; 5] {
+    let Some(table) = crate::run::read_distances(dir).ok().flatten() else {
+        return Default::default();
+    };
+    let rows = &table.rows;
+    let last = rows.last();
+    let min_gap = rows
+        .iter()
+        .filter(|r| r.field.max(r.temperature) > 0.0)
+        .filter_map(|r| r.gap)
+        .fold(None, |m: Option<f64>, g| Some(m.map_or(g, |m| m.min(g))));
+    let ground_states = Lattice::new(l).map_or(1, |lat| {
+        1usize
+            << crate::physics::GroundStates::new(lat)
+                .degeneracy_log2()
+                .min(40)
+    });
+    let modes: Vec<(usize, f64)> = rows
+        .iter()
+        .filter_map(|r| r.effective_modes.map(|e| (r.step, e)))
+        .collect();
+    let collapse = crate::distance::collapse_onset(&modes, ground_states);
+    [
+        number(last.and_then(|r| r.kl_reverse)),
+        number(last.and_then(|r| r.fidelity)),
+        number(last.and_then(|r| r.energy_error)),
+        number(min_gap),
+        collapse.map(|s| s.to_string()).unwrap_or_default(),
+    ]
+}
+
+/// The largest sharpness over 2/η and preconditioned sharpness over 38/η along the run.
+fn curvature_summary(dir: &Path) -> [String; 2] {
+    let Some((rows, _)) = crate::run::read_curvature(dir).ok().flatten() else {
+        return Default::default();
+    };
+    let max = |v: Vec<f64>| {
+        v.into_iter()
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+    };
+    [
+        number(max(rows
+            .iter()
+            .map(|r| r.sharpness / r.gradient_descent_threshold)
+            .collect())),
+        number(max(rows
+            .iter()
+            .filter_map(|r| r.preconditioned_sharpness.map(|p| p / r.adam_threshold))
+            .collect())),
+    ]
 }
 
 /// Write `SWEEP/runs.csv` and return its rows (header first).
