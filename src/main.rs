@@ -64,6 +64,7 @@ fn open_app(cli: Cli) -> ExitCode {
         runs_dir: cli.runs,
         start: cli.start,
         open: cli.open,
+        open_sweep: cli.open_sweep,
         screenshot: cli.screenshot,
         frames: cli.frames,
         ..Default::default()

@@ -27,6 +27,14 @@ pub enum AppCommand {
     OpenRun(PathBuf),
     /// Close the typed-path window of "Open run…".
     CancelOpen,
+    /// Choose a sweep folder to open.
+    ChooseSweep,
+    /// Open the sweep folder (its runs as a table).
+    OpenSweep(PathBuf),
+    /// Close the typed-path window of "Open sweep…".
+    CancelOpenSweep,
+    /// Close the sweep window.
+    CloseSweep,
     /// Compute the landscape with the view's settings.
     ComputeLandscape,
     /// Cancel the landscape being computed.

@@ -83,6 +83,24 @@ impl AnnealscapeApp {
             }
             AppCommand::CancelExport => state.export = None,
             AppCommand::CancelOpen => state.open_path = None,
+            AppCommand::ChooseSweep => {
+                if state.dialog_available {
+                    self.jobs.choose_sweep_folder(state.form.runs_dir.clone());
+                } else {
+                    state.open_sweep_path = Some(state.form.runs_dir.display().to_string());
+                }
+            }
+            AppCommand::OpenSweep(dir) => {
+                state.open_sweep_path = None;
+                state.sweep = Some(crate::app::sweep_view::SweepView {
+                    dir: dir.clone(),
+                    reading: true,
+                    ..Default::default()
+                });
+                self.jobs.open_sweep(dir);
+            }
+            AppCommand::CancelOpenSweep => state.open_sweep_path = None,
+            AppCommand::CloseSweep => state.sweep = None,
             AppCommand::SaveScreenshot => {
                 let path = default_screenshot_path(state);
                 screenshot::request(ctx, path, self.jobs.sender(), false);

@@ -14,6 +14,7 @@ pub mod panels;
 mod run_distances;
 mod screenshot;
 mod state;
+mod sweep_view;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub use state::{
     AppState, CurvesView, Density, ExactCurve, ExportDialog, LatticeSource, LatticeView, Message,
     RunData, RunModel, RunStatus, SnapshotEntry, View,
 };
+pub use sweep_view::SweepView;
 
 use crate::run::{Event, Worker};
 
@@ -44,6 +46,8 @@ pub struct AppOptions {
     pub start: bool,
     /// Open this run folder at once.
     pub open: Option<PathBuf>,
+    /// A sweep folder to open in the sweep window.
+    pub open_sweep: Option<PathBuf>,
     /// Save a screenshot here after `frames` frames, then quit.
     pub screenshot: Option<PathBuf>,
     /// Frames before the screenshot.
@@ -59,12 +63,16 @@ impl Default for AppOptions {
             runs_dir: PathBuf::from("runs"),
             start: false,
             open: None,
+            open_sweep: None,
             screenshot: None,
             frames: 60,
             live_interval: std::time::Duration::from_millis(30),
         }
     }
 }
+
+/// Sweeps with at most this many runs open with all of them overlaid.
+const AUTO_TICK: usize = 24;
 
 /// The app: its state, the worker that trains and the background jobs.
 pub struct AnnealscapeApp {
@@ -99,6 +107,9 @@ impl AnnealscapeApp {
         };
         if let Some(dir) = options.open {
             app.handle(ctx, AppCommand::OpenRun(dir));
+        }
+        if let Some(dir) = options.open_sweep {
+            app.handle(ctx, AppCommand::OpenSweep(dir));
         }
         if options.start {
             app.handle(ctx, AppCommand::Start);
@@ -156,6 +167,7 @@ impl AnnealscapeApp {
             }
         }
         self.request_baseline();
+        self.tick_sweep();
         let view = &self.state.landscape;
         // Following: around the newest weights while training, and once more at the end.
         let live = matches!(
@@ -259,6 +271,21 @@ impl AnnealscapeApp {
                     }
                 }
             }
+            JobResult::SweepFolderChosen(Some(dir)) => {
+                self.state.sweep = Some(SweepView {
+                    dir: dir.clone(),
+                    reading: true,
+                    ..Default::default()
+                });
+                self.jobs.open_sweep(dir);
+            }
+            JobResult::SweepFolderChosen(None) => {}
+            JobResult::Sweep { dir, result } => self.take_sweep(dir, result),
+            JobResult::SweepCurves { dir, curves } => {
+                if let Some(view) = self.state.sweep.as_mut().filter(|v| v.dir == dir) {
+                    view.curves.extend(curves);
+                }
+            }
             JobResult::Baseline { dir, result } => {
                 if dir == self.state.run.dir {
                     self.state.run.baseline = match result {
@@ -280,6 +307,75 @@ impl AnnealscapeApp {
             JobResult::FolderChosen(None) => {}
             JobResult::Written(Ok(path)) => self.state.inform(format!("wrote {}", path.display())),
             JobResult::Written(Err(e)) => self.state.fail(e),
+        }
+    }
+
+    /// A sweep's table arrived: keep the view's sorting and selection, drop the curves of runs
+    /// still going (they are read again).
+    fn take_sweep(
+        &mut self,
+        dir: PathBuf,
+        result: Result<(Vec<Vec<String>>, usize), crate::sweep::SweepError>,
+    ) {
+        let Some(view) = self.state.sweep.as_mut().filter(|v| v.dir == dir) else {
+            return;
+        };
+        view.reading = false;
+        view.read_at = Some(Instant::now());
+        match result {
+            Ok((mut rows, axes)) => {
+                let first = view.header.is_empty();
+                if first && rows.len() <= AUTO_TICK + 1 {
+                    // A small sweep starts with every run overlaid; a large one with none.
+                    view.selected = rows.iter().skip(1).map(|r| r[0].clone()).collect();
+                }
+                view.header = if rows.is_empty() {
+                    Vec::new()
+                } else {
+                    rows.remove(0)
+                };
+                view.rows = rows;
+                view.axes = axes;
+                if let Some(c) = view.column("status") {
+                    let done: Vec<String> = view
+                        .rows
+                        .iter()
+                        .filter(|r| r[c] == "done")
+                        .map(|r| r[0].clone())
+                        .collect();
+                    view.curves.retain(|id, _| done.contains(id));
+                }
+            }
+            Err(e) => {
+                self.state.sweep = None;
+                self.state.fail(format!("cannot open the sweep: {e}"));
+            }
+        }
+    }
+
+    /// Re-read a sweep that is still going, and load the curves of newly selected runs.
+    fn tick_sweep(&mut self) {
+        let Some(view) = self.state.sweep.as_mut() else {
+            return;
+        };
+        let stale = view
+            .read_at
+            .is_some_and(|t| t.elapsed().as_secs_f64() > sweep_view::REFRESH_SECONDS);
+        if !view.reading && stale && view.in_progress() {
+            view.reading = true;
+            self.jobs.open_sweep(view.dir.clone());
+        }
+        let missing: Vec<String> = view
+            .selected
+            .iter()
+            .filter(|id| !view.curves.contains_key(*id))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            for id in &missing {
+                view.curves.insert(id.clone(), Vec::new());
+            }
+            self.jobs.sweep_curves(view.dir.clone(), missing);
         }
     }
 

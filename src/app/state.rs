@@ -317,6 +317,10 @@ pub struct AppState {
     pub export: Option<ExportDialog>,
     /// The run folder being typed for "Open run…" when no file dialog is available.
     pub open_path: Option<String>,
+    /// The sweep folder being typed for "Open sweep…" when no file dialog is available.
+    pub open_sweep_path: Option<String>,
+    /// The opened sweep, shown in its own window.
+    pub sweep: Option<super::sweep_view::SweepView>,
 }
 
 impl AppState {
@@ -338,6 +342,8 @@ impl AppState {
             dialog_available: super::export::file_dialog_available(),
             export: None,
             open_path: None,
+            open_sweep_path: None,
+            sweep: None,
         })
     }
 

@@ -41,6 +41,9 @@ pub struct Cli {
     /// App: open this run folder to browse it.
     #[arg(long, value_name = "RUN")]
     pub open: Option<std::path::PathBuf>,
+    /// App: open this sweep folder in the sweep window.
+    #[arg(long, value_name = "SWEEP")]
+    pub open_sweep: Option<std::path::PathBuf>,
     /// App: after --frames frames save a PNG of the window here and quit (smoke tests).
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<std::path::PathBuf>,

@@ -224,8 +224,8 @@ fn curvature_summary(dir: &Path) -> [String; 2] {
     ]
 }
 
-/// Write `SWEEP/runs.csv` and return its rows (header first).
-pub fn collect(sweep: &Sweep) -> Result<Vec<Vec<String>>, SweepError> {
+/// The rows of `runs.csv` (header first), read from the sweep folder as it is now.
+pub fn collect_rows(sweep: &Sweep) -> Vec<Vec<String>> {
     let cache = GroundEnergyCache::default_location();
     let mut rows = Vec::new();
     let mut header: Vec<String> = vec!["id".into()];
@@ -240,6 +240,12 @@ pub fn collect(sweep: &Sweep) -> Result<Vec<Vec<String>>, SweepError> {
         row.extend(outcome_row(&dir, &state, point, cache.as_ref()));
         rows.push(row);
     }
+    rows
+}
+
+/// Write `SWEEP/runs.csv` and return its rows (header first).
+pub fn collect(sweep: &Sweep) -> Result<Vec<Vec<String>>, SweepError> {
+    let rows = collect_rows(sweep);
     let path = sweep.dir.join(RUNS_FILE);
     let mut bytes = Vec::new();
     {

@@ -18,7 +18,7 @@ mod slurm;
 mod spec;
 mod status;
 
-pub use collect::{collect, COLUMNS, RUNS_FILE};
+pub use collect::{collect, collect_rows, COLUMNS, RUNS_FILE};
 pub use error::SweepError;
 pub use folder::{open_sweep, prepare_sweep, run_dir, Sweep, SPEC_FILE};
 pub use local::{run_local, run_one, LocalOptions, SweepProgress};

@@ -11,6 +11,7 @@ pub mod landscape_directions;
 pub mod lattice;
 pub mod modes;
 pub mod run;
+pub mod sweep;
 
 use egui::{Color32, RichText, Ui};
 
@@ -57,6 +58,7 @@ pub fn shell(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     if state.open_path.is_some() {
         out.extend(open_window(ui, state));
     }
+    out.extend(sweep::window(ui, state));
     if state.show_debug {
         debug_overlay(ui, state);
     }
@@ -69,6 +71,9 @@ fn menu(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         ui.menu_button("File", |ui| {
             if ui.button("Open run…").clicked() {
                 out.push(AppCommand::ChooseRun);
+            }
+            if ui.button("Open sweep…").clicked() {
+                out.push(AppCommand::ChooseSweep);
             }
             if ui.button("Save screenshot").clicked() {
                 out.push(AppCommand::SaveScreenshot);
