@@ -3,7 +3,8 @@
 //! The layers, each using only those listed before it: [`physics`] (the model and its exact
 //! answers, nothing of networks), [`baselines`] (SA, PT and SQA, physics only), [`nn`] (parameters, the 2D RNN, Adam), [`anneal`] (the
 //! annealing loop and its observers), [`landscape`] (directions and surfaces), [`run`]
-//! (configurations, run folders, the worker thread), [`figures`] (plotters drawings); then
+//! (configurations, run folders, the worker thread), [`sweep`] (many runs, here or on Slurm),
+//! [`figures`] (plotters drawings), [`study`] (the paper's study: `reproduce`); then
 //! two faces on the same code: [`cli`] (the command line) and [`app`] (the desktop app, the
 //! only module that knows egui).
 
@@ -22,4 +23,5 @@ pub mod linalg;
 pub mod nn;
 pub mod physics;
 pub mod run;
+pub mod study;
 pub mod sweep;

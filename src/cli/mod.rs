@@ -13,6 +13,7 @@ mod distance;
 mod exact;
 mod figure;
 mod landscape;
+mod reproduce;
 mod scaling;
 mod sweep;
 pub mod values;
@@ -91,6 +92,9 @@ pub enum Command {
         /// The sweep folder.
         sweep: std::path::PathBuf,
     },
+    /// The paper's study (SPEC §5) as one sweep, its landscapes and DIR/report.md beside the
+    /// paper's numbers; --quick (default, < 25 min on 2 cores) or --full (hours).
+    Reproduce(reproduce::ReproduceArgs),
     /// Measure the speed of the physics core and print a table.
     Bench {
         /// Which benchmark to run.
@@ -167,6 +171,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Sweep(args) => sweep::sweep(args, out),
         Command::SweepStatus { sweep } => sweep::sweep_status(sweep, out),
         Command::Collect { sweep } => sweep::collect_runs(sweep, out),
+        Command::Reproduce(args) => reproduce::reproduce(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

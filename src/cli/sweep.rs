@@ -14,20 +14,9 @@ use crate::sweep::{
     LocalOptions, RunState, SlurmOptions, SweepError, SweepProgress,
 };
 
-/// Arguments of `annealscape sweep`.
+/// The Slurm executor's options, shared by `sweep` and `reproduce`.
 #[derive(Debug, Args)]
-pub struct SweepArgs {
-    /// The sweep specification (TOML); with --task, the sweep folder.
-    pub spec: PathBuf,
-    /// The sweep folder (created; rerunning the same command continues it).
-    #[arg(long, required_unless_present = "task")]
-    pub out: Option<PathBuf>,
-    /// Runs at a time (default: one per core).
-    #[arg(long)]
-    pub jobs: Option<usize>,
-    /// Threads per run (default: the cores divided among the jobs).
-    #[arg(long)]
-    pub threads_per_run: Option<usize>,
+pub struct SlurmArgs {
     /// Submit a Slurm job array instead of running here.
     #[arg(long)]
     pub slurm: bool,
@@ -43,18 +32,49 @@ pub struct SweepArgs {
     /// At most this many Slurm tasks at once.
     #[arg(long, requires = "slurm")]
     pub max_running: Option<usize>,
-    /// Print the job script instead of submitting it.
-    #[arg(long, requires = "slurm")]
-    pub dry_run: bool,
     /// Wait for the array to finish (sbatch --wait).
     #[arg(long, requires = "slurm")]
     pub wait: bool,
+}
+
+impl SlurmArgs {
+    /// The executor's options.
+    pub fn options(&self) -> SlurmOptions {
+        SlurmOptions {
+            partition: self.partition.clone(),
+            time: self.time.clone(),
+            cpus_per_task: self.cpus_per_task,
+            max_running: self.max_running,
+        }
+    }
+}
+
+/// Arguments of `annealscape sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep specification (TOML); with --task, the sweep folder.
+    pub spec: PathBuf,
+    /// The sweep folder (created; rerunning the same command continues it).
+    #[arg(long, required_unless_present = "task")]
+    pub out: Option<PathBuf>,
+    /// Runs at a time (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Threads per run (default: the cores divided among the jobs).
+    #[arg(long)]
+    pub threads_per_run: Option<usize>,
+    /// The Slurm executor's settings.
+    #[command(flatten)]
+    pub slurm: SlurmArgs,
+    /// Print the job script instead of submitting it.
+    #[arg(long, requires = "slurm")]
+    pub dry_run: bool,
     /// Run array task INDEX of the sweep folder given as SPEC (what the job script calls).
     #[arg(long, value_name = "INDEX", conflicts_with_all = ["out", "slurm"])]
     pub task: Option<usize>,
 }
 
-fn usage(e: SweepError) -> CliError {
+pub(super) fn usage(e: SweepError) -> CliError {
     match e {
         SweepError::Interrupted => CliError::Interrupted,
         SweepError::Io { .. } | SweepError::Slurm(_) => CliError::Runtime(e.into()),
@@ -89,20 +109,42 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let text = std::fs::read_to_string(&args.spec)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.spec.display())))?;
     let sweep = prepare_sweep(&dir, &text, &args.spec.display().to_string()).map_err(usage)?;
-    if args.slurm {
-        let options = SlurmOptions {
-            partition: args.partition.clone(),
-            time: args.time.clone(),
-            cpus_per_task: args.cpus_per_task,
-            max_running: args.max_running,
-        };
-        let answer = submit(&sweep, &options, args.dry_run, args.wait).map_err(usage)?;
+    if args.slurm.slurm {
+        let answer =
+            submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait).map_err(usage)?;
         writeln!(out, "{answer}")?;
         return Ok(());
     }
+    let stop = stop_on_ctrl_c();
+    let failed = execute_locally(&sweep, args.jobs, args.threads_per_run, &stop)?;
+    status_table(&sweep.dir, out)?;
+    if failed > 0 {
+        return Err(CliError::Runtime(anyhow::anyhow!(
+            "{failed} run(s) failed (see sweep-status); rerunning the same command starts them again"
+        )));
+    }
+    Ok(())
+}
+
+/// A flag set by Ctrl-C (or SIGTERM): the executors stop at the next step and keep the files.
+pub(super) fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    stop
+}
+
+/// Run the sweep's unfinished runs here, `jobs` at a time, with one progress bar; returns how
+/// many failed.
+pub(super) fn execute_locally(
+    sweep: &crate::sweep::Sweep,
+    jobs: Option<usize>,
+    threads_per_run: Option<usize>,
+    stop: &Arc<AtomicBool>,
+) -> Result<usize, CliError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs = args.jobs.unwrap_or(cores).max(1);
-    let threads = args.threads_per_run.unwrap_or((cores / jobs).max(1)).max(1);
+    let jobs = jobs.unwrap_or(cores).max(1);
+    let threads = threads_per_run.unwrap_or((cores / jobs).max(1)).max(1);
     let todo = sweep
         .spec
         .points
@@ -115,11 +157,6 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         sweep.dir.display(),
         todo
     );
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let flag = stop.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
     let bar = ProgressBar::new(todo as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} runs, ETA {eta} {msg}")
@@ -132,19 +169,12 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         jobs,
         threads_per_run: threads,
     };
-    let results = run_local(&sweep, &options, &stop, &Bar(bar.clone())).map_err(usage)?;
+    let results = run_local(sweep, &options, stop, &Bar(bar.clone())).map_err(usage)?;
     bar.finish_and_clear();
-    status_table(&sweep.dir, out)?;
-    let failed = results
+    Ok(results
         .iter()
         .filter(|r| matches!(r.1, RunState::Failed(_)))
-        .count();
-    if failed > 0 {
-        return Err(CliError::Runtime(anyhow::anyhow!(
-            "{failed} run(s) failed (see sweep-status); rerunning the same command starts them again"
-        )));
-    }
-    Ok(())
+        .count())
 }
 
 /// One array task: run its run to the end (or resume it).

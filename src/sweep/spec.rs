@@ -72,6 +72,10 @@ pub fn value_text(v: &toml::Value) -> String {
 }
 
 /// Expand an axis value list: a TOML array, one value, or a string range `a..b[:step]`.
+pub fn expand_axis(key: &str, v: &toml::Value) -> Result<Vec<toml::Value>, SweepError> {
+    axis_values(key, v)
+}
+
 fn axis_values(key: &str, v: &toml::Value) -> Result<Vec<toml::Value>, SweepError> {
     let bad = |message: String| SweepError::Axis {
         key: key.to_string(),

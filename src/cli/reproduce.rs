@@ -1,0 +1,137 @@
+//! `annealscape reproduce`: the paper's study in one command, here or on Slurm.
+
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::sweep::{execute_locally, stop_on_ctrl_c, usage, SlurmArgs};
+use super::CliError;
+use crate::study::{
+    compute_landscape, pending_landscapes, write_report, StudyError, StudyLength, StudyPlan,
+};
+use crate::sweep::{prepare_sweep, submit};
+
+/// Arguments of `annealscape reproduce`.
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// The reduced study (2,001 steps a run, landscapes over ±0.5): the default.
+    #[arg(long, conflicts_with = "full")]
+    pub quick: bool,
+    /// The paper's settings (51,001 steps a run, landscapes over ±1 at 201 × 201): hours.
+    #[arg(long)]
+    pub full: bool,
+    /// A tiny grid for the test suite.
+    #[arg(long, hide = true, conflicts_with_all = ["quick", "full"])]
+    pub test_grid: bool,
+    /// The study folder (a sweep folder; rerunning the same command continues it).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Keep only some values of an axis, e.g. --only lattice.size=3 or --only seed=0..2
+    /// (repeatable).
+    #[arg(long, value_name = "KEY=VALUES")]
+    pub only: Vec<String>,
+    /// Runs at a time (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Print the sweep specification (with --slurm: the job script) and the estimated time,
+    /// and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run the study as a Slurm job array; rerun the same command without --slurm when it has
+    /// finished (or add --wait) for the landscapes and the report.
+    #[command(flatten)]
+    pub slurm: SlurmArgs,
+}
+
+fn study_error(e: StudyError) -> CliError {
+    match e {
+        StudyError::Sweep(s) => usage(s),
+        StudyError::Interrupted => CliError::Interrupted,
+        other => CliError::Runtime(other.into()),
+    }
+}
+
+/// The plan the arguments describe.
+fn plan(args: &ReproduceArgs) -> Result<StudyPlan, CliError> {
+    let length = if args.test_grid {
+        StudyLength::Test
+    } else if args.full {
+        StudyLength::Full
+    } else {
+        StudyLength::Quick
+    };
+    let mut plan = StudyPlan::new(length);
+    for o in &args.only {
+        plan.restrict(o)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
+    Ok(plan)
+}
+
+/// Wall time as "1 h 05 min".
+fn duration(seconds: f64) -> String {
+    let minutes = (seconds / 60.0).round() as u64;
+    if minutes >= 60 {
+        format!("{} h {:02} min", minutes / 60, minutes % 60)
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+/// `annealscape reproduce …`.
+pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let plan = plan(&args)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.unwrap_or(cores).max(1);
+    eprintln!(
+        "reproduce --{}: {} runs; estimated {} on {jobs} core(s)",
+        plan.length.name(),
+        plan.runs(),
+        duration(plan.estimated_seconds(jobs))
+    );
+    if args.dry_run && !args.slurm.slurm {
+        write!(out, "{}", plan.spec_text())?;
+        return Ok(());
+    }
+    let began = std::time::Instant::now();
+    let sweep = prepare_sweep(
+        &args.out,
+        &plan.spec_text(),
+        &format!("annealscape reproduce --{}", plan.length.name()),
+    )
+    .map_err(usage)?;
+    if args.slurm.slurm {
+        let answer =
+            submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait).map_err(usage)?;
+        writeln!(out, "{answer}")?;
+        if args.dry_run || !args.slurm.wait {
+            eprintln!(
+                "when the array has finished, rerun this command without --slurm: it skips the finished runs, computes the landscapes and writes {}",
+                args.out.join(crate::study::REPORT_FILE).display()
+            );
+            return Ok(());
+        }
+    }
+    let stop = stop_on_ctrl_c();
+    let failed = execute_locally(&sweep, args.jobs, Some(1), &stop)?;
+    if failed > 0 {
+        eprintln!("{failed} run(s) failed: the report lists them; rerunning this command starts them again");
+    }
+    let tasks = pending_landscapes(&sweep, &plan.landscapes());
+    for (k, task) in tasks.iter().enumerate() {
+        eprintln!(
+            "landscape {}/{}: {} {} ({} directions, {}×{})",
+            k + 1,
+            tasks.len(),
+            task.run,
+            task.snapshot,
+            task.plan.directions.name(),
+            task.plan.spec.points,
+            task.plan.spec.points
+        );
+        compute_landscape(&sweep, task, &stop).map_err(study_error)?;
+    }
+    let report = write_report(&sweep, &plan, began.elapsed().as_secs_f64()).map_err(study_error)?;
+    writeln!(out, "wrote {}", report.display())?;
+    Ok(())
+}
