@@ -3,7 +3,7 @@
 mod common;
 
 use annealscape::app::panels;
-use annealscape::app::{AppCommand, AppState, SweepView};
+use annealscape::app::{AppCommand, AppState, ExactLine, SweepCurve, SweepView};
 use annealscape::sweep::{collect_rows, prepare_sweep, run_one};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
@@ -39,16 +39,33 @@ fn the_sweep_window_lists_sorts_filters_and_overlays_runs() {
     // Curves as the job would load them, for two ticked runs.
     for id in ["size3-seed0", "size4-seed0"] {
         view.selected.insert(id.to_string());
-        let metrics = annealscape::run::read_run_metrics(&dir.join("runs").join(id)).unwrap();
-        view.curves.insert(
-            id.to_string(),
-            metrics
-                .rows
-                .iter()
-                .map(|m| [m.step as f64, m.energy_mean])
-                .collect(),
+        let run = dir.join("runs").join(id);
+        let curve = SweepCurve::load(&run);
+        let metrics = annealscape::run::read_run_metrics(&run).unwrap();
+        assert_eq!(curve.size, if id.starts_with("size3") { 3 } else { 4 });
+        assert_eq!(
+            curve.by_step.len(),
+            metrics.rows.len(),
+            "short runs are not thinned"
         );
+        // Against B: the descent only, from B0 = 1 down to 0.
+        assert_eq!(curve.by_x.first().unwrap()[0], metrics.rows[10].field);
+        assert_eq!(curve.by_x.last().unwrap()[0], 0.0);
+        view.curves.insert(id.to_string(), curve);
+        let (size, line) = ExactLine::load(&run).unwrap();
+        view.exact.insert(size, line);
     }
+    // The exact E0(B)/N at L = 3 ends at B = 0 on the classical ground energy -1/2.
+    let e3 = &view.exact[&3];
+    assert!((e3.points[0][1] + 0.5).abs() < 1e-9, "{:?}", e3.points[0]);
+    assert_eq!(e3.xmax, 1.0);
+    // Seeds pooled: one group per size, three runs done of four.
+    let groups = view.outcome_groups();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].label, "lattice_size = 3");
+    assert_eq!((groups[0].runs, groups[0].done), (2, 2));
+    assert_eq!((groups[1].runs, groups[1].done), (2, 1));
+    view.against_x = true;
     state.sweep = Some(view);
     let mut h = Harness::builder()
         .with_size(egui::vec2(900.0, 560.0))

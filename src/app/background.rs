@@ -73,7 +73,7 @@ impl AnnealscapeApp {
             .collect();
         if !missing.is_empty() {
             for id in &missing {
-                view.curves.insert(id.clone(), Vec::new());
+                view.curves.insert(id.clone(), Default::default());
             }
             self.jobs.sweep_curves(view.dir.clone(), missing);
         }

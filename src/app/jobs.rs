@@ -104,12 +104,14 @@ pub enum JobResult {
         /// `runs.csv`'s rows (header first) and the number of axes, or why not.
         result: Result<(Vec<Vec<String>>, usize), crate::sweep::SweepError>,
     },
-    /// ⟨E⟩/N against step of some runs of a sweep.
+    /// The overlay curves of some runs of a sweep.
     SweepCurves {
         /// The sweep folder.
         dir: PathBuf,
-        /// Run id and points.
-        curves: Vec<(String, Vec<[f64; 2]>)>,
+        /// Run id and curves.
+        curves: Vec<(String, super::sweep_view::SweepCurve)>,
+        /// The exact curves of their sizes.
+        exact: Vec<(usize, super::sweep_view::ExactLine)>,
     },
     /// The classical baselines at a run's budget.
     Baseline {

@@ -34,7 +34,7 @@ pub use state::{
     AppState, CurvesView, Density, ExactCurve, ExportDialog, LatticeSource, LatticeView, Message,
     RunData, RunModel, RunStatus, SnapshotEntry, View,
 };
-pub use sweep_view::SweepView;
+pub use sweep_view::{ExactLine, OutcomeGroup, SweepCurve, SweepView};
 
 use crate::run::{Event, Worker};
 
@@ -281,9 +281,14 @@ impl AnnealscapeApp {
             }
             JobResult::SweepFolderChosen(None) => {}
             JobResult::Sweep { dir, result } => self.take_sweep(dir, result),
-            JobResult::SweepCurves { dir, curves } => {
+            JobResult::SweepCurves { dir, curves, exact } => {
                 if let Some(view) = self.state.sweep.as_mut().filter(|v| v.dir == dir) {
                     view.curves.extend(curves);
+                    for (size, line) in exact {
+                        if view.exact.get(&size).is_none_or(|e| e.xmax < line.xmax) {
+                            view.exact.insert(size, line);
+                        }
+                    }
                 }
             }
             JobResult::Baseline { dir, result } => {

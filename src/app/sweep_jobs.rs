@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::jobs::{JobResult, Jobs};
-use crate::run::read_run_metrics;
+use super::sweep_view::{ExactLine, SweepCurve};
 
 impl Jobs {
     /// Show a folder dialog for "Open sweep…".
@@ -29,24 +29,25 @@ impl Jobs {
     /// Read ⟨E⟩/N against step of runs `ids` of the sweep in `dir` (thinned for drawing).
     pub fn sweep_curves(&self, dir: PathBuf, ids: Vec<String>) {
         self.spawn("sweep-curves", move |tx| {
-            let curves = ids
-                .into_iter()
-                .map(|id| {
-                    let rows = read_run_metrics(&crate::sweep::run_dir(&dir, &id))
-                        .map(|t| t.rows)
-                        .unwrap_or_default();
-                    let idx = super::panels::curves::thinned(
-                        rows.len(),
-                        super::panels::curves::MAX_POINTS,
-                    );
-                    let points = idx
-                        .into_iter()
-                        .map(|i| [rows[i].step as f64, rows[i].energy_mean])
-                        .collect();
-                    (id, points)
-                })
+            let runs: Vec<PathBuf> = ids
+                .iter()
+                .map(|id| crate::sweep::run_dir(&dir, id))
                 .collect();
-            let _ = tx.send(JobResult::SweepCurves { dir, curves });
+            let curves = ids
+                .iter()
+                .zip(&runs)
+                .map(|(id, run)| (id.clone(), SweepCurve::load(run)))
+                .collect();
+            // One exact curve per size, over the largest X₀ among these runs.
+            let mut exact: Vec<(usize, ExactLine)> = Vec::new();
+            for (size, line) in runs.iter().filter_map(|r| ExactLine::load(r)) {
+                match exact.iter_mut().find(|e| e.0 == size) {
+                    Some(e) if e.1.xmax >= line.xmax => {}
+                    Some(e) => e.1 = line,
+                    None => exact.push((size, line)),
+                }
+            }
+            let _ = tx.send(JobResult::SweepCurves { dir, curves, exact });
         });
     }
 }

@@ -36,15 +36,164 @@ pub struct SweepView {
     pub selected: BTreeSet<String>,
     /// The axis that colours the overlay (index among the axes).
     pub color_axis: usize,
-    /// ⟨E⟩/N against step of the selected runs, as loaded.
-    pub curves: BTreeMap<String, Vec<[f64; 2]>>,
+    /// The selected runs' curves, as loaded.
+    pub curves: BTreeMap<String, SweepCurve>,
+    /// The exact reference against B or T, by lattice size.
+    pub exact: BTreeMap<usize, ExactLine>,
+    /// Overlay against the field or temperature (with the exact curve) instead of the step.
+    pub against_x: bool,
     /// When the table was last read.
     pub read_at: Option<std::time::Instant>,
     /// A read is under way.
     pub reading: bool,
 }
 
+/// One run's overlay curves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SweepCurve {
+    /// (step, ⟨E⟩/N).
+    pub by_step: Vec<[f64; 2]>,
+    /// (B or T, objective per spin: ⟨E_loc⟩/N or F/N), the descent only.
+    pub by_x: Vec<[f64; 2]>,
+    /// L.
+    pub size: usize,
+}
+
+impl SweepCurve {
+    /// Read run folder `dir`'s metrics, thinned for drawing (empty if it has none yet).
+    pub fn load(dir: &std::path::Path) -> Self {
+        let rows = crate::run::read_run_metrics(dir)
+            .map(|t| t.rows)
+            .unwrap_or_default();
+        let size = crate::run::read_config(dir).map_or(0, |c| c.lattice.size);
+        let idx = super::panels::curves::thinned(rows.len(), super::panels::curves::MAX_POINTS);
+        let by_step = idx
+            .iter()
+            .map(|&i| [rows[i].step as f64, rows[i].energy_mean])
+            .collect();
+        let by_x = idx
+            .iter()
+            .map(|&i| &rows[i])
+            .filter(|m| m.phase != crate::anneal::Phase::Warmup)
+            .map(|m| [m.field.max(m.temperature), m.objective_mean])
+            .collect();
+        Self {
+            by_step,
+            by_x,
+            size,
+        }
+    }
+}
+
+/// The exact reference of one lattice size over [0, xmax].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExactLine {
+    /// The largest X it covers.
+    pub xmax: f64,
+    /// Its points.
+    pub points: Vec<[f64; 2]>,
+    /// Legend text, or why there is no curve.
+    pub label: String,
+}
+
+impl ExactLine {
+    /// The exact curve of run folder `dir`'s model up to its X₀ (L = 5 only from the cache).
+    pub fn load(dir: &std::path::Path) -> Option<(usize, Self)> {
+        let config = crate::run::read_config(dir).ok()?;
+        let xmax = config.anneal.start;
+        let line = match crate::run::exact_curve(&config, xmax) {
+            Ok((points, label)) => Self {
+                xmax,
+                points: points.into_iter().map(|(x, y)| [x, y]).collect(),
+                label,
+            },
+            Err(e) => Self {
+                xmax,
+                points: Vec::new(),
+                label: e.to_string(),
+            },
+        };
+        Some((config.lattice.size, line))
+    }
+}
+
+/// The outcome of the runs that share every axis value but the seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeGroup {
+    /// `axis = value` of the axes that vary, seed left out.
+    pub label: String,
+    /// Runs in the group.
+    pub runs: usize,
+    /// Finished runs.
+    pub done: usize,
+    /// Finished runs whose most frequent final configuration is a ground state.
+    pub top_on_ground: usize,
+    /// Finished runs whose whole final sample is ground states.
+    pub reached: usize,
+    /// Finished runs with an energy jump.
+    pub jumped: usize,
+    /// Mean final ⟨E⟩/N of the finished runs.
+    pub energy_mean: Option<f64>,
+}
+
 impl SweepView {
+    /// The runs grouped by the varying axes other than `seed`, in first-seen order: the
+    /// collected outcome table, seeds pooled.
+    pub fn outcome_groups(&self) -> Vec<OutcomeGroup> {
+        let keys: Vec<usize> = (1..=self.axes)
+            .filter(|&c| self.header.get(c).is_some_and(|h| h != "seed"))
+            .filter(|&c| self.rows.iter().any(|r| r[c] != self.rows[0][c]))
+            .collect();
+        let cell = |r: &Vec<String>, name: &str| {
+            self.column(name)
+                .and_then(|c| r.get(c))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut groups: Vec<OutcomeGroup> = Vec::new();
+        let mut sums: Vec<(f64, usize)> = Vec::new();
+        for r in &self.rows {
+            let label = keys
+                .iter()
+                .map(|&c| format!("{} = {}", self.header[c], r[c]))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let k = match groups.iter().position(|g| g.label == label) {
+                Some(k) => k,
+                None => {
+                    groups.push(OutcomeGroup {
+                        label,
+                        runs: 0,
+                        done: 0,
+                        top_on_ground: 0,
+                        reached: 0,
+                        jumped: 0,
+                        energy_mean: None,
+                    });
+                    sums.push((0.0, 0));
+                    groups.len() - 1
+                }
+            };
+            let g = &mut groups[k];
+            g.runs += 1;
+            if cell(r, "status") != "done" {
+                continue;
+            }
+            g.done += 1;
+            g.top_on_ground += usize::from(cell(r, "top_mode_defects") == "0");
+            g.reached += usize::from(cell(r, "reached_ground_state") == "true");
+            g.jumped += usize::from(cell(r, "jumps").parse::<usize>().unwrap_or(0) > 0);
+            if let Ok(e) = cell(r, "energy_mean").parse::<f64>() {
+                sums[k].0 += e;
+                sums[k].1 += 1;
+            }
+        }
+        for (g, (sum, n)) in groups.iter_mut().zip(sums) {
+            g.energy_mean = (n > 0).then(|| sum / n as f64);
+        }
+        groups
+    }
+
     /// The column index of `name`.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)

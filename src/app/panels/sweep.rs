@@ -1,10 +1,11 @@
 //! The sweep window (File ▸ Open sweep…): a sweep's runs as a table — axes, status, outcome —
 //! sorted by a click on a header and filtered by text, re-read while the sweep runs; ticked
-//! runs are overlaid as ⟨E⟩/N against step, coloured by an axis; "open" shows one run in the
-//! usual views.
+//! runs are overlaid as ⟨E⟩/N against step, or against B or T with the exact curve, coloured
+//! by an axis; the outcome pooled over seeds sits above; "open" shows one run in the usual
+//! views.
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Legend, Line, Plot};
+use egui_plot::{Legend, Line, LineStyle, Plot};
 
 use super::labelled;
 use crate::app::command::AppCommand;
@@ -105,7 +106,11 @@ pub fn ui_contents(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         if ui.button("Untick all").clicked() {
             view.selected.clear();
         }
+        ui.label("overlay against");
+        ui.radio_value(&mut view.against_x, false, "step");
+        ui.radio_value(&mut view.against_x, true, "B or T (with exact)");
     });
+    outcome_groups(ui, view);
     // Columns: id, the axes that vary, then the outcome columns worth a glance.
     let varies = |c: usize| view.rows.iter().any(|r| r[c] != view.rows[0][c]);
     let mut columns: Vec<usize> = std::iter::once(0)
@@ -169,15 +174,31 @@ pub fn ui_contents(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         .get(1 + view.color_axis)
         .cloned()
         .unwrap_or_default();
+    let (x_label, y_label) = if view.against_x {
+        ("B or T (the anneal runs right to left)", "<E_loc>/N or F/N")
+    } else {
+        ("step", "<E>/N")
+    };
+    let exact_color = ui.visuals().strong_text_color();
     Plot::new("sweep-overlay")
         .legend(Legend::default())
-        .x_axis_label("step")
-        .y_axis_label("<E>/N")
+        .x_axis_label(x_label)
+        .y_axis_label(y_label)
         .show(ui, |plot| {
+            let mut sizes = std::collections::BTreeSet::new();
             for row in view.rows.iter().filter(|r| view.selected.contains(&r[0])) {
-                let Some(points) = view.curves.get(&row[0]).filter(|p| !p.is_empty()) else {
+                let Some(curve) = view.curves.get(&row[0]) else {
                     continue;
                 };
+                let points = if view.against_x {
+                    &curve.by_x
+                } else {
+                    &curve.by_step
+                };
+                if points.is_empty() {
+                    continue;
+                }
+                sizes.insert(curve.size);
                 let value = row.get(1 + view.color_axis).cloned().unwrap_or_default();
                 let k = values.iter().position(|v| *v == value).unwrap_or(0);
                 let name = if view.axes > 0 {
@@ -187,6 +208,71 @@ pub fn ui_contents(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 };
                 plot.line(Line::new(name, points.clone()).color(PALETTE[k % PALETTE.len()]));
             }
+            if view.against_x {
+                // One line per size in the text colour, told apart by the dash pattern.
+                let styles = [
+                    LineStyle::Solid,
+                    LineStyle::dashed_loose(),
+                    LineStyle::dotted_dense(),
+                ];
+                for (k, size) in sizes.into_iter().enumerate() {
+                    if let Some(e) = view.exact.get(&size).filter(|e| !e.points.is_empty()) {
+                        plot.line(
+                            Line::new(format!("{}, L = {size}", e.label), e.points.clone())
+                                .color(exact_color)
+                                .style(styles[k % styles.len()])
+                                .width(2.0),
+                        );
+                    }
+                }
+            }
         });
     out
+}
+
+/// The collected outcome table: runs pooled over seeds, one row per combination of the other
+/// axes that vary.
+fn outcome_groups(ui: &mut Ui, view: &crate::app::SweepView) {
+    let groups = view.outcome_groups();
+    egui::CollapsingHeader::new(format!(
+        "Outcome by axes, seeds pooled ({} groups)",
+        groups.len()
+    ))
+    .id_salt("sweep-outcomes")
+    .default_open(true)
+    .show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("sweep-outcome-table")
+            .max_height(160.0)
+            .show(ui, |ui| {
+                egui::Grid::new("sweep-outcome-grid")
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for h in [
+                            "runs of",
+                            "done",
+                            "top configuration a ground state",
+                            "all final samples ground states",
+                            "with an energy jump",
+                            "mean final <E>/N",
+                        ] {
+                            ui.label(RichText::new(h).strong());
+                        }
+                        ui.end_row();
+                        for g in &groups {
+                            ui.label(if g.label.is_empty() {
+                                "all runs"
+                            } else {
+                                &g.label
+                            });
+                            ui.label(format!("{}/{}", g.done, g.runs));
+                            ui.label(format!("{}/{}", g.top_on_ground, g.done));
+                            ui.label(format!("{}/{}", g.reached, g.done));
+                            ui.label(format!("{}/{}", g.jumped, g.done));
+                            ui.label(g.energy_mean.map_or("—".into(), |e| format!("{e:.5}")));
+                            ui.end_row();
+                        }
+                    });
+            });
+    });
 }
