@@ -37,23 +37,6 @@ fn short(kind: &str, steps: usize) -> RunConfig {
         .unwrap()
 }
 
-/// metrics.csv without the `seconds` column.
-fn metrics_without_seconds(dir: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
-    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    let seconds = header.iter().position(|h| *h == "seconds").unwrap();
-    text.lines()
-        .map(|l| {
-            l.split(',')
-                .enumerate()
-                .filter(|(i, _)| *i != seconds)
-                .map(|(_, f)| f)
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect()
-}
-
 fn npz_arrays(path: &Path) -> Vec<(String, Vec<u64>)> {
     let mut npz = NpzReader::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut names = npz.names().unwrap();
@@ -76,7 +59,10 @@ fn npz_arrays(path: &Path) -> Vec<(String, Vec<u64>)> {
 /// Every file two run folders hold, compared: metrics (but seconds), checkpoints and the
 /// trajectory array by array, bit for bit, samples, modes and summary as text.
 fn assert_same_run(a: &Path, b: &Path) {
-    assert_eq!(metrics_without_seconds(a), metrics_without_seconds(b));
+    assert_eq!(
+        common::metrics_without_seconds(a),
+        common::metrics_without_seconds(b)
+    );
     for name in [
         "summary.toml",
         "config.toml",
@@ -308,8 +294,8 @@ fn the_portable_kernels_give_one_run_on_any_number_of_threads_too() {
         // The switch takes effect: FMA and separate multiply-adds round differently.
         let fused = run("2", false, "fused-2");
         assert_ne!(
-            metrics_without_seconds(&one),
-            metrics_without_seconds(&fused)
+            common::metrics_without_seconds(&one),
+            common::metrics_without_seconds(&fused)
         );
         std::fs::remove_dir_all(fused).unwrap();
     }

@@ -4,7 +4,6 @@ mod common;
 
 use annealscape::sweep::{prepare_sweep, read_status, RunState, SweepError, SweepSpec};
 use common::temp_dir;
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -92,24 +91,6 @@ fn specifications_expand_ranges_lists_and_exclusions_and_refuse_bad_axes() {
     assert!(e.to_string().contains("more than"), "{e}");
 }
 
-/// metrics.csv without its `seconds` column, the one thing a resumed run may differ in.
-fn metrics_without_seconds(dir: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let skip = header.iter().position(|h| *h == "seconds").unwrap();
-    text.lines()
-        .map(|l| {
-            l.split(',')
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, f)| f)
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect()
-}
-
 #[test]
 fn a_killed_sweep_completes_on_rerun_without_redoing_finished_runs() {
     let dir = temp_dir("sweep-kill");
@@ -194,8 +175,8 @@ fn a_killed_sweep_completes_on_rerun_without_redoing_finished_runs() {
     ]);
     assert!(r.status.success());
     assert_eq!(
-        metrics_without_seconds(&second),
-        metrics_without_seconds(&reference.join("runs/run"))
+        common::metrics_without_seconds(&second),
+        common::metrics_without_seconds(&reference.join("runs/run"))
     );
     assert_eq!(
         std::fs::read(second.join("summary.toml")).unwrap(),

@@ -69,23 +69,6 @@ impl Drop for Cluster {
     }
 }
 
-fn without_seconds(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap();
-    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    let skip = header.iter().position(|h| *h == "seconds").unwrap();
-    text.lines()
-        .map(|l| {
-            l.split(',')
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, f)| f)
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 #[ignore = "starts a real single-node Slurm (root, Debian packages): run with --include-ignored"]
 fn a_sweep_runs_as_a_slurm_array_and_equals_the_local_executor() {
@@ -148,8 +131,8 @@ fn a_sweep_runs_as_a_slurm_array_and_equals_the_local_executor() {
             local.join(format!("runs/seed{seed}")),
         );
         assert_eq!(
-            without_seconds(&a.join("metrics.csv")),
-            without_seconds(&b.join("metrics.csv")),
+            common::metrics_without_seconds(&a),
+            common::metrics_without_seconds(&b),
             "seed {seed}"
         );
         assert_eq!(

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster};
+use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster, PALETTE};
 
 /// One run's curve.
 #[derive(Debug, Clone)]
@@ -38,19 +38,6 @@ pub struct FieldCurvesFigure {
     /// Panels per row.
     pub columns: usize,
 }
-
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
 
 fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values

@@ -29,6 +29,20 @@ pub fn register_fonts() {
     });
 }
 
+/// The ten colours of series told apart by colour alone (matplotlib's tab10).
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
 /// A raster to place under the vector drawing of an SVG (heatmaps stay small that way).
 pub struct Raster {
     /// Pixel rectangle (x0, y0, x1, y1) in figure coordinates.

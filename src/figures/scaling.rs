@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster};
+use super::output::{draw_error, draw_legend, Canvas, Figure, FigureError, Raster, PALETTE};
 use crate::baselines::scaling::Fit;
 
 /// One method at one size.
@@ -41,19 +41,6 @@ pub struct ScalingFigure {
     /// The series.
     pub series: Vec<ScalingSeries>,
 }
-
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
 
 /// ε_res = 0 (every run at E₀) is drawn at the bottom of the axis, as an open marker.
 fn bounds(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
