@@ -143,4 +143,23 @@ fn a_sweep_runs_as_a_slurm_array_and_equals_the_local_executor() {
     // Nothing left to submit.
     let again = ok(annealscape(&["sweep", spec_s, "--out", slurm_s, "--slurm"]));
     assert!(again.contains("nothing to submit"), "{again}");
+
+    // reproduce --slurm --wait: the runs as an array, then the landscapes and the report here.
+    let study = dir.join("study");
+    let study_s = study.to_str().unwrap();
+    let answer = ok(annealscape(&[
+        "reproduce",
+        "--test-grid",
+        "--out",
+        study_s,
+        "--slurm",
+        "--wait",
+    ]));
+    assert!(answer.contains("Submitted batch job"), "{answer}");
+    assert!(answer.contains("report.md"), "{answer}");
+    let status = ok(annealscape(&["sweep-status", study_s]));
+    assert_eq!(status.matches("\tdone\t").count(), 8, "{status}");
+    let report = std::fs::read_to_string(study.join("report.md")).unwrap();
+    assert!(report.contains("Runs: 8 of 8 finished"), "{report}");
+    assert!(study.join("figures/landscapes_L3_B1.png").is_file());
 }
