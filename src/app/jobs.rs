@@ -12,10 +12,7 @@ use super::state::{SnapshotEntry, View};
 use crate::anneal::{FinalSummary, StepMetrics};
 use crate::landscape::Landscape;
 use crate::nn::{Params, Rnn2d};
-use crate::run::{
-    can_resume, exact_curve, read_run_metrics, read_samples, read_summary, LandscapeRequest,
-    RunConfig, RunFolder,
-};
+use crate::run::{exact_curve, LandscapeRequest, RunConfig, RunFolder};
 
 /// Where a landscape is centred.
 #[derive(Debug, Clone)]
@@ -286,7 +283,7 @@ impl Jobs {
     /// Read the run folder `dir`.
     pub fn open_run(&self, dir: PathBuf) {
         self.spawn("open", move |tx| {
-            let _ = tx.send(JobResult::Opened(Box::new(read_run(&dir))));
+            let _ = tx.send(JobResult::Opened(Box::new(super::read_run(&dir))));
         });
     }
 
@@ -381,71 +378,4 @@ fn compute_landscape(
             Ok(Some((landscape, path)))
         }
     }
-}
-
-/// Read a run folder through the run reader: configuration, metrics, summary, snapshots and
-/// the latest samples.
-pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
-    let folder = RunFolder::open(dir).map_err(|e| e.to_string())?;
-    let config = folder.config().clone();
-    let table = read_run_metrics(dir).map_err(|e| e.to_string())?;
-    let summary = read_summary(dir).map_err(|e| e.to_string())?;
-    // A damaged exact.csv costs only the distance plots, not the whole run.
-    let (distances, distance_warning) = match crate::run::read_distances(dir) {
-        Ok(table) => {
-            let warning = table.as_ref().and_then(|t| t.warning.clone());
-            (table.map(|t| t.rows).unwrap_or_default(), warning)
-        }
-        Err(e) => (Vec::new(), Some(format!("exact distances not shown: {e}"))),
-    };
-    let (curvature, curvature_warning) = match crate::run::read_curvature(dir) {
-        Ok(Some((rows, warning))) => (rows, warning),
-        Ok(None) => (Vec::new(), None),
-        Err(e) => (Vec::new(), Some(format!("curvature not shown: {e}"))),
-    };
-    let snapshots: Vec<SnapshotEntry> = folder
-        .snapshots()
-        .into_iter()
-        .map(|name| SnapshotEntry {
-            step: folder.snapshot_step(&name).unwrap_or(-1),
-            name,
-        })
-        .collect();
-    let n = config.lattice.size * config.lattice.size;
-    let samples = snapshots.iter().rev().find_map(|s| {
-        let array = read_samples(dir, &s.name, n).ok()?;
-        (array.nrows() > 0).then(|| (s.step.max(0) as usize, array))
-    });
-    let densities = snapshots
-        .iter()
-        .filter_map(|s| {
-            let path = dir.join("curvature").join(format!("{}.npz", s.name));
-            let (grid, values) = crate::curvature::read_density(&path).ok()??;
-            Some(crate::app::state::Density {
-                snapshot: s.name.clone(),
-                grid,
-                values,
-            })
-        })
-        .collect();
-    let distance_warning = match (distance_warning, curvature_warning) {
-        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b),
-    };
-    Ok(OpenedRun {
-        dir: dir.to_path_buf(),
-        config,
-        metrics: table.rows,
-        distances,
-        curvature,
-        densities,
-        summary,
-        snapshots,
-        samples,
-        warning: match (table.warning, distance_warning) {
-            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-            (a, b) => a.or(b),
-        },
-        resumable: can_resume(dir),
-    })
 }

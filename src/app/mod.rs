@@ -27,8 +27,9 @@ pub use baseline_band::{at_budget, Band, BandError, BaselineBand};
 pub use command::AppCommand;
 pub use export::{file_dialog_available, write_data, write_figure, ExportContent};
 pub use form::{RunForm, FIELDS};
-pub use jobs::{read_run, Centre, JobResult, Jobs, OpenedRun};
+pub use jobs::{Centre, JobResult, Jobs, OpenedRun};
 pub use landscape_view::{ColorMode, Grid, LandscapeView, NOW};
+pub use opened::read_run;
 pub use screenshot::save_png;
 pub use state::{
     AppState, CurvesView, Density, ExactCurve, ExportDialog, LatticeSource, LatticeView, Message,
