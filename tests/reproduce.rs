@@ -186,6 +186,16 @@ fn a_test_grid_study_writes_a_report_whose_tables_match_the_run_folders() {
         before
     );
     assert!(dir.join("report.md").exists());
+    // --report-only runs nothing and writes the report from what is there.
+    std::fs::remove_file(dir.join("report.md")).unwrap();
+    let report_only = annealscape(&["reproduce", "--test-grid", "--out", out, "--report-only"]);
+    assert!(report_only.status.success(), "{}", stderr(&report_only));
+    assert!(
+        !stderr(&report_only).contains("to do"),
+        "{}",
+        stderr(&report_only)
+    );
+    assert!(dir.join("report.md").exists());
     // Another grid into the same folder is refused, naming the fix.
     let other = annealscape(&["reproduce", "--test-grid", "--only", "seed=0", "--out", out]);
     assert_eq!(other.status.code(), Some(2));

@@ -37,6 +37,9 @@ pub struct ReproduceArgs {
     /// and stop.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write the report from what has finished, running nothing (e.g. while an array runs).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub report_only: bool,
     /// Run the study as a Slurm job array; rerun the same command without --slurm when it has
     /// finished (or add --wait) for the landscapes and the report.
     #[command(flatten)]
@@ -100,6 +103,12 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
         &format!("annealscape reproduce --{}", plan.length.name()),
     )
     .map_err(usage)?;
+    if args.report_only {
+        let report =
+            write_report(&sweep, &plan, began.elapsed().as_secs_f64()).map_err(study_error)?;
+        writeln!(out, "wrote {}", report.display())?;
+        return Ok(());
+    }
     if args.slurm.slurm {
         let answer =
             submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait).map_err(usage)?;

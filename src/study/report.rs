@@ -169,6 +169,19 @@ fn minutes(seconds: f64) -> String {
     }
 }
 
+/// 51001 as "51,001".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// What the plan ran, in words.
 fn settings(plan: &StudyPlan) -> String {
     let c = plan.base_config();
@@ -189,17 +202,17 @@ fn settings(plan: &StudyPlan) -> String {
     let mut s = format!(
         "- Length: **{}** — {} warm-up steps, {} B values × {} steps ({} steps a run); the paper: 1,000 warm-up steps, 10,000 values × 5 steps (51,001).\n- Grid: {} ({} runs). Network: {} hidden units, {} samples a step, {} Adam minibatches, learning rate {}. Final sample: {} configurations (the paper's: 100).\n- Landscapes (seed 0, authors' estimator, the six snapshots of SPEC §5.5): gaussian directions over ±{} with {}×{} points (spacing {:.3}; the paper's: ±1, 201×201, 0.01), filter directions over ±{} with {}×{} points; {} fresh samples a point.\n",
         plan.length.name(),
-        c.anneal.warmup_steps,
-        c.anneal.anneal_steps,
+        thousands(c.anneal.warmup_steps),
+        thousands(c.anneal.anneal_steps),
         c.anneal.train_steps,
-        c.anneal.schedule().total_steps(),
+        thousands(c.anneal.schedule().total_steps()),
         axes.join(", "),
         plan.runs(),
         c.network.hidden,
         c.anneal.samples,
         c.anneal.minibatches,
         c.anneal.learning_rate,
-        c.anneal.final_samples,
+        thousands(c.anneal.final_samples),
         g.spec.range,
         g.spec.points,
         g.spec.points,
