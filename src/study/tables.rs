@@ -85,7 +85,7 @@ pub fn jump_table(runs: &[StudyRun]) -> (String, usize, usize, Vec<f64>) {
 /// markdown and (overlapping, compared) B₀ = 1 ranges.
 pub fn warmup_table(runs: &[StudyRun]) -> (String, usize, usize) {
     let mut md = String::from(
-        "| L | B₀ | ⟨E⟩/N, mean of the last 100 warm-up steps (range over seeds) | exact E₀(B₀)/N | error (range) | paper (B₀ = 1) | |\n|---|---|---|---|---|---|---|\n",
+        "| L | B₀ | ⟨E⟩/N, mean of the last 100 warm-up steps (range over seeds) | exact E₀(B₀)/N | error (range) | error / abs(E₀) | paper (B₀ = 1) | |\n|---|---|---|---|---|---|---|---|\n",
     );
     let (mut overlap, mut compared) = (0, 0);
     for (size, start) in grid(runs) {
@@ -118,9 +118,16 @@ pub fn warmup_table(runs: &[StudyRun]) -> (String, usize, usize) {
         };
         let _ = writeln!(
             md,
-            "| {size} | {start} | {lo:.4} … {hi:.4} | {} | {} | {} | {verdict} |",
+            "| {size} | {start} | {lo:.4} … {hi:.4} | {} | {} | {} | {} | {verdict} |",
             opt(exact, 4),
             range(&err).map_or("—".into(), |(a, b)| format!("{a:+.4} … {b:+.4}")),
+            range(&err)
+                .zip(exact.filter(|e| *e != 0.0))
+                .map_or("—".into(), |((a, b), e)| format!(
+                    "{:.1} … {:.1} %",
+                    100.0 * a / e.abs(),
+                    100.0 * b / e.abs()
+                )),
             paper.map_or("—".into(), |p| format!("{:.3} … {:.3}", p.1, p.2)),
         );
     }
