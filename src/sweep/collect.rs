@@ -107,7 +107,12 @@ fn outcome_row(
         None => row.extend(std::iter::repeat_n(String::new(), 7)),
     }
     let total = config.anneal.schedule().total_steps();
-    let jumps = run_energy_jumps(&metrics, total, j);
+    // Jumps of the descent: a warm-up's first fast drop is training, not instability.
+    let warmup = config.anneal.warmup_steps;
+    let jumps: Vec<usize> = run_energy_jumps(&metrics, total, j)
+        .into_iter()
+        .filter(|&k| k >= warmup)
+        .collect();
     let window = (total / 100).max(10);
     let first = jumps.first().map(|&k| {
         let before = &metrics[k.saturating_sub(window)..k];
