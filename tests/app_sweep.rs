@@ -66,6 +66,18 @@ fn the_sweep_window_lists_sorts_filters_and_overlays_runs() {
     assert_eq!((groups[0].runs, groups[0].done), (2, 2));
     assert_eq!((groups[1].runs, groups[1].done), (2, 1));
     view.against_x = true;
+    // Colour by the first axis that varies: lattice_size here, seed (axis 4) once every size is
+    // equal.
+    assert_eq!(view.first_varying_axis(), 0);
+    let mut one_size = view.clone();
+    for r in &mut one_size.rows {
+        r[1] = "3".into();
+    }
+    assert_eq!(
+        one_size.first_varying_axis(),
+        4,
+        "the axes: size, three fixed settings, seed"
+    );
     state.sweep = Some(view);
     let mut h = Harness::builder()
         .with_size(egui::vec2(900.0, 560.0))

@@ -36,6 +36,9 @@ impl AnnealscapeApp {
                 };
                 view.rows = rows;
                 view.axes = axes;
+                if first {
+                    view.color_axis = view.first_varying_axis();
+                }
                 if let Some(c) = view.column("status") {
                     let done: Vec<String> = view
                         .rows

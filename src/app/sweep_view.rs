@@ -245,6 +245,16 @@ impl SweepView {
         };
     }
 
+    /// The first axis whose value differs between runs (0 when none does): the default colour.
+    pub fn first_varying_axis(&self) -> usize {
+        (0..self.axes)
+            .find(|&a| {
+                let c = 1 + a;
+                self.rows.iter().any(|r| r.get(c) != self.rows[0].get(c))
+            })
+            .unwrap_or(0)
+    }
+
     /// The distinct values of the colouring axis, in first-seen order, for the legend.
     pub fn color_values(&self) -> Vec<String> {
         let col = 1 + self.color_axis;
