@@ -4,7 +4,7 @@
 
 use crate::landscape::{DirectionKind, SurfaceEstimator, SurfaceSpec};
 use crate::run::RunConfig;
-use crate::sweep::{expand_axis, SweepError};
+use crate::sweep::{expand_axis, same_value, SweepError};
 
 /// How long the study's runs are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +68,6 @@ fn as_number(v: &toml::Value) -> Option<f64> {
     v.as_float().or(v.as_integer().map(|i| i as f64))
 }
 
-fn same(a: &toml::Value, b: &toml::Value) -> bool {
-    match (as_number(a), as_number(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
-}
-
 impl StudyPlan {
     /// The whole grid at `length`.
     pub fn new(length: StudyLength) -> Self {
@@ -120,7 +113,7 @@ impl StudyPlan {
             .unwrap_or_else(|| toml::Value::String(text.to_string()));
         let wanted = expand_axis(key, &value)?;
         for w in &wanted {
-            if !axis.1.iter().any(|v| same(v, w)) {
+            if !axis.1.iter().any(|v| same_value(v, w)) {
                 let allowed: Vec<String> = axis.1.iter().map(|v| v.to_string()).collect();
                 return Err(SweepError::Axis {
                     key: key.to_string(),
@@ -131,7 +124,7 @@ impl StudyPlan {
                 });
             }
         }
-        axis.1.retain(|v| wanted.iter().any(|w| same(v, w)));
+        axis.1.retain(|v| wanted.iter().any(|w| same_value(v, w)));
         Ok(())
     }
 
@@ -233,7 +226,7 @@ impl StudyPlan {
             * f64::from(u8::from(
                 self.values("seed")
                     .iter()
-                    .any(|s| same(s, &toml::Value::Integer(0)))
+                    .any(|s| same_value(s, &toml::Value::Integer(0)))
                     && self
                         .values("anneal.estimator")
                         .iter()

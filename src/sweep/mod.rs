@@ -23,5 +23,5 @@ pub use error::SweepError;
 pub use folder::{open_sweep, prepare_sweep, run_dir, Sweep, SPEC_FILE};
 pub use local::{run_local, run_one, LocalOptions, SweepProgress};
 pub use slurm::{array_script, submit, task_ids, SlurmOptions, TASKS_FILE};
-pub use spec::{expand_axis, value_text, Axis, SweepPoint, SweepSpec, MAX_RUNS};
+pub use spec::{expand_axis, same_value, value_text, Axis, SweepPoint, SweepSpec, MAX_RUNS};
 pub use status::{read_status, write_status, RunState, StatusFile};

@@ -203,8 +203,11 @@ impl SweepSpec {
                 .map(|(a, &i)| (a.key.clone(), a.values[i].clone()))
                 .collect();
             let excluded = file.exclude.iter().any(|ex| {
-                ex.iter()
-                    .all(|(k, v)| values.iter().any(|(key, val)| key == k && same(val, v)))
+                ex.iter().all(|(k, v)| {
+                    values
+                        .iter()
+                        .any(|(key, val)| key == k && same_value(val, v))
+                })
             });
             if !excluded {
                 let overrides: Vec<String> = values
@@ -256,7 +259,7 @@ impl SweepSpec {
 }
 
 /// Equal as configuration values (an integer axis value matches a float exclusion, 1 = 1.0).
-fn same(a: &toml::Value, b: &toml::Value) -> bool {
+pub fn same_value(a: &toml::Value, b: &toml::Value) -> bool {
     match (
         a.as_float().or(a.as_integer().map(|i| i as f64)),
         b.as_float().or(b.as_integer().map(|i| i as f64)),
