@@ -1,8 +1,9 @@
 //! Writing files so that a crash never leaves half of one: write a temporary sibling, then
 //! rename it over the target. Infrastructure below every layer (physics' cache uses it too).
 
+use ndarray_npy::NpzWriter;
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Cursor, Write};
 use std::path::Path;
 
 /// Write `path` through `fill`, atomically: readers see the old file or the whole new one.
@@ -42,6 +43,22 @@ pub fn write_atomically(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Write an NPZ archive atomically through `fill`. The archive is built in memory first and then
+/// written as one file: a zip writer dropped after a failed write (a full disk) would print
+/// "ZipWriter drop failed" on its own, beside the error that says what happened.
+pub fn write_npz_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut NpzWriter<&mut Cursor<Vec<u8>>>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut bytes = Cursor::new(Vec::new());
+    {
+        let mut npz = NpzWriter::new(&mut bytes);
+        fill(&mut npz)?;
+        npz.finish().map_err(io::Error::other)?;
+    }
+    write_atomically(path, |w| w.write_all(bytes.get_ref()))
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     match run(command, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(annealscape::cli::CliError::Interrupted) => ExitCode::from(130),
+        Err(err @ annealscape::cli::CliError::Interrupted) => ExitCode::from(err.exit_code() as u8),
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(err.exit_code() as u8)

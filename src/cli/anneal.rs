@@ -152,12 +152,8 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
     };
     crate::run::check_resources(&config).map_err(|e| CliError::Usage(e.to_string()))?;
     let total = config.anneal.schedule().total_steps();
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        // A second handler cannot be installed (tests call this twice in one process).
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    // Ctrl-C, SIGTERM (Slurm's time limit) and SIGHUP stop the run at its next step.
+    let interrupted = super::signals::stop_flag();
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(
@@ -214,10 +210,23 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
             Ok(())
         }
         Ok(Outcome::Stopped { steps }) => {
+            let by = super::signals::received()
+                .map(|s| format!(" by {}", super::signals::name(s)))
+                .unwrap_or_default();
+            let how = if dir.join(crate::run::RESUME_FILE).exists() {
+                format!(
+                    "continue it with: annealscape anneal --resume {}",
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "it stopped before its first resume point, so start it again: annealscape anneal --config {} --out NEW",
+                    dir.join("config.toml").display()
+                )
+            };
             writeln!(
                 out,
-                "stopped after {steps} steps; files written so far are in {} (continue with --resume {})",
-                dir.display(),
+                "stopped after {steps} steps{by}; files written so far are in {}; {how}",
                 dir.display()
             )?;
             Err(CliError::Interrupted)

@@ -15,6 +15,7 @@ mod figure;
 mod landscape;
 mod reproduce;
 mod scaling;
+mod signals;
 mod sweep;
 pub mod values;
 
@@ -112,7 +113,8 @@ pub enum CliError {
     /// The user asked for something invalid: exit code 2.
     #[error("{0}")]
     Usage(String),
-    /// The user interrupted a run (Ctrl-C): exit code 130, files kept.
+    /// A signal stopped a run (Ctrl-C, SIGTERM, SIGHUP): exit code 128 + the signal's number
+    /// (130, 143, 129), files kept, the way to continue printed.
     #[error("interrupted")]
     Interrupted,
     /// The computation or the output failed: exit code 1.
@@ -125,7 +127,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Usage(_) => 2,
-            Self::Interrupted => 130,
+            Self::Interrupted => signals::exit_code(signals::received()),
             Self::Runtime(_) => 1,
         }
     }

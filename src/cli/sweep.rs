@@ -5,13 +5,13 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::CliError;
 use crate::sweep::{
-    collect, open_sweep, prepare_sweep, read_status, run_dir, run_local, run_one, submit, task_ids,
-    LocalOptions, RunState, SlurmOptions, SweepError, SweepProgress,
+    collect, open_sweep, prepare_sweep, read_status, run_dir, run_local, run_one, status_evidence,
+    submit, task_ids, LocalOptions, RunState, SlurmOptions, SweepError, SweepProgress,
 };
 
 /// The Slurm executor's options, shared by `sweep` and `reproduce`.
@@ -77,7 +77,9 @@ pub struct SweepArgs {
 pub(super) fn usage(e: SweepError) -> CliError {
     match e {
         SweepError::Interrupted => CliError::Interrupted,
-        SweepError::Io { .. } | SweepError::Slurm(_) => CliError::Runtime(e.into()),
+        SweepError::Io { .. } | SweepError::Slurm(_) | SweepError::Run(_) => {
+            CliError::Runtime(e.into())
+        }
         other => CliError::Usage(other.to_string()),
     }
 }
@@ -126,12 +128,10 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// A flag set by Ctrl-C (or SIGTERM): the executors stop at the next step and keep the files.
+/// A flag set by Ctrl-C, SIGTERM or SIGHUP: the executors stop at the next step and keep the
+/// files; each stopped run writes its resume state and a `stopped` status.
 pub(super) fn stop_on_ctrl_c() -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    stop
+    super::signals::stop_flag()
 }
 
 /// Run the sweep's unfinished runs here, `jobs` at a time, with one progress bar; returns how
@@ -194,35 +194,42 @@ fn task(sweep_dir: &std::path::Path, index: usize) -> Result<(), CliError> {
         .iter()
         .find(|p| &p.id == id)
         .ok_or_else(|| CliError::Usage(format!("run {id} is not in the sweep's specification")))?;
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        // Slurm sends SIGTERM before killing a task: stop at the next step and keep the files.
-        let flag = stop.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    // Slurm sends SIGTERM at the time limit and on preemption, then SIGKILL after KillWait:
+    // stop at the next step, write the resume state and a `stopped` status.
+    let stop = stop_on_ctrl_c();
     eprintln!("task {index}: run {id}");
     match run_one(&sweep, point, &stop).map_err(usage)? {
         RunState::Done => Ok(()),
         RunState::Failed(m) => Err(CliError::Runtime(anyhow::anyhow!("run {id} failed: {m}"))),
+        RunState::Stopped { step } => {
+            eprintln!(
+                "task {index}: run {id} stopped after {step} steps by {}; its resume state is written: submit the sweep again (annealscape sweep SPEC --out {} --slurm) to continue it",
+                super::signals::received().map_or("a stop request", super::signals::name),
+                sweep.dir.display()
+            );
+            Err(CliError::Interrupted)
+        }
+        RunState::Running { host, pid } => Err(CliError::Runtime(anyhow::anyhow!(
+            "run {id} is running in another process (host {host}, pid {pid}): this task left it alone"
+        ))),
         other => Err(CliError::Runtime(anyhow::anyhow!(
-            "run {id} left {}",
-            other.word()
+            "run {id} left {}: {}",
+            other.word(),
+            status_evidence(&run_dir(&sweep.dir, id), &other)
         ))),
     }
 }
 
 fn status_table(dir: &std::path::Path, out: &mut dyn Write) -> Result<(), CliError> {
     let sweep = open_sweep(dir).map_err(usage)?;
+    // The message says how the state is known: the lock, status.toml or summary.toml.
     writeln!(out, "id\tstatus\tmessage")?;
     let mut counts = std::collections::BTreeMap::new();
     for p in &sweep.spec.points {
-        let state = read_status(&run_dir(&sweep.dir, &p.id));
+        let dir = run_dir(&sweep.dir, &p.id);
+        let state = read_status(&dir);
         *counts.entry(state.word()).or_insert(0usize) += 1;
-        let message = match &state {
-            RunState::Failed(m) => m.replace('\n', " "),
-            RunState::Running { host, pid } => format!("on {host}, pid {pid}"),
-            _ => String::new(),
-        };
+        let message = status_evidence(&dir, &state);
         writeln!(out, "{}\t{}\t{message}", p.id, state.word())?;
     }
     let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();

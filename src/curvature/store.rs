@@ -3,12 +3,11 @@
 //! sharpness, the density, and the settings as TOML bytes.
 
 use ndarray::{arr1, Array1, Array2};
-use ndarray_npy::NpzWriter;
 use std::path::Path;
 
 use super::measure::{CurvatureReport, CurvatureSettings};
 use super::spectrum::Ritz;
-use crate::files::write_atomically;
+use crate::files::write_npz_atomically;
 
 /// Points of the stored density curve.
 pub const DENSITY_POINTS: usize = 400;
@@ -42,8 +41,7 @@ pub fn save_report(
         settings: *settings,
     })
     .map_err(std::io::Error::other)?;
-    write_atomically(path, |w| {
-        let mut npz = NpzWriter::new(w);
+    write_npz_atomically(path, |npz| {
         let err = std::io::Error::other;
         for (name, ritz) in [
             ("top", &report.extremes.top),
@@ -85,7 +83,6 @@ pub fn save_report(
         }
         npz.add_array("settings", &Array1::from(toml.clone().into_bytes()))
             .map_err(err)?;
-        npz.finish().map_err(err)?;
         Ok(())
     })
 }

@@ -2,13 +2,13 @@
 //! and the settings (as TOML text in a byte array) needed to recompute it.
 
 use ndarray::{Array1, Array2};
-use ndarray_npy::{NpzReader, NpzWriter};
+use ndarray_npy::NpzReader;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 use super::LandscapeError;
 use super::{DirectionKind, Surface, SurfaceSpec};
-use crate::files::write_atomically;
+use crate::files::write_npz_atomically;
 
 /// Everything that defines a landscape besides the weights it is centred on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,9 +73,8 @@ pub struct Landscape {
 /// Write a landscape atomically.
 pub fn save_landscape(path: &Path, landscape: &Landscape) -> std::io::Result<()> {
     let settings = toml::to_string(&landscape.settings).map_err(std::io::Error::other)?;
-    write_atomically(path, |w| {
+    write_npz_atomically(path, |npz| {
         let err = std::io::Error::other;
-        let mut npz = NpzWriter::new(w);
         let s = &landscape.surface;
         npz.add_array("alpha", &s.alpha).map_err(err)?;
         npz.add_array("beta", &s.beta).map_err(err)?;
@@ -91,7 +90,6 @@ pub fn save_landscape(path: &Path, landscape: &Landscape) -> std::io::Result<()>
             .map_err(err)?;
         npz.add_array("settings_toml", &Array1::from(settings.into_bytes()))
             .map_err(err)?;
-        npz.finish().map_err(err)?;
         Ok(())
     })
 }

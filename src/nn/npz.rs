@@ -1,13 +1,13 @@
 //! Parameters in NumPy's `.npz` format, one array per named tensor.
 
 use ndarray::{ArrayD, IxDyn};
-use ndarray_npy::{NpzReader, NpzWriter};
+use ndarray_npy::NpzReader;
 use std::fs::File;
 use std::path::Path;
 use thiserror::Error;
 
 use super::{Adam, AdamConfig, AdamState, Params};
-use crate::files::write_atomically;
+use crate::files::write_npz_atomically;
 
 /// Why a parameter file could not be read or written.
 #[derive(Debug, Error)]
@@ -86,8 +86,7 @@ pub fn save_checkpoint(
     params: &Params,
     optimiser: Option<&Adam>,
 ) -> Result<(), NpzError> {
-    write_atomically(path, |w| {
-        let mut npz = NpzWriter::new(w);
+    write_npz_atomically(path, |npz| {
         let err = std::io::Error::other;
         for (i, spec) in params.specs().iter().enumerate() {
             let array = ArrayD::from_shape_vec(IxDyn(&spec.shape), params.slice(i).to_vec())
@@ -101,7 +100,6 @@ pub fn save_checkpoint(
             npz.add_array(ADAM_TENSORS[2], &ndarray::arr1(&[i64::from(adam.steps())]))
                 .map_err(err)?;
         }
-        npz.finish().map_err(err)?;
         Ok(())
     })
     .map_err(|e| io_error(path, e))

@@ -62,6 +62,22 @@ pub enum RunError {
         /// The value that file implies.
         found: usize,
     },
+    /// Another process holds the run's lock: it is running there.
+    #[error("{dir}: the run is running in another process ({holder}; its lock {dir}/lock is held): wait for it, or stop that process first")]
+    Busy {
+        /// The run folder.
+        dir: PathBuf,
+        /// Who `status.toml` says runs it.
+        holder: String,
+    },
+    /// `config.toml` differs from the configuration the run was started with.
+    #[error("{path}: differs from the configuration the run was started with (kept in resume.npz): {differences}; a resumed run must be the run it claims to be: put the old values back, or start a new run with the new ones (annealscape anneal --config {path} --out NEW)")]
+    Edited {
+        /// The run's config.toml.
+        path: PathBuf,
+        /// `key: stored → now` for each setting that differs.
+        differences: String,
+    },
     /// The run needs more memory than the machine has.
     #[error("{0}")]
     Resources(String),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::curvature_probe::CurvatureWriter;
 use super::exact_file::DistanceWriter;
-use super::metrics_file::{truncate_metrics, MetricsWriter};
+use super::metrics_file::{steps_before, truncate_metrics, MetricsWriter};
 use super::resume::{save_resume, RESUME_FILE};
 use super::{RunConfig, RunError, Trajectory};
 use crate::anneal::{
@@ -27,6 +27,84 @@ pub struct RunWriter {
     curvature: CurvatureWriter,
     trajectory: Trajectory,
     last: Option<(i64, f64, Params)>,
+    config_toml: String,
+}
+
+/// The files and folders of a run that a new run must not find in its folder (DESIGN.md
+/// "Files a run writes"); the lock and `figures/` are not the run's results.
+pub const RUN_FILES: [&str; 13] = [
+    "config.toml",
+    "metrics.csv",
+    "summary.toml",
+    "resume.npz",
+    "trajectory.npz",
+    "status.toml",
+    super::EXACT_FILE,
+    super::PROBABILITIES_FILE,
+    super::CURVATURE_FILE,
+    "checkpoints",
+    "samples",
+    "landscapes",
+    "curvature",
+];
+
+/// The run files already in `dir` (folders count when they hold anything).
+pub fn existing_run_files(dir: &Path) -> Vec<&'static str> {
+    RUN_FILES
+        .into_iter()
+        .filter(|name| {
+            let path = dir.join(name);
+            match fs::read_dir(&path) {
+                Ok(mut entries) => entries.next().is_some(),
+                Err(_) => path.exists(),
+            }
+        })
+        .collect()
+}
+
+/// Why a new run cannot start in `dir`, with what to type instead; `None` when it can.
+fn occupied(dir: &Path) -> Option<String> {
+    let found = existing_run_files(dir);
+    if found.is_empty() {
+        return None;
+    }
+    let d = dir.display();
+    Some(if dir.join("summary.toml").exists() {
+        format!("already holds a finished run (summary.toml): choose a new --out folder, or remove this one (rm -r {d}) to run it again")
+    } else if super::can_resume(dir) {
+        format!("already holds a run that can continue: type `annealscape anneal --resume {d}`, or choose a new --out folder")
+    } else {
+        format!(
+            "already holds a run's files ({}) but no resume state to continue from: choose a new --out folder, or remove them (rm -r {d}) to start here",
+            found.join(", ")
+        )
+    })
+}
+
+/// A name as long as the longest temporary file a run writes (`.manual-STEP.npz.tmpPID-…`), to
+/// find a path that is too long or a folder that is not writable before the first step.
+const PROBE_NAME_LEN: usize = 96;
+
+/// Write and remove a probe file with a long name in every folder the run writes to.
+fn probe_writable(dir: &Path) -> Result<(), RunError> {
+    for sub in ["", "checkpoints", "samples", "landscapes", "figures"] {
+        let folder = dir.join(sub);
+        let name = format!(".write-probe-{}", std::process::id());
+        let name = format!("{name:-<PROBE_NAME_LEN$}");
+        let path = folder.join(name);
+        fs::write(&path, b"probe")
+            .and_then(|_| fs::remove_file(&path))
+            .map_err(|e| {
+                RunError::io(
+                    &folder,
+                    format!(
+                        "cannot write the run's files here ({e}; the path is {} bytes): choose a writable --out folder with a shorter path",
+                        path.as_os_str().len()
+                    ),
+                )
+            })?;
+    }
+    Ok(())
 }
 
 fn describe(path: &Path, e: impl std::fmt::Display) -> String {
@@ -48,19 +126,18 @@ pub fn write_samples(path: &Path, samples: ArrayView2<u8>) -> std::io::Result<()
 }
 
 impl RunWriter {
-    /// Create the folder (it must not hold a run already) and write the configuration and
-    /// the header of `metrics.csv`.
+    /// Create the folder (it must not hold any of a run's files already), check that every
+    /// folder the run writes to takes its files, and write the configuration and the header of
+    /// `metrics.csv`.
     pub fn create(dir: &Path, config: &RunConfig) -> Result<Self, RunError> {
-        if dir.join("metrics.csv").exists() {
-            return Err(RunError::io(
-                dir,
-                "already holds a run (metrics.csv exists): choose a new --out folder, or continue it with --resume",
-            ));
+        if let Some(why) = occupied(dir) {
+            return Err(RunError::io(dir, why));
         }
         for sub in ["checkpoints", "samples", "landscapes", "figures"] {
             fs::create_dir_all(dir.join(sub))
                 .map_err(|e| RunError::io(dir.join(sub), format!("cannot write: {e}")))?;
         }
+        probe_writable(dir)?;
         let config_path = dir.join("config.toml");
         write_atomically(&config_path, |w| w.write_all(config.to_toml().as_bytes()))
             .map_err(|e| RunError::io(&config_path, format!("cannot write: {e}")))?;
@@ -71,18 +148,33 @@ impl RunWriter {
             curvature: CurvatureWriter::new(dir),
             trajectory: Trajectory::new(config.output.trajectory_points),
             last: None,
+            config_toml: config.to_toml(),
         })
     }
 
-    /// Continue the run in `dir` from its resume state: `metrics.csv` is cut back to the
-    /// `state.step` steps the state has seen, the trajectory is the one saved with it.
+    /// Continue the run in `dir` (configured by `config`) from its resume state:
+    /// `metrics.csv` must hold the `state.step` steps the state has seen and is cut back to them,
+    /// the trajectory is the one saved with it.
     pub fn reopen(
         dir: &Path,
+        config: &RunConfig,
         state: &AnnealState,
         trajectory: Trajectory,
         last_x: f64,
     ) -> Result<Self, RunError> {
         let path = dir.join("metrics.csv");
+        let rows = steps_before(&path, state.step)?;
+        if rows < state.step {
+            return Err(RunError::io(
+                &path,
+                format!(
+                    "holds {rows} steps but the resume state is at step {}: the file lost rows, and continuing would leave a hole; restore it from a copy of the run folder, or start again in a new folder (annealscape anneal --config {} --out NEW)",
+                    state.step,
+                    dir.join("config.toml").display()
+                ),
+            ));
+        }
+        probe_writable(dir)?;
         truncate_metrics(&path, state.step)?;
         let last = state
             .step
@@ -95,6 +187,7 @@ impl RunWriter {
             curvature: CurvatureWriter::reopen(dir, state.step)?,
             trajectory,
             last,
+            config_toml: config.to_toml(),
         })
     }
 
@@ -152,8 +245,13 @@ impl Observer for RunWriter {
     }
 
     fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {
-        save_resume(&self.dir.join(RESUME_FILE), state, &self.trajectory)
-            .map_err(ObserverError::new)
+        save_resume(
+            &self.dir.join(RESUME_FILE),
+            state,
+            &self.trajectory,
+            &self.config_toml,
+        )
+        .map_err(ObserverError::new)
     }
 
     fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), ObserverError> {

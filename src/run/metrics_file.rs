@@ -154,6 +154,24 @@ pub fn read_rows<T: serde::de::DeserializeOwned>(
     Ok((rows, warning))
 }
 
+/// How many rows with a step below `steps` `metrics.csv` holds in order from its first row (a
+/// resumed run needs all `steps` of them).
+pub fn steps_before(path: &Path, steps: usize) -> Result<usize, RunError> {
+    let text = std::fs::read_to_string(path).map_err(|e| RunError::io(path, e))?;
+    let (whole, _) = whole_lines(&text);
+    Ok(whole
+        .lines()
+        .skip(1)
+        .map(|line| {
+            line.split(',')
+                .next()
+                .and_then(|s| s.trim().parse::<usize>().ok())
+        })
+        .enumerate()
+        .take_while(|(i, step)| *step == Some(*i) && *i < steps)
+        .count())
+}
+
 /// Cut `metrics.csv` (or any table whose first column is the step) back to its header and the
 /// steps before `steps` (a resumed run continues from there); a partial last line goes too.
 pub fn truncate_metrics(path: &Path, steps: usize) -> Result<(), RunError> {

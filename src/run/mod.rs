@@ -1,6 +1,7 @@
 //! Runs: configuration, run folders, the blocking loop the command line and tests use, and
 //! the worker thread the app drives. Nothing here knows egui.
 
+mod claim;
 mod config;
 mod config_error;
 mod curvature_probe;
@@ -17,11 +18,13 @@ mod resources;
 mod resume;
 mod scaling_table;
 mod slice_directions;
+mod status;
 mod trajectory;
 mod worker;
 
 use std::path::Path;
 
+pub use claim::{lock_state, LockState, RunClaim, LOCK_FILE};
 pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS};
 pub use config_error::ConfigError;
 pub use curvature_probe::{
@@ -36,7 +39,7 @@ pub use exact_file::{
     read_distances, DistanceTable, DistanceWriter, EXACT_FILE, MAX_PROBABILITY_COLUMNS,
     PROBABILITIES_FILE,
 };
-pub use folder::{write_samples, RunWriter};
+pub use folder::{existing_run_files, write_samples, RunWriter, RUN_FILES};
 pub use landscapes::{LandscapeRequest, RunFolder};
 pub use metrics_file::{read_metrics, read_rows, truncate_metrics, write_metrics, MetricsTable};
 pub use reader::{
@@ -50,6 +53,10 @@ pub use scaling_table::{
     find_neural_runs, neural_rows, read_scaling, write_scaling, NeuralOutcome, ScalingRow,
 };
 pub use slice_directions::{barrier, interpolation_points, DIRECTION_SAMPLES};
+pub use status::{
+    host_name, read_status, status_evidence, stored_status, write_status, RunState, StatusFile,
+    STATUS_FILE,
+};
 pub use trajectory::Trajectory;
 pub use worker::{Command, Event, Worker};
 
@@ -143,16 +150,57 @@ fn set_distances(annealer: &mut Annealer, config: &RunConfig) {
 }
 
 /// Run `config` to the end on this thread, writing the run folder `dir` and reporting to
-/// `observer`. On failure the files written so far are kept and the error says why.
+/// `observer`. The run is claimed first (see [`RunClaim`]); its `status.toml` says running,
+/// then stopped, failed or nothing (done). On failure the files written so far are kept and
+/// the error says why.
 pub fn run_blocking(
     config: &RunConfig,
     dir: &Path,
     observer: &mut dyn Observer,
 ) -> Result<Outcome, RunError> {
+    let claim = RunClaim::claim(dir)?;
+    run_claimed(&claim, config, observer)
+}
+
+/// [`run_blocking`] in a folder this process has already claimed.
+pub fn run_claimed(
+    claim: &RunClaim,
+    config: &RunConfig,
+    observer: &mut dyn Observer,
+) -> Result<Outcome, RunError> {
+    let dir = claim.dir();
     let mut annealer = annealer(config)?;
     let writer = RunWriter::create(dir, config)?;
-    let mut both = Both::new(writer, observer, config);
-    Ok(annealer.run(&mut both)?)
+    with_status(dir, || {
+        let mut both = Both::new(writer, observer, config);
+        Ok(annealer.run(&mut both)?)
+    })
+}
+
+/// Mark the run running while `body` runs, then stopped, failed or (done) unmarked.
+fn with_status(
+    dir: &Path,
+    body: impl FnOnce() -> Result<Outcome, RunError>,
+) -> Result<Outcome, RunError> {
+    write_status(
+        dir,
+        Some(&StatusFile::Running {
+            host: host_name(),
+            pid: std::process::id(),
+        }),
+    )?;
+    let result = body();
+    let status = match &result {
+        Ok(Outcome::Finished(_)) => None,
+        Ok(Outcome::Stopped { steps }) => Some(StatusFile::Stopped { step: *steps }),
+        Err(e) => Some(StatusFile::Failed {
+            message: e.to_string(),
+        }),
+    };
+    match (write_status(dir, status.as_ref()), result) {
+        (Err(e), Ok(_)) => Err(e),
+        (_, result) => result,
+    }
 }
 
 /// Whether the run in `dir` can be resumed: it has a resume state and no summary.
@@ -161,24 +209,43 @@ pub fn can_resume(dir: &Path) -> bool {
 }
 
 /// Continue the stopped, killed or crashed run in `dir` from its `resume.npz`: the result is
-/// the same, file for file (but the `seconds` column), as the run uninterrupted.
+/// the same, file for file (but the `seconds` column), as the run uninterrupted. The run is
+/// claimed first; a `config.toml` edited since the start, or a `metrics.csv` that lost rows,
+/// is refused.
 pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    let claim = RunClaim::claim(dir)?;
+    resume_claimed(&claim, observer)
+}
+
+/// [`resume_blocking`] in a folder this process has already claimed.
+pub fn resume_claimed(claim: &RunClaim, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    let dir = claim.dir();
     let config = read_config(dir)?;
     if dir.join("summary.toml").exists() {
         return Err(RunError::io(
             dir,
-            "the run has finished (summary.toml exists): there is nothing to resume",
+            "the run has finished (summary.toml exists): there is nothing to resume; its results are in this folder",
         ));
     }
     let path = dir.join(RESUME_FILE);
     if !path.exists() {
         return Err(RunError::io(
             &path,
-            "not found: the run stopped before its first resume point (output.resume_every steps); start it again",
+            format!(
+                "not found: the run stopped before its first resume point (output.resume_every steps), so it cannot continue; start it again in a new folder: annealscape anneal --config {} --out NEW",
+                dir.join("config.toml").display()
+            ),
         ));
     }
     let layout = Params::zeros(tensor_specs(config.network.hidden));
     let point = load_resume(&path, &layout)?;
+    match &point.config {
+        Some(stored) => check_unedited(dir, stored, &config)?,
+        None => eprintln!(
+            "warning: {} was written before resume states kept the configuration: config.toml is trusted as it is",
+            path.display()
+        ),
+    }
     let lattice = Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
     let last_x = point
         .state
@@ -194,11 +261,69 @@ pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcom
         point.state.clone(),
     )?;
     // The writer cuts metrics.csv back only once the state is known to fit the run.
-    let writer = RunWriter::reopen(dir, &point.state, point.trajectory, last_x)?;
+    let writer = RunWriter::reopen(dir, &config, &point.state, point.trajectory, last_x)?;
     annealer.set_resume_every(config.output.resume_every);
     set_distances(&mut annealer, &config);
-    let mut both = Both::new(writer, observer, &config);
-    Ok(annealer.run(&mut both)?)
+    with_status(dir, || {
+        let mut both = Both::new(writer, observer, &config);
+        Ok(annealer.run(&mut both)?)
+    })
+}
+
+/// Refuse a `config.toml` that resolves to another configuration than `stored`, the one the
+/// run started with, naming every setting that differs.
+fn check_unedited(dir: &Path, stored: &str, now: &RunConfig) -> Result<(), RunError> {
+    let path = dir.join("config.toml");
+    let before = RunConfig::from_toml(stored, "resume.npz")?;
+    if before == *now {
+        return Ok(());
+    }
+    let flat = |c: &RunConfig| -> Vec<(String, String)> {
+        let table: toml::Table = toml::from_str(&c.to_toml()).unwrap_or_default();
+        let mut out = Vec::new();
+        flatten("", &toml::Value::Table(table), &mut out);
+        out
+    };
+    let (a, b) = (flat(&before), flat(now));
+    let mut differences: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.iter().find(|(k2, _)| k2 == k).map(|(_, v2)| v2) != Some(v))
+        .map(|(k, v)| {
+            let now = b
+                .iter()
+                .find(|(k2, _)| k2 == k)
+                .map_or("(absent)".to_string(), |(_, v2)| v2.clone());
+            format!("{k} was {v}, is {now}")
+        })
+        .collect();
+    differences.extend(
+        b.iter()
+            .filter(|(k, _)| !a.iter().any(|(k2, _)| k2 == k))
+            .map(|(k, v)| format!("{k} was absent, is {v}")),
+    );
+    if differences.is_empty() {
+        differences.push("the settings differ in a way their text does not show".into());
+    }
+    Err(RunError::Edited {
+        path,
+        differences: differences.join("; "),
+    })
+}
+
+fn flatten(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
 }
 
 #[cfg(test)]

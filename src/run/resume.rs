@@ -3,14 +3,14 @@
 //! states found — written atomically, so `anneal --resume` continues bit for bit.
 
 use ndarray::{arr1, Array, Array1, Array2, ArrayD, Dimension};
-use ndarray_npy::{NpzReader, NpzWriter, ReadableElement};
+use ndarray_npy::{NpzReader, ReadableElement};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::Trajectory;
 use crate::anneal::{AnnealState, RngState};
-use crate::files::write_atomically;
+use crate::files::write_npz_atomically;
 use crate::nn::{AdamState, Params};
 
 /// File name of the resume state inside a run folder.
@@ -44,13 +44,18 @@ pub struct ResumePoint {
     pub state: AnnealState,
     /// The trajectory kept so far.
     pub trajectory: Trajectory,
+    /// The configuration the run was started with (`config.toml` as written then); absent in
+    /// resume files written before it was kept.
+    pub config: Option<String>,
 }
 
-/// Write `resume.npz` for `state` and `trajectory` (capacity `capacity`), atomically.
+/// Write `resume.npz` for `state`, `trajectory` and the run's configuration (`config_toml`, the
+/// text of its `config.toml`, so a resume can refuse an edited one), atomically.
 pub fn save_resume(
     path: &Path,
     state: &AnnealState,
     trajectory: &Trajectory,
+    config_toml: &str,
 ) -> Result<(), ResumeError> {
     let k = state.found.first().map_or(0, Vec::len);
     let mut found = Array2::<u8>::zeros((state.found.len(), k));
@@ -58,9 +63,8 @@ pub fn save_resume(
         row.assign(&Array1::from(coords.clone()));
     }
     let word_pos = [(state.rng.word_pos >> 64) as u64, state.rng.word_pos as u64];
-    write_atomically(path, |w| {
+    write_npz_atomically(path, |npz| {
         let err = std::io::Error::other;
-        let mut npz = NpzWriter::new(w);
         npz.add_array("step", &arr1(&[state.step as u64]))
             .map_err(err)?;
         npz.add_array("elapsed_seconds", &arr1(&[state.elapsed_seconds]))
@@ -97,7 +101,11 @@ pub fn save_resume(
             .map_err(err)?;
         npz.add_array("trajectory/params", &trajectory.points())
             .map_err(err)?;
-        npz.finish().map_err(err)?;
+        npz.add_array(
+            "config_toml",
+            &Array1::from(config_toml.as_bytes().to_vec()),
+        )
+        .map_err(err)?;
         Ok(())
     })
     .map_err(|e| ResumeError::Io {
@@ -139,6 +147,13 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
             Err(_) => vec![0; found.nrows()],
         };
     let points: Array2<f64> = read(&mut npz, "trajectory/params", path)?;
+    let config = match npz.by_name::<ndarray::OwnedRepr<u8>, ndarray::Ix1>("config_toml.npy") {
+        Ok(bytes) => Some(
+            String::from_utf8(bytes.to_vec())
+                .map_err(|_| damaged("'config_toml' is not UTF-8 text".into()))?,
+        ),
+        Err(_) => None,
+    };
 
     let p = layout.len();
     let with = |flat: Array1<f64>, what: &str| {
@@ -188,7 +203,11 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
     let stride = usize::try_from(shape[1]).unwrap_or(0);
     let trajectory = Trajectory::restore(capacity, stride, steps.to_vec(), xs.to_vec(), points)
         .ok_or_else(|| damaged("the trajectory's parts do not fit each other".into()))?;
-    Ok(ResumePoint { state, trajectory })
+    Ok(ResumePoint {
+        state,
+        trajectory,
+        config,
+    })
 }
 
 /// The array `name` with `D` dimensions (`Ix1` or `Ix2`); a missing array or another shape

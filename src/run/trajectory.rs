@@ -1,10 +1,9 @@
 //! The parameter path of a run, thinned so it stays bounded however long the run is.
 
 use ndarray::{Array1, Array2};
-use ndarray_npy::NpzWriter;
 use std::path::Path;
 
-use crate::files::write_atomically;
+use crate::files::write_npz_atomically;
 use crate::nn::Params;
 
 /// Parameter vectors recorded every `stride` steps; when full, every other point is dropped
@@ -140,13 +139,11 @@ impl Trajectory {
     /// Write `trajectory.npz`: `steps`, `x` and `params` (one row per point), atomically.
     pub fn save(&self, path: &Path, last: Option<(i64, f64, &Params)>) -> std::io::Result<()> {
         let (steps, xs, matrix) = self.matrix_with(last);
-        write_atomically(path, |w| {
-            let mut npz = NpzWriter::new(w);
+        write_npz_atomically(path, |npz| {
             let err = std::io::Error::other;
             npz.add_array("steps", &Array1::from(steps)).map_err(err)?;
             npz.add_array("x", &Array1::from(xs)).map_err(err)?;
             npz.add_array("params", &matrix).map_err(err)?;
-            npz.finish().map_err(err)?;
             Ok(())
         })
     }

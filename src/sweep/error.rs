@@ -44,6 +44,9 @@ pub enum SweepError {
     /// The folder holds a different sweep than the one given.
     #[error("{0} holds another sweep (its sweep.toml differs): choose a new --out folder")]
     Different(PathBuf),
+    /// A run could not be claimed, started or resumed.
+    #[error(transparent)]
+    Run(#[from] crate::run::RunError),
     /// Slurm refused or is not there.
     #[error("slurm: {0}")]
     Slurm(String),

@@ -5,10 +5,9 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::anneal::{Control, Observer, ObserverError, Outcome, StepView};
-use crate::run::{resume_blocking, run_blocking};
+use crate::anneal::{Control, Observer, ObserverError, StepView};
+use crate::run::{resume_claimed, run_claimed, stored_status, RunClaim, RunError, LOCK_FILE};
 
-use super::status::host_name;
 use super::{
     read_status, run_dir, write_status, RunState, StatusFile, Sweep, SweepError, SweepPoint,
 };
@@ -50,58 +49,75 @@ impl Observer for StopFlag<'_> {
     }
 }
 
+/// Empty a run folder for a fresh start, keeping the lock this process holds in it.
 fn clear(dir: &std::path::Path) -> Result<(), SweepError> {
-    match std::fs::remove_dir_all(dir) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(SweepError::io(dir, e)),
-        _ => Ok(()),
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(SweepError::io(dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| SweepError::io(dir, e))?;
+        if entry.file_name() == LOCK_FILE {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(|e| SweepError::io(&path, e))?;
     }
+    Ok(())
 }
 
-/// Bring one run of the sweep to its end: skip it if done (or running elsewhere), resume it if
-/// interrupted, start it (again) otherwise. Returns the state it was left in.
+/// Bring one run of the sweep to its end: skip it if done, damaged or running elsewhere,
+/// resume it if stopped or interrupted, start it (again) otherwise. The run is claimed (its
+/// lock taken) before anything is decided, so two sweeps on one folder never run one run twice:
+/// the second finds it running and skips it. Returns the state it was left in.
 pub fn run_one(
     sweep: &Sweep,
     point: &SweepPoint,
     stop: &AtomicBool,
 ) -> Result<RunState, SweepError> {
     let dir = run_dir(&sweep.dir, &point.id);
-    let resume = match read_status(&dir) {
-        state @ (RunState::Done | RunState::Running { .. }) => return Ok(state),
-        RunState::Interrupted => true,
-        RunState::Failed(_) => {
+    if let state @ (RunState::Done | RunState::Running { .. } | RunState::Damaged(_)) =
+        read_status(&dir)
+    {
+        return Ok(state);
+    }
+    let claim = match RunClaim::claim(&dir) {
+        Ok(claim) => claim,
+        Err(RunError::Busy { .. }) => return Ok(read_status(&dir)),
+        Err(e) => return Err(e.into()),
+    };
+    // Read again under the claim: another process may have finished it since.
+    let resume = match stored_status(&dir) {
+        state @ (RunState::Done | RunState::Damaged(_)) => return Ok(state),
+        RunState::Stopped { .. } | RunState::Interrupted => true,
+        // Failed, or started and gone before its first resume point: nothing to keep.
+        _ => {
             clear(&dir)?;
             false
         }
-        // Started but killed before its first resume point: nothing to keep.
-        RunState::Pending => {
-            if dir.join("metrics.csv").exists() {
-                clear(&dir)?;
-            }
-            false
-        }
     };
-    write_status(
-        &dir,
-        Some(&StatusFile::Running {
-            host: host_name(),
-            pid: std::process::id(),
-        }),
-    )?;
     let mut observer = StopFlag(stop);
     let result = if resume {
-        resume_blocking(&dir, &mut observer)
+        resume_claimed(&claim, &mut observer)
     } else {
-        run_blocking(&point.config, &dir, &mut observer)
+        run_claimed(&claim, &point.config, &mut observer)
     };
-    match result {
-        Ok(Outcome::Finished(_)) | Ok(Outcome::Stopped { .. }) => write_status(&dir, None)?,
-        Err(e) => write_status(
+    if let Err(e) = result {
+        // Failures before the run's first file (an invalid setting) leave no status yet.
+        write_status(
             &dir,
             Some(&StatusFile::Failed {
                 message: e.to_string(),
             }),
-        )?,
+        )?;
     }
+    drop(claim);
     Ok(read_status(&dir))
 }
 

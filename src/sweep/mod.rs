@@ -5,7 +5,8 @@
 //! ```text
 //! SWEEP/sweep.toml         the specification, as given
 //! SWEEP/runs/ID/           one run folder per point (ID readable from the axes)
-//! SWEEP/runs/ID/status.toml  running (pid, host) or failed (message); done = summary.toml
+//! SWEEP/runs/ID/status.toml  running (pid, host), stopped (step) or failed (message); done =
+//!                            summary.toml; SWEEP/runs/ID/lock is held while a process runs it
 //! SWEEP/runs.csv           `collect`: one row per run
 //! SWEEP/slurm/             array.sbatch, tasks.txt (task index → run ID), the tasks' logs
 //! ```
@@ -16,12 +17,11 @@ mod folder;
 mod local;
 mod slurm;
 mod spec;
-mod status;
 
+pub use crate::run::{read_status, status_evidence, write_status, RunState, StatusFile};
 pub use collect::{collect, collect_rows, COLUMNS, RUNS_FILE};
 pub use error::SweepError;
 pub use folder::{open_sweep, prepare_sweep, run_dir, Sweep, SPEC_FILE};
 pub use local::{run_local, run_one, LocalOptions, SweepProgress};
 pub use slurm::{array_script, submit, task_ids, SlurmOptions, TASKS_FILE};
 pub use spec::{expand_axis, same_value, value_text, Axis, SweepPoint, SweepSpec, MAX_RUNS};
-pub use status::{read_status, write_status, RunState, StatusFile};
