@@ -10,7 +10,7 @@ use annealscape::app::{
 };
 use annealscape::figures::{CurvesFigure, Figure, LandscapeFigure, LatticeFigure, ModesFigure};
 use annealscape::landscape::{load_landscape, SurfaceEstimator};
-use annealscape::run::RunConfig;
+use annealscape::run::{Existing, RunConfig};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::path::Path;
@@ -257,7 +257,13 @@ fn export_writers_draw_every_view_and_refuse_bad_extensions() {
     }
     .request();
     let (landscape, _) = folder
-        .landscape("completion", &request, &Default::default(), |_, _, _| {})
+        .landscape(
+            "completion",
+            &request,
+            &Default::default(),
+            Existing::WriteBeside,
+            |_, _, _| {},
+        )
         .unwrap()
         .unwrap();
     let landscape = std::sync::Arc::new(landscape);

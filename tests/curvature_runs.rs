@@ -15,7 +15,9 @@ use annealscape::landscape::{
 };
 use annealscape::nn::{Autoregressive, Rnn2dWorkspace};
 use annealscape::physics::{Lattice, NewmanMoore};
-use annealscape::run::{read_curvature, run_blocking, LandscapeRequest, RunConfig, RunFolder};
+use annealscape::run::{
+    read_curvature, run_blocking, Existing, LandscapeRequest, RunConfig, RunFolder,
+};
 use rand::SeedableRng;
 
 fn small_run(name: &str, extra: &[&str]) -> PathBuf {
@@ -148,6 +150,7 @@ fn a_hessian_slice_curves_by_lambda_one_at_its_centre() {
             "mid3",
             &request(DirectionKind::Hessian, 2e-4, 5),
             &cancel,
+            Existing::WriteBeside,
             |_, _, _| {},
         )
         .unwrap()
@@ -181,7 +184,7 @@ fn an_interpolation_passes_through_both_snapshots() {
     let mut req = request(DirectionKind::Interpolate, 1.0, 25);
     req.to = Some("mid4".into());
     let (landscape, path) = folder
-        .landscape("mid2", &req, &cancel, |_, _, _| {})
+        .landscape("mid2", &req, &cancel, Existing::WriteBeside, |_, _, _| {})
         .unwrap()
         .unwrap();
     assert!(
@@ -233,7 +236,7 @@ fn an_update_slice_has_orthogonal_axes_and_the_adam_step_first() {
     let mut req = request(DirectionKind::Update, 0.1, 5);
     req.spec.one_dimensional = false;
     let (landscape, _) = folder
-        .landscape("mid3", &req, &cancel, |_, _, _| {})
+        .landscape("mid3", &req, &cancel, Existing::WriteBeside, |_, _, _| {})
         .unwrap()
         .unwrap();
     assert!(
@@ -260,7 +263,7 @@ fn an_update_slice_has_orthogonal_axes_and_the_adam_step_first() {
     assert!((cosine - 1.0).abs() < 1e-12, "{cosine}");
     // The init checkpoint has no Adam update yet: the request is refused with the reason.
     let err = folder
-        .landscape("init", &req, &cancel, |_, _, _| {})
+        .landscape("init", &req, &cancel, Existing::WriteBeside, |_, _, _| {})
         .unwrap_err();
     assert!(err.to_string().contains("Adam"), "{err}");
 }

@@ -4,7 +4,7 @@
 use annealscape::anneal::Silent;
 use annealscape::figures::{render, ColorScale, LandscapeFigure};
 use annealscape::landscape::{BiasDirection, DirectionKind, SurfaceEstimator, SurfaceSpec};
-use annealscape::run::{run_blocking, LandscapeRequest, RunConfig, RunFolder};
+use annealscape::run::{run_blocking, Existing, LandscapeRequest, RunConfig, RunFolder};
 use std::sync::atomic::AtomicBool;
 
 fn landscape_run(name: &str) -> (std::path::PathBuf, annealscape::landscape::Landscape) {
@@ -39,6 +39,7 @@ fn landscape_run(name: &str) -> (std::path::PathBuf, annealscape::landscape::Lan
             "completion",
             &request,
             &AtomicBool::new(false),
+            Existing::WriteBeside,
             |_, _, _| {},
         )
         .unwrap()

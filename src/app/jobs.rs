@@ -12,7 +12,7 @@ use super::state::{SnapshotEntry, View};
 use crate::anneal::{FinalSummary, StepMetrics};
 use crate::landscape::Landscape;
 use crate::nn::{Params, Rnn2d};
-use crate::run::{exact_curve, LandscapeRequest, RunConfig, RunFolder};
+use crate::run::{exact_curve, Existing, LandscapeRequest, RunConfig, RunFolder};
 
 /// Where a landscape is centred.
 #[derive(Debug, Clone)]
@@ -358,7 +358,7 @@ fn compute_landscape(
     let folder = RunFolder::open(dir)?;
     match centre {
         Centre::Snapshot(name) => Ok(folder
-            .landscape(&name, request, cancel, on_row)?
+            .landscape(&name, request, cancel, Existing::WriteBeside, on_row)?
             .map(|(l, path)| (l, Some(path)))),
         Centre::Live {
             step,
@@ -374,7 +374,9 @@ fn compute_landscape(
             else {
                 return Ok(None);
             };
-            let path = store.then(|| folder.store(&landscape)).transpose()?;
+            let path = store
+                .then(|| folder.store(&landscape, Existing::WriteBeside))
+                .transpose()?;
             Ok(Some((landscape, path)))
         }
     }

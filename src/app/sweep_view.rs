@@ -204,9 +204,12 @@ impl SweepView {
         let Some(c) = self.column("status") else {
             return false;
         };
-        self.rows
-            .iter()
-            .any(|r| matches!(r[c].as_str(), "pending" | "running" | "interrupted"))
+        self.rows.iter().any(|r| {
+            matches!(
+                r[c].as_str(),
+                "pending" | "running" | "stopped" | "interrupted"
+            )
+        })
     }
 
     /// Row indices to show: filtered, then sorted (numbers as numbers).

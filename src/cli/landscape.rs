@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::CliError;
 use crate::landscape::{BiasDirection, DirectionKind, HessianPair, SurfaceEstimator, SurfaceSpec};
-use crate::run::{LandscapeRequest, RunFolder};
+use crate::run::{Existing, LandscapeRequest, RunFolder};
 
 /// Direction choices on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -69,7 +69,7 @@ pub struct LandscapeArgs {
     #[arg(long)]
     pub bias_copy: bool,
     /// α and β run over [−range, range].
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub range: f64,
     /// Points per axis.
     #[arg(long, default_value_t = 51)]
@@ -86,6 +86,10 @@ pub struct LandscapeArgs {
     /// A 1D slice along the first direction only.
     #[arg(long)]
     pub one_d: bool,
+    /// Replace a stored landscape of the same name computed with other settings (without it,
+    /// the new one is written beside the old, numbered).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// Run `annealscape landscape`.
@@ -156,6 +160,11 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
     };
     writeln!(out, "snapshot\tstep\tx\tcentre\troughness\tcosine\tfile")?;
     let cancel = AtomicBool::new(false);
+    let existing = if args.overwrite {
+        Existing::Overwrite
+    } else {
+        Existing::WriteBeside
+    };
     for name in names {
         let rows = if args.one_d { 1 } else { args.points };
         let bar = std::io::stderr().is_terminal().then(|| {
@@ -168,7 +177,7 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             bar
         });
         let result = folder
-            .landscape(&name, &request, &cancel, |j, _, _| {
+            .landscape(&name, &request, &cancel, existing, |j, _, _| {
                 if let Some(bar) = &bar {
                     bar.set_position(j as u64 + 1);
                 }
@@ -191,6 +200,17 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             landscape.settings.cosine,
             path.display()
         )?;
+        let numbered = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.rsplit_once('-'))
+            .is_some_and(|(_, n)| n.parse::<usize>().is_ok());
+        if numbered {
+            eprintln!(
+                "note: a landscape of {name} with these directions but other settings is already stored; this one is written beside it as {} (--overwrite replaces the old one instead)",
+                path.display()
+            );
+        }
         if let Some(b) = landscape.settings.barrier {
             eprintln!("barrier (max over t in [0, 1] of O(t) - max(O(0), O(1))): {b:.6}");
         }

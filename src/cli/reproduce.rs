@@ -4,12 +4,12 @@ use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::sweep::{execute_locally, stop_on_ctrl_c, usage, SlurmArgs};
+use super::sweep::{execute_locally, stop_on_ctrl_c, unfinished_after_wait, usage, SlurmArgs};
 use super::CliError;
 use crate::study::{
     compute_landscape, pending_landscapes, write_report, StudyError, StudyLength, StudyPlan,
 };
-use crate::sweep::{prepare_sweep, submit};
+use crate::sweep::{check_sweep_folder, prepare_sweep, read_status, run_dir, submit, RunState};
 
 /// Arguments of `annealscape reproduce`.
 #[derive(Debug, Args)]
@@ -92,18 +92,35 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
         plan.runs(),
         duration(plan.estimated_seconds(jobs))
     );
+    let origin = format!("annealscape reproduce --{}", plan.length.name());
+    if args.dry_run {
+        // Refused as the real run would be: the folder must be this study's or new.
+        check_sweep_folder(&args.out, &plan.spec_text(), &origin).map_err(usage)?;
+    }
     if args.dry_run && !args.slurm.slurm {
         write!(out, "{}", plan.spec_text())?;
         return Ok(());
     }
     let began = std::time::Instant::now();
-    let sweep = prepare_sweep(
-        &args.out,
-        &plan.spec_text(),
-        &format!("annealscape reproduce --{}", plan.length.name()),
-    )
+    let sweep = if args.dry_run || args.report_only {
+        check_sweep_folder(&args.out, &plan.spec_text(), &origin)
+    } else {
+        prepare_sweep(&args.out, &plan.spec_text(), &origin)
+    }
     .map_err(usage)?;
     if args.report_only {
+        let finished = sweep
+            .spec
+            .points
+            .iter()
+            .filter(|p| read_status(&run_dir(&sweep.dir, &p.id)) == RunState::Done)
+            .count();
+        if finished == 0 {
+            return Err(CliError::Usage(format!(
+                "no run of this study has finished in {}: there is nothing to report; run the study first (the same command without --report-only)",
+                args.out.display()
+            )));
+        }
         let report =
             write_report(&sweep, &plan, began.elapsed().as_secs_f64()).map_err(study_error)?;
         writeln!(out, "wrote {}", report.display())?;
@@ -113,6 +130,9 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
         let answer =
             submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait).map_err(usage)?;
         writeln!(out, "{answer}")?;
+        if args.slurm.wait && !args.dry_run {
+            unfinished_after_wait(&sweep)?;
+        }
         if args.dry_run || !args.slurm.wait {
             eprintln!(
                 "when the array has finished, rerun this command without --slurm: it skips the finished runs, computes the landscapes and writes {}",

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use super::CliError;
 use crate::sweep::{
-    collect, open_sweep, prepare_sweep, read_status, run_dir, run_local, run_one, status_evidence,
-    submit, task_ids, LocalOptions, RunState, SlurmOptions, SweepError, SweepProgress,
+    check_sweep_folder, collect, open_sweep, prepare_sweep, read_status, run_dir, run_local,
+    run_one, status_evidence, submit, task_ids, LocalOptions, RunState, SlurmOptions, SweepError,
+    SweepProgress,
 };
 
 /// The Slurm executor's options, shared by `sweep` and `reproduce`.
@@ -110,11 +111,20 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .expect("clap requires --out without --task");
     let text = std::fs::read_to_string(&args.spec)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.spec.display())))?;
-    let sweep = prepare_sweep(&dir, &text, &args.spec.display().to_string()).map_err(usage)?;
+    let origin = args.spec.display().to_string();
+    let sweep = if args.dry_run {
+        check_sweep_folder(&dir, &text, &origin)
+    } else {
+        prepare_sweep(&dir, &text, &origin)
+    }
+    .map_err(usage)?;
     if args.slurm.slurm {
         let answer =
             submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait).map_err(usage)?;
         writeln!(out, "{answer}")?;
+        if args.slurm.wait {
+            return unfinished_after_wait(&sweep);
+        }
         return Ok(());
     }
     let stop = stop_on_ctrl_c();
@@ -126,6 +136,29 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// After `sbatch --wait`: an error naming how many runs the array left unfinished (a task that
+/// hit its time limit leaves its run stopped; the next submission continues it).
+pub(super) fn unfinished_after_wait(sweep: &crate::sweep::Sweep) -> Result<(), CliError> {
+    let left: Vec<String> = sweep
+        .spec
+        .points
+        .iter()
+        .filter_map(|p| {
+            let state = read_status(&run_dir(&sweep.dir, &p.id));
+            (state != RunState::Done).then(|| format!("{} {}", p.id, state.word()))
+        })
+        .collect();
+    if left.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Runtime(anyhow::anyhow!(
+        "the array ended with {} of {} runs unfinished ({}): submit the same command again to continue them",
+        left.len(),
+        sweep.spec.points.len(),
+        left.join(", ")
+    )))
 }
 
 /// A flag set by Ctrl-C, SIGTERM or SIGHUP: the executors stop at the next step and keep the
@@ -252,5 +285,15 @@ pub fn collect_runs(dir: PathBuf, out: &mut dyn Write) -> Result<(), CliError> {
         sweep.dir.join(crate::sweep::RUNS_FILE).display(),
         rows.len() - 1
     )?;
-    Ok(())
+    let damaged = crate::sweep::damaged_rows(&rows);
+    if damaged.is_empty() {
+        return Ok(());
+    }
+    for (id, message) in &damaged {
+        eprintln!("{id}: damaged: {message}");
+    }
+    Err(CliError::Runtime(anyhow::anyhow!(
+        "{} run(s) are damaged (their rows say `damaged`, the outcome left blank): fix or remove those run folders, then rerun the sweep to run them again",
+        damaged.len()
+    )))
 }

@@ -8,8 +8,9 @@ use std::sync::atomic::AtomicBool;
 use super::{RunConfig, RunError};
 use crate::anneal::Objective;
 use crate::landscape::{
-    compute_surface, pca_directions, project_path, random_directions, save_landscape,
-    BiasDirection, DirectionKind, HessianPair, Landscape, LandscapeSettings, SurfaceSpec,
+    compute_surface, load_landscape, pca_directions, project_path, random_directions,
+    save_landscape, BiasDirection, DirectionKind, HessianPair, Landscape, LandscapeSettings,
+    SurfaceSpec,
 };
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, Autoregressive, Params, Rnn2d};
@@ -131,12 +132,13 @@ impl RunFolder {
     }
 
     /// Compute the landscape around snapshot `name`, calling `on_row` as rows finish, and
-    /// store it; `Ok(None)` if cancelled.
+    /// store it (see [`RunFolder::store`] for `existing`); `Ok(None)` if cancelled.
     pub fn landscape(
         &self,
         name: &str,
         request: &LandscapeRequest,
         cancel: &AtomicBool,
+        existing: Existing,
         on_row: impl FnMut(usize, &[f64], &[f64]),
     ) -> Result<Option<(Landscape, PathBuf)>, RunError> {
         let net = self.network(name)?;
@@ -148,7 +150,7 @@ impl RunFolder {
         })?;
         match self.landscape_around(name, step, net, request, cancel, on_row)? {
             Some(landscape) => {
-                let out = self.store(&landscape)?;
+                let out = self.store(&landscape, existing)?;
                 Ok(Some((landscape, out)))
             }
             None => Ok(None),
@@ -246,8 +248,11 @@ impl RunFolder {
         Ok(Some(landscape))
     }
 
-    /// Store `landscape` as `RUN/landscapes/SNAPSHOT-DIRS.npz` and return the path.
-    pub fn store(&self, landscape: &Landscape) -> Result<PathBuf, RunError> {
+    /// Store `landscape` as `RUN/landscapes/SNAPSHOT-DIRS.npz` and return the path. A file there
+    /// that holds a landscape with other settings is replaced only with
+    /// [`Existing::Overwrite`]; otherwise this one goes beside it, as `SNAPSHOT-DIRS-2.npz` (or
+    /// the first free number, or the numbered file with the same settings).
+    pub fn store(&self, landscape: &Landscape, existing: Existing) -> Result<PathBuf, RunError> {
         let kind_name = match (&landscape.settings.directions, &landscape.settings.to) {
             (DirectionKind::Interpolate, Some(to)) => format!("interpolate-{to}"),
             (DirectionKind::Hessian, _) if landscape.settings.pair == HessianPair::TopBottom => {
@@ -255,12 +260,51 @@ impl RunFolder {
             }
             (kind, _) => kind.name().to_string(),
         };
-        let out = self
-            .dir
-            .join("landscapes")
-            .join(format!("{}-{kind_name}.npz", landscape.settings.snapshot));
+        let folder = self.dir.join("landscapes");
+        let stem = format!("{}-{kind_name}", landscape.settings.snapshot);
+        let mut out = folder.join(format!("{stem}.npz"));
+        if existing == Existing::WriteBeside {
+            let mut number = 1;
+            while out.exists() && !same_settings(&out, &landscape.settings) {
+                number += 1;
+                if number > MAX_NUMBERED {
+                    return Err(RunError::io(
+                        &folder,
+                        format!("holds {MAX_NUMBERED} landscapes named {stem}-N.npz: remove some, or pass --overwrite to replace {stem}.npz"),
+                    ));
+                }
+                out = folder.join(format!("{stem}-{number}.npz"));
+            }
+        }
         save_landscape(&out, landscape)
             .map_err(|e| RunError::io(&out, format!("cannot write: {e}")))?;
         Ok(out)
     }
+}
+
+/// What [`RunFolder::store`] does with a stored landscape of the same name and other settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Keep it and write the new one beside it, numbered.
+    WriteBeside,
+    /// Replace it (`landscape --overwrite`; a study recomputing its own landscapes).
+    Overwrite,
+}
+
+/// Most numbered landscapes of one name kept beside each other.
+const MAX_NUMBERED: usize = 999;
+
+/// Whether the landscape stored at `path` was asked for with the same settings as `settings`
+/// (then recomputing it gives it again, and replacing it loses nothing).
+fn same_settings(path: &Path, settings: &LandscapeSettings) -> bool {
+    load_landscape(path).is_ok_and(|stored| {
+        let s = &stored.settings;
+        s.snapshot == settings.snapshot
+            && s.directions == settings.directions
+            && s.direction_seed == settings.direction_seed
+            && s.bias == settings.bias
+            && s.spec == settings.spec
+            && s.pair == settings.pair
+            && s.to == settings.to
+    })
 }

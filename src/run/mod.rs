@@ -40,7 +40,7 @@ pub use exact_file::{
     PROBABILITIES_FILE,
 };
 pub use folder::{existing_run_files, write_samples, RunWriter, RUN_FILES};
-pub use landscapes::{LandscapeRequest, RunFolder};
+pub use landscapes::{Existing, LandscapeRequest, RunFolder};
 pub use metrics_file::{read_metrics, read_rows, truncate_metrics, write_metrics, MetricsTable};
 pub use reader::{
     checkpoint_path, read_config, read_run_metrics, read_samples, read_summary, snapshot_names,

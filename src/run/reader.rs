@@ -96,9 +96,16 @@ pub fn read_summary(dir: &Path) -> Result<Option<FinalSummary>, RunError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(RunError::io(&path, e)),
     };
-    toml::from_str(&text)
-        .map(Some)
-        .map_err(|e| RunError::io(&path, e.message()))
+    toml::from_str(&text).map(Some).map_err(|e| {
+        let line = e.span().map_or(1, |span| {
+            text[..span.start.min(text.len())].matches('\n').count() + 1
+        });
+        RunError::Table {
+            path: path.clone(),
+            line,
+            message: format!("{} (the run's summary does not read)", e.message()),
+        }
+    })
 }
 
 /// The checkpoints present, by name (unsorted order of the folder is sorted by name).

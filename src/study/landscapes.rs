@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use crate::landscape::{load_landscape, BiasDirection, HessianPair};
-use crate::run::{LandscapeRequest, RunFolder};
+use crate::run::{Existing, LandscapeRequest, RunFolder};
 use crate::sweep::{read_status, run_dir, RunState, Sweep, SweepPoint};
 
 use super::{LandscapePlan, StudyError, LANDSCAPE_SNAPSHOTS};
@@ -82,7 +82,13 @@ pub fn compute_landscape(
         to: None,
     };
     match folder
-        .landscape(&task.snapshot, &request, cancel, |_, _, _| {})
+        .landscape(
+            &task.snapshot,
+            &request,
+            cancel,
+            Existing::Overwrite,
+            |_, _, _| {},
+        )
         .map_err(failed)?
     {
         Some(_) => Ok(()),

@@ -69,21 +69,45 @@ fn number(v: Option<f64>) -> String {
     v.map(|x| format!("{x}")).unwrap_or_default()
 }
 
-/// One run's row after its axis values.
+/// The run's summary and metrics as `figure` reads them; a file that does not read makes the
+/// run damaged, with the file and line, instead of a row of blanks.
+fn read_outcome(
+    dir: &Path,
+    state: RunState,
+) -> (
+    RunState,
+    Option<crate::anneal::FinalSummary>,
+    Vec<crate::anneal::StepMetrics>,
+) {
+    let summary = match read_summary(dir) {
+        Ok(s) => s,
+        Err(e) => return (RunState::Damaged(e.to_string()), None, Vec::new()),
+    };
+    let metrics = if dir.join("metrics.csv").exists() || state == RunState::Done {
+        match read_run_metrics(dir) {
+            Ok(t) => t.rows,
+            Err(e) => return (RunState::Damaged(e.to_string()), None, Vec::new()),
+        }
+    } else {
+        Vec::new()
+    };
+    (state, summary, metrics)
+}
+
+/// One run's row after its axis values, and its state (damaged when a file does not read).
 fn outcome_row(
     dir: &Path,
-    state: &RunState,
+    state: RunState,
     point: &super::SweepPoint,
     cache: Option<&GroundEnergyCache>,
-) -> Vec<String> {
-    let message = match state {
-        RunState::Failed(m) => m.replace(['\n', '\r'], " "),
+) -> (RunState, Vec<String>) {
+    let (state, summary, metrics) = read_outcome(dir, state);
+    let message = match &state {
+        RunState::Failed(m) | RunState::Damaged(m) => m.replace(['\n', '\r'], " "),
         _ => String::new(),
     };
     let mut row = vec![state.word().to_string(), message];
     let config = &point.config;
-    let summary = read_summary(dir).ok().flatten();
-    let metrics = read_run_metrics(dir).map(|t| t.rows).unwrap_or_default();
     let n = (config.lattice.size * config.lattice.size) as f64;
     let j = config.lattice.coupling;
     match &summary {
@@ -151,7 +175,7 @@ fn outcome_row(
     row.extend(distance_summary(dir, config.lattice.size));
     row.extend(curvature_summary(dir));
     row.push(number(metrics.last().map(|m| m.seconds)));
-    row
+    (state, row)
 }
 
 /// `NAME-DIRS=roughness` for every stored landscape, `;`-separated, by file name.
@@ -229,7 +253,8 @@ fn curvature_summary(dir: &Path) -> [String; 2] {
     ]
 }
 
-/// The rows of `runs.csv` (header first), read from the sweep folder as it is now.
+/// The rows of `runs.csv` (header first), read from the sweep folder as it is now; a run whose
+/// summary or metrics do not read has the status `damaged` and the file and line as message.
 pub fn collect_rows(sweep: &Sweep) -> Vec<Vec<String>> {
     let cache = GroundEnergyCache::default_location();
     let mut rows = Vec::new();
@@ -242,13 +267,14 @@ pub fn collect_rows(sweep: &Sweep) -> Vec<Vec<String>> {
         let state = read_status(&dir);
         let mut row = vec![point.id.clone()];
         row.extend(point.values.iter().map(|(_, v)| value_text(v)));
-        row.extend(outcome_row(&dir, &state, point, cache.as_ref()));
+        row.extend(outcome_row(&dir, state, point, cache.as_ref()).1);
         rows.push(row);
     }
     rows
 }
 
-/// Write `SWEEP/runs.csv` and return its rows (header first).
+/// Write `SWEEP/runs.csv` and return its rows (header first). The file is written whole even
+/// when runs are damaged; the caller counts them with [`damaged_rows`].
 pub fn collect(sweep: &Sweep) -> Result<Vec<Vec<String>>, SweepError> {
     let rows = collect_rows(sweep);
     let path = sweep.dir.join(RUNS_FILE);
@@ -263,4 +289,22 @@ pub fn collect(sweep: &Sweep) -> Result<Vec<Vec<String>>, SweepError> {
     crate::files::write_atomically(&path, |f| std::io::Write::write_all(f, &bytes))
         .map_err(|e| SweepError::io(&path, e))?;
     Ok(rows)
+}
+
+/// The `(id, message)` of every damaged run in `rows` (as [`collect_rows`] returns them).
+pub fn damaged_rows(rows: &[Vec<String>]) -> Vec<(String, String)> {
+    let Some(header) = rows.first() else {
+        return Vec::new();
+    };
+    let (Some(status), Some(message)) = (
+        header.iter().position(|h| h == "status"),
+        header.iter().position(|h| h == "message"),
+    ) else {
+        return Vec::new();
+    };
+    rows[1..]
+        .iter()
+        .filter(|r| r.get(status).map(String::as_str) == Some("damaged"))
+        .map(|r| (r[0].clone(), r.get(message).cloned().unwrap_or_default()))
+        .collect()
 }

@@ -47,6 +47,16 @@ pub enum SweepError {
     /// A run could not be claimed, started or resumed.
     #[error(transparent)]
     Run(#[from] crate::run::RunError),
+    /// A Slurm option has a value Slurm would refuse or that would change the job script.
+    #[error("{option} {value}: {message}")]
+    SlurmOption {
+        /// The option.
+        option: &'static str,
+        /// Its value, escaped.
+        value: String,
+        /// Why, and what to write.
+        message: String,
+    },
     /// Slurm refused or is not there.
     #[error("slurm: {0}")]
     Slurm(String),

@@ -19,9 +19,9 @@ mod slurm;
 mod spec;
 
 pub use crate::run::{read_status, status_evidence, write_status, RunState, StatusFile};
-pub use collect::{collect, collect_rows, COLUMNS, RUNS_FILE};
+pub use collect::{collect, collect_rows, damaged_rows, COLUMNS, RUNS_FILE};
 pub use error::SweepError;
-pub use folder::{open_sweep, prepare_sweep, run_dir, Sweep, SPEC_FILE};
+pub use folder::{check_sweep_folder, open_sweep, prepare_sweep, run_dir, Sweep, SPEC_FILE};
 pub use local::{run_local, run_one, LocalOptions, SweepProgress};
 pub use slurm::{array_script, submit, task_ids, SlurmOptions, TASKS_FILE};
 pub use spec::{expand_axis, same_value, value_text, Axis, SweepPoint, SweepSpec, MAX_RUNS};

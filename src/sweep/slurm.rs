@@ -23,6 +23,66 @@ pub struct SlurmOptions {
     pub max_running: Option<usize>,
 }
 
+impl SlurmOptions {
+    /// Refuse a value that Slurm would reject or that would change the job script: `--time` in
+    /// one of Slurm's formats, a partition name without whitespace or shell characters, at least
+    /// one core and one running task.
+    pub fn validate(&self) -> Result<(), SweepError> {
+        let bad = |option: &'static str, value: String, message: &str| SweepError::SlurmOption {
+            option,
+            value,
+            message: message.to_string(),
+        };
+        if let Some(t) = &self.time {
+            if !is_slurm_time(t) {
+                return Err(bad(
+                    "--time",
+                    t.clone(),
+                    "is not a Slurm time: write MINUTES, MINUTES:SECONDS, HOURS:MINUTES:SECONDS, DAYS-HOURS, DAYS-HOURS:MINUTES or DAYS-HOURS:MINUTES:SECONDS (e.g. 2:00:00)",
+                ));
+            }
+        }
+        if let Some(p) = &self.partition {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || "_-.,+".contains(c);
+            if p.is_empty() || !p.chars().all(allowed) {
+                return Err(bad(
+                    "--partition",
+                    p.escape_debug().to_string(),
+                    "is not a partition name: use letters, digits and _ - . , + only (no spaces, newlines or shell characters); `sinfo -s` lists the partitions",
+                ));
+            }
+        }
+        if self.cpus_per_task == 0 {
+            return Err(bad("--cpus-per-task", "0".into(), "must be at least 1"));
+        }
+        if self.max_running == Some(0) {
+            return Err(bad(
+                "--max-running",
+                "0".into(),
+                "must be at least 1 (leave it out for no limit)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` is one of Slurm's time formats (`sbatch --time`), or `UNLIMITED`.
+fn is_slurm_time(text: &str) -> bool {
+    let number = |t: &str| !t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit());
+    if text.eq_ignore_ascii_case("unlimited") || text.eq_ignore_ascii_case("infinite") {
+        return true;
+    }
+    let (days, rest) = match text.split_once('-') {
+        Some((d, r)) => (Some(d), r),
+        None => (None, text),
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    if !parts.iter().all(|p| number(p)) || days.is_some_and(|d| !number(d)) {
+        return false;
+    }
+    (1..=3).contains(&parts.len())
+}
+
 /// Quote for a POSIX shell.
 fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
@@ -92,6 +152,7 @@ pub fn submit(
     dry_run: bool,
     wait: bool,
 ) -> Result<String, SweepError> {
+    options.validate()?;
     let tasks: Vec<String> = sweep
         .spec
         .points
@@ -99,13 +160,13 @@ pub fn submit(
         .filter(|p| {
             !matches!(
                 read_status(&run_dir(&sweep.dir, &p.id)),
-                RunState::Done | RunState::Running { .. }
+                RunState::Done | RunState::Running { .. } | RunState::Damaged(_)
             )
         })
         .map(|p| p.id.clone())
         .collect();
     if tasks.is_empty() {
-        return Ok("every run is done or running: nothing to submit".into());
+        return Ok("every run is done, running or damaged: nothing to submit".into());
     }
     let binary: PathBuf = std::env::current_exe()
         .and_then(|p| p.canonicalize())
@@ -134,6 +195,14 @@ pub fn submit(
         SweepError::Slurm(format!("cannot run sbatch ({e}): is Slurm installed and SLURM_CONF set? (use --dry-run to see the script)"))
     })?;
     let stdout = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if wait && !out.status.success() && stdout.contains("Submitted batch job") {
+        // sbatch --wait exits with the array's worst task: a task that reached its time limit
+        // (SIGTERM, exit 143) has left its run stopped, to be continued by the next submission.
+        return Ok(format!(
+            "{stdout}\nthe array has ended, not every task finished ({}): `sweep-status` shows which; submit again to continue stopped runs",
+            out.status
+        ));
+    }
     if !out.status.success() {
         return Err(SweepError::Slurm(format!(
             "sbatch exited with {}: {} {}",

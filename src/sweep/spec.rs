@@ -184,12 +184,27 @@ impl SweepSpec {
         if total.is_none() {
             return Err(SweepError::TooMany { max: MAX_RUNS });
         }
+        for axis in &axes {
+            check_distinct(axis)?;
+        }
         for ex in &file.exclude {
             if let Some(key) = ex.keys().find(|k| !axes.iter().any(|a| &a.key == *k)) {
                 return Err(SweepError::Axis {
                     key: key.clone(),
                     message: "an [[exclude]] names a key that is not an axis".into(),
                 });
+            }
+            for (key, value) in ex {
+                let axis = axes.iter().find(|a| &a.key == key).expect("checked above");
+                if !axis.values.iter().any(|v| same_value(v, value)) {
+                    return Err(SweepError::Axis {
+                        key: key.clone(),
+                        message: format!(
+                            "an [[exclude]] names the value {value}, which is not on the axis ({}): it would exclude nothing; correct or remove it",
+                            axis.values.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                        ),
+                    });
+                }
             }
         }
         let names = short_names(&axes.iter().map(|a| a.key.clone()).collect::<Vec<_>>());
@@ -236,6 +251,16 @@ impl SweepSpec {
                 } else {
                     parts.join("-")
                 };
+                if let Some(other) = points.iter().find(|p: &&SweepPoint| p.id == id) {
+                    return Err(SweepError::Axis {
+                        key: axes.iter().map(|a| a.key.clone()).collect::<Vec<_>>().join(", "),
+                        message: format!(
+                            "two runs get the ID '{id}' (values {} and {}): they would write one folder; make the values differ in letters and digits",
+                            describe(&other.values),
+                            describe(&values)
+                        ),
+                    });
+                }
                 points.push(SweepPoint { id, values, config });
             }
             // The last axis fastest.
@@ -256,6 +281,34 @@ impl SweepSpec {
             }
         }
     }
+}
+
+/// Refuse an axis that lists one value twice (after resolving: `[30, 30]`, `[1, 1.0]`): the two
+/// runs would have one ID and write one folder at the same time.
+fn check_distinct(axis: &Axis) -> Result<(), SweepError> {
+    for (i, a) in axis.values.iter().enumerate() {
+        if let Some(j) = axis.values[..i].iter().position(|b| same_value(a, b)) {
+            return Err(SweepError::Axis {
+                key: axis.key.clone(),
+                message: format!(
+                    "values {} (position {}) and {a} (position {}) are the same run: list each value once",
+                    axis.values[j],
+                    j + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `key = value, …` for messages.
+fn describe(values: &[(String, toml::Value)]) -> String {
+    values
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Equal as configuration values (an integer axis value matches a float exclusion, 1 = 1.0).

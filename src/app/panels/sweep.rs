@@ -161,7 +161,19 @@ pub fn ui_contents(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                             Ok(x) if cell.contains('.') => format!("{x:.5}"),
                             _ => cell.clone(),
                         };
-                        ui.label(text);
+                        // A damaged or failed run is marked, its message on hover.
+                        let marked =
+                            Some(c) == status_col && matches!(cell.as_str(), "damaged" | "failed");
+                        if marked {
+                            let message = view
+                                .column("message")
+                                .map(|m| view.rows[i][m].clone())
+                                .unwrap_or_default();
+                            ui.label(RichText::new(text).color(ui.visuals().error_fg_color))
+                                .on_hover_text(message);
+                        } else {
+                            ui.label(text);
+                        }
                     }
                     ui.end_row();
                 }
