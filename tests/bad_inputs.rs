@@ -456,3 +456,161 @@ fn damaged_run_folders_are_refused_or_read_up_to_the_damage() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn cluster_and_overwrite_inputs_are_refused_with_what_to_do() {
+    let root = common::temp_dir("bad-cluster");
+    std::fs::create_dir_all(&root).unwrap();
+    let good = small_run(&root);
+    let spec = root.join("spec.toml");
+    let write_spec = |axes: &str| {
+        std::fs::write(&spec, format!("preset = \"quick\"\n[axes]\n{axes}\n")).unwrap();
+    };
+    let sweep_dir = root.join("sweep");
+    let sweep = |extra: &[&str], needles: &[&str]| {
+        let mut args = vec!["sweep", s(&spec), "--out", s(&sweep_dir)];
+        args.extend_from_slice(extra);
+        refused(&args, needles);
+    };
+    // Duplicate points and exclusions that exclude nothing.
+    write_spec("seed = [30, 30]");
+    sweep(&[], &["axis 'seed'", "30", "list each value once"]);
+    write_spec("seed = [1, 1.0]");
+    sweep(&[], &["axis 'seed'", "1.0", "list each value once"]);
+    write_spec("seed = [1, 2]\n[[exclude]]\nseed = 3");
+    sweep(&[], &["[[exclude]]", "value 3", "not on the axis"]);
+    // Slurm options that Slurm would refuse or that would change the job script.
+    write_spec("seed = [1, 2]");
+    sweep(
+        &["--slurm", "--partition", "debug\ntouch X", "--dry-run"],
+        &["--partition", "no spaces, newlines"],
+    );
+    sweep(
+        &["--slurm", "--time", "1h", "--dry-run"],
+        &["--time 1h", "2:00:00"],
+    );
+    sweep(
+        &["--slurm", "--cpus-per-task", "0", "--dry-run"],
+        &["--cpus-per-task 0"],
+    );
+    assert!(!sweep_dir.exists(), "a dry run writes nothing");
+    // A dry run into another sweep's folder is refused as the real run is.
+    write_spec("seed = [1, 2]\n\"anneal.anneal_steps\" = 5");
+    let r = run(
+        &["sweep", s(&spec), "--out", s(&sweep_dir), "--jobs", "1"],
+        Duration::from_secs(120),
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    write_spec("seed = [3, 4]");
+    sweep(&["--slurm", "--dry-run"], &["holds another sweep"]);
+    // A task without a task list.
+    refused(
+        &["sweep", "--task", "0", s(&sweep_dir)],
+        &["tasks.txt", "submit the sweep first"],
+    );
+    // A folder holding a run's files, and a path too long for the run's files.
+    let partial = root.join("partial");
+    std::fs::create_dir_all(&partial).unwrap();
+    std::fs::write(partial.join("config.toml"), "x").unwrap();
+    refused(
+        &["anneal", "--preset", "quick", "--out", s(&partial)],
+        &["config.toml", "choose a new --out folder"],
+    );
+    let mut long = root.clone();
+    while long.as_os_str().len() < 4045 {
+        long = long.join("a".repeat(200));
+    }
+    let long_s = long.to_str().unwrap().to_string();
+    let r = run(
+        &["anneal", "--preset", "quick", "--out", &long_s],
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("shorter path"), "{}", r.stderr);
+    assert!(!r.stderr.contains("ZipWriter"), "{}", r.stderr);
+    // Small ones: bounded baseline memory, honest curvature errors, finite contour levels,
+    // a checkpoint that is not one, a negative range, --only lists, an empty report.
+    refused(
+        &[
+            "baseline",
+            "sa",
+            "--l",
+            "4",
+            "--sweeps",
+            "10",
+            "--runs",
+            "100000000",
+        ],
+        &["--runs 100000000", "use at most --runs"],
+    );
+    let curvature = |flag: &str, value: &str, needles: &[&str]| {
+        refused(
+            &[
+                "curvature",
+                "--run",
+                s(&good),
+                "--snapshot",
+                "completion",
+                flag,
+                value,
+            ],
+            needles,
+        );
+    };
+    curvature("--batches", "0", &["--batches 0", "at least 2"]);
+    curvature("--probes", "1", &["--probes 1", "at least 2"]);
+    curvature("--probes", "0", &["--probes 0", "at least 2"]);
+    refused(
+        &[
+            "figure",
+            "--run",
+            s(&good),
+            "--kind",
+            "landscape",
+            "--levels",
+            "nan,1",
+            "--out",
+            s(&root.join("f.png")),
+        ],
+        &["--levels", "NaN", "finite"],
+    );
+    std::fs::write(root.join("c.txt"), "0000000000000000\n").unwrap();
+    refused(
+        &[
+            "eval",
+            "--checkpoint",
+            s(&good.join("config.toml")),
+            "--configs",
+            s(&root.join("c.txt")),
+            "--b",
+            "1",
+        ],
+        &["not a checkpoint", "checkpoints/completion.npz"],
+    );
+    refused(
+        &["landscape", "--run", s(&good), "--range", "-1"],
+        &["--range", "-1", "above 0"],
+    );
+    let only = |values: &[&str]| {
+        let mut args = vec!["reproduce", "--dry-run", "--out", "/nonexistent/study"];
+        for v in values {
+            args.push("--only");
+            args.push(v);
+        }
+        run(&args, Duration::from_secs(30))
+    };
+    let listed = only(&["lattice.size=3,4"]);
+    assert_eq!(listed.code, Some(0), "{}", listed.stderr);
+    assert_eq!(listed.stdout, only(&["lattice.size=3..4"]).stdout);
+    let union = only(&["seed=0", "seed=1"]);
+    assert_eq!(union.code, Some(0), "{}", union.stderr);
+    assert_eq!(union.stdout, only(&["seed=0,1"]).stdout);
+    let empty = root.join("empty-study");
+    let r = run(
+        &["reproduce", "--report-only", "--out", s(&empty)],
+        Duration::from_secs(20),
+    );
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing to report"), "{}", r.stderr);
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -8,7 +8,7 @@ use annealscape::landscape::{
 };
 use annealscape::nn::{Autoregressive, Rnn2dWorkspace};
 use annealscape::physics::{Lattice, NewmanMoore};
-use annealscape::run::{run_blocking, LandscapeRequest, RunConfig, RunFolder};
+use annealscape::run::{run_blocking, Existing, LandscapeRequest, RunConfig, RunFolder};
 use ndarray::{Array1, Array2};
 use rand::{rngs::StdRng, RngExt, SeedableRng};
 use std::path::PathBuf;
@@ -60,7 +60,7 @@ fn centre_value_is_the_objective_at_the_snapshot() {
     let cancel = AtomicBool::new(false);
     let req = request(DirectionKind::Filter, SurfaceEstimator::Crn, 5);
     let (landscape, _) = folder
-        .landscape("mid3", &req, &cancel, |_, _, _| {})
+        .landscape("mid3", &req, &cancel, Existing::WriteBeside, |_, _, _| {})
         .unwrap()
         .unwrap();
     // Direct evaluation at θ* with the same uniforms.
@@ -99,7 +99,7 @@ fn exact_estimator_equals_brute_force_enumeration() {
     let cancel = AtomicBool::new(false);
     let req = request(DirectionKind::Gaussian, SurfaceEstimator::Exact, 3);
     let (landscape, _) = folder
-        .landscape("mid2", &req, &cancel, |_, _, _| {})
+        .landscape("mid2", &req, &cancel, Existing::WriteBeside, |_, _, _| {})
         .unwrap()
         .unwrap();
     let b = landscape.settings.x;
@@ -147,13 +147,23 @@ fn common_random_numbers_repeat_exactly_and_rows_arrive_in_order() {
     let req = request(DirectionKind::Filter, SurfaceEstimator::Crn, 7);
     let mut rows = Vec::new();
     let (a, _) = folder
-        .landscape("completion", &req, &cancel, |j, v, _| {
-            rows.push((j, v.len()))
-        })
+        .landscape(
+            "completion",
+            &req,
+            &cancel,
+            Existing::WriteBeside,
+            |j, v, _| rows.push((j, v.len())),
+        )
         .unwrap()
         .unwrap();
     let (b, path) = folder
-        .landscape("completion", &req, &cancel, |_, _, _| {})
+        .landscape(
+            "completion",
+            &req,
+            &cancel,
+            Existing::WriteBeside,
+            |_, _, _| {},
+        )
         .unwrap()
         .unwrap();
     assert_eq!(a.surface, b.surface);
@@ -165,7 +175,13 @@ fn common_random_numbers_repeat_exactly_and_rows_arrive_in_order() {
     // A cancelled computation returns nothing.
     let cancelled = AtomicBool::new(true);
     assert!(folder
-        .landscape("completion", &req, &cancelled, |_, _, _| {})
+        .landscape(
+            "completion",
+            &req,
+            &cancelled,
+            Existing::WriteBeside,
+            |_, _, _| {}
+        )
         .unwrap()
         .is_none());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -178,7 +194,13 @@ fn pca_path_ends_at_the_origin_with_valid_variance_ratios() {
     let cancel = AtomicBool::new(false);
     let req = request(DirectionKind::Pca, SurfaceEstimator::Fresh, 3);
     let (l, _) = folder
-        .landscape("completion", &req, &cancel, |_, _, _| {})
+        .landscape(
+            "completion",
+            &req,
+            &cancel,
+            Existing::WriteBeside,
+            |_, _, _| {},
+        )
         .unwrap()
         .unwrap();
     let n = l.path_alpha.len();

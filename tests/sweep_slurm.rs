@@ -163,3 +163,88 @@ fn a_sweep_runs_as_a_slurm_array_and_equals_the_local_executor() {
     assert!(report.contains("Runs: 8 of 8 finished"), "{report}");
     assert!(study.join("figures/landscapes_L3_B1.png").is_file());
 }
+
+#[test]
+#[ignore = "starts a real single-node Slurm (root, Debian packages): run with --include-ignored"]
+fn a_task_past_its_time_limit_ends_stopped_and_the_next_submission_finishes_it() {
+    let _cluster = Cluster::up();
+    let dir = temp_dir("sweep-slurm-time");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("spec.toml");
+    // About two and a half minutes on one core: past Slurm's shortest time limit (1 minute).
+    std::fs::write(
+        &spec,
+        "preset = \"quick\"\n[axes]\n\"anneal.anneal_steps\" = 15000\n\"output.resume_every\" = 100\n",
+    )
+    .unwrap();
+    let (slurm, local) = (dir.join("slurm"), dir.join("local"));
+    let spec_s = spec.to_str().unwrap();
+    // The reference on the local executor, on the other core meanwhile.
+    let reference = Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args([
+            "sweep",
+            spec_s,
+            "--out",
+            local.to_str().unwrap(),
+            "--jobs",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let run = slurm.join("runs/run");
+    let mut stops = Vec::new();
+    for submission in 1..=8 {
+        let out = annealscape(&[
+            "sweep",
+            spec_s,
+            "--out",
+            slurm.to_str().unwrap(),
+            "--slurm",
+            "--time",
+            "1",
+            "--wait",
+        ]);
+        let status = ok(annealscape(&["sweep-status", slurm.to_str().unwrap()]));
+        if status.contains("\tdone\t") {
+            assert!(out.status.success(), "submission {submission}");
+            break;
+        }
+        // Stopped at the time limit: the status says so (not `running`), the command says
+        // what to do, and the task's log says why.
+        assert_eq!(out.status.code(), Some(1), "submission {submission}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("submit the same command again"), "{stderr}");
+        assert!(status.contains("run\tstopped\tstopped after"), "{status}");
+        let log = std::fs::read_to_string(slurm.join("slurm/task-0.out")).unwrap();
+        assert!(
+            log.contains("stopped after") && log.contains("SIGTERM"),
+            "{log}"
+        );
+        stops.push(status);
+    }
+    assert!(
+        !stops.is_empty(),
+        "the run finished within one time limit: lengthen it so the test sees a stop"
+    );
+    assert!(
+        run.join("summary.toml").is_file(),
+        "not done after 8 submissions"
+    );
+    let reference = reference.wait_with_output().unwrap();
+    assert!(
+        reference.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reference.stderr)
+    );
+    let local = local.join("runs/run");
+    assert_eq!(
+        common::metrics_without_seconds(&run),
+        common::metrics_without_seconds(&local)
+    );
+    assert_eq!(
+        std::fs::read(run.join("summary.toml")).unwrap(),
+        std::fs::read(local.join("summary.toml")).unwrap()
+    );
+}

@@ -359,7 +359,7 @@ impl Annealer {
             }
             let due = self
                 .resume_every
-                .is_some_and(|every| every > 0 && self.step % every == 0);
+                .is_some_and(|every| every > 0 && self.step.is_multiple_of(every));
             match control {
                 Control::Continue => {}
                 Control::Snapshot => {

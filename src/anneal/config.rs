@@ -146,7 +146,7 @@ impl AnnealConfig {
                 ),
             ));
         }
-        if self.minibatches == 0 || self.samples % self.minibatches != 0 {
+        if self.minibatches == 0 || !self.samples.is_multiple_of(self.minibatches) {
             return Err(FieldError::new(
                 "anneal.minibatches",
                 format!(

@@ -216,7 +216,7 @@ impl Annealer {
         let Some(cadence) = self.distances.as_ref() else {
             return Ok(None);
         };
-        if step % cadence.every != 0 && !at_end {
+        if !step.is_multiple_of(cadence.every) && !at_end {
             return Ok(None);
         }
         let d = cadence.target.measure(&self.net, x)?;

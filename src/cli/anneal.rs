@@ -112,7 +112,7 @@ impl Observer for Progress {
         match &self.bar {
             Some(bar) => {
                 bar.set_position(m.step as u64 + 1);
-                if m.step % 10 == 0 {
+                if m.step.is_multiple_of(10) {
                     bar.set_message(text);
                 }
             }
@@ -246,10 +246,34 @@ pub fn presets(out: &mut dyn Write) -> Result<(), CliError> {
 
 /// The network of a checkpoint, from its run's `config.toml`.
 pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
-    let run_dir = path
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("."));
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let in_checkpoints = folder.file_name().is_some_and(|n| n == "checkpoints");
+    if !in_checkpoints || path.extension().is_none_or(|e| e != "npz") || path.is_dir() {
+        // Pointed at another file of a run (config.toml, metrics.csv) or at the run itself.
+        let run = if path.is_dir() { path } else { folder };
+        let names = crate::run::snapshot_names(run);
+        let hint = if names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; this run's are {}",
+                names
+                    .iter()
+                    .map(|n| run
+                        .join("checkpoints")
+                        .join(format!("{n}.npz"))
+                        .display()
+                        .to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(CliError::Usage(format!(
+            "--checkpoint {}: not a checkpoint; give RUN/checkpoints/NAME.npz{hint}",
+            path.display()
+        )));
+    }
+    let run_dir = folder.parent().unwrap_or(Path::new("."));
     let config = crate::run::read_config(run_dir).map_err(|e| {
         CliError::Usage(format!(
             "{e} (eval reads the run's config.toml beside checkpoints/ to know L and the network)"

@@ -106,6 +106,31 @@ fn usage(e: BaselineError) -> CliError {
     CliError::Usage(e.to_string())
 }
 
+/// Refuse a number of runs whose results would not fit in memory (half of what this process may
+/// use): each run keeps its energy and, when it ends on a ground state, its configuration,
+/// and PT's replicas and SQA's slices are N bits a run each.
+fn check_memory(cmd: &BaselineCommand, sites: usize) -> Result<(), CliError> {
+    let runs = cmd.common().runs;
+    let copies = match cmd {
+        BaselineCommand::Sa { .. } => 1,
+        BaselineCommand::Pt { replicas, .. } => *replicas,
+        BaselineCommand::Sqa { slices, .. } => *slices,
+    };
+    let per_run = 64.0 + 2.0 * sites as f64 + (copies * sites) as f64 / 8.0;
+    let need = runs as f64 * per_run;
+    let have = crate::run::machine_memory_bytes().unwrap_or(f64::INFINITY) * 0.5;
+    if need > have {
+        return Err(CliError::Usage(format!(
+            "--runs {runs} would keep about {:.1} GB of results (about {per_run:.0} bytes a run at L = {}), more than the {:.1} GB this machine can give: use at most --runs {}",
+            need / 1e9,
+            (sites as f64).sqrt(),
+            have / 1e9,
+            (have / per_run) as u64
+        )));
+    }
+    Ok(())
+}
+
 /// Run the baseline `cmd` with `sweeps` in place of its own (the scaling command varies it).
 pub fn run_baseline(
     cmd: &BaselineCommand,
@@ -114,6 +139,7 @@ pub fn run_baseline(
 ) -> Result<BaselineResult, CliError> {
     let c = cmd.common();
     let model = NewmanMoore::new(Lattice::new(l)?, 1.0)?;
+    check_memory(cmd, model.lattice().sites())?;
     Ok(match cmd {
         BaselineCommand::Sa { t0, .. } => {
             let mut settings = Annealing::new(*model.lattice(), sweeps, c.runs, c.seed);

@@ -189,6 +189,18 @@ pub fn curvature(args: CurvatureArgs, out: &mut dyn Write) -> Result<(), CliErro
             args.top, args.bottom
         )));
     }
+    if args.batches < 2 || args.batches > args.samples {
+        return Err(bad(format!(
+            "--batches {}: standard errors need at least 2 batches and at most one per sample (--samples {}); give 2 to {}",
+            args.batches, args.samples, args.samples.max(2)
+        )));
+    }
+    if args.probes < 2 {
+        return Err(bad(format!(
+            "--probes {}: the trace's standard error needs at least 2 Hutchinson probes; give 2 or more",
+            args.probes
+        )));
+    }
     if !(2..=2000).contains(&args.max_products) {
         return Err(bad(format!(
             "--max-products {}: give 2 to 2000",
@@ -198,12 +210,12 @@ pub fn curvature(args: CurvatureArgs, out: &mut dyn Write) -> Result<(), CliErro
     let settings = CurvatureSettings {
         estimator,
         samples: args.samples,
-        batches: args.batches.clamp(1, args.samples),
+        batches: args.batches,
         top: args.top,
         bottom: args.bottom,
         max_products: args.max_products,
         tolerance: 1e-5,
-        probes: args.probes.max(2),
+        probes: args.probes,
         density_starts: if args.density { 4 } else { 0 },
         density_steps: 30,
         loss_scale: t.loss_scale,

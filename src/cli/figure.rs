@@ -141,6 +141,11 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
         FigureKind::Landscape | FigureKind::Stages => {}
     }
+    if let Some(bad) = args.levels.iter().flatten().find(|v| !v.is_finite()) {
+        return Err(CliError::Usage(format!(
+            "--levels: {bad} is not a finite number; give contour levels as numbers in the plotted values, e.g. --levels -0.55,-0.5"
+        )));
+    }
     let levels = args.levels.as_ref().map_or(args.contours, Vec::len);
     if levels > MAX_CONTOURS {
         return Err(CliError::Usage(format!(

@@ -4,7 +4,6 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use super::CliError;
 use crate::landscape::{BiasDirection, DirectionKind, HessianPair, SurfaceEstimator, SurfaceSpec};
@@ -159,7 +158,8 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
         vec![args.snapshot.clone()]
     };
     writeln!(out, "snapshot\tstep\tx\tcentre\troughness\tcosine\tfile")?;
-    let cancel = AtomicBool::new(false);
+    // Ctrl-C, SIGTERM and SIGHUP cancel at the next row; stored landscapes are kept.
+    let cancel = super::signals::stop_flag();
     let existing = if args.overwrite {
         Existing::Overwrite
     } else {
@@ -187,6 +187,12 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             bar.finish_and_clear();
         }
         let Some((landscape, path)) = result else {
+            eprintln!(
+                "stopped{} before the landscape of {name} was finished: nothing of it is stored (those finished before are); run the same command again to compute it",
+                super::signals::received()
+                    .map(|s| format!(" by {}", super::signals::name(s)))
+                    .unwrap_or_default()
+            );
             return Err(CliError::Interrupted);
         };
         let s = &landscape.surface;

@@ -26,7 +26,8 @@ pub struct ReproduceArgs {
     /// The study folder (a sweep folder; rerunning the same command continues it).
     #[arg(long)]
     pub out: PathBuf,
-    /// Keep only some values of an axis, e.g. --only lattice.size=3 or --only seed=0..2
+    /// Keep only some values of an axis, e.g. --only lattice.size=3, --only lattice.size=3,4 or
+    /// --only seed=0..2; repeating a key keeps the union of its values
     /// (repeatable).
     #[arg(long, value_name = "KEY=VALUES")]
     pub only: Vec<String>,
@@ -49,7 +50,7 @@ pub struct ReproduceArgs {
 fn study_error(e: StudyError) -> CliError {
     match e {
         StudyError::Sweep(s) => usage(s),
-        StudyError::Interrupted => CliError::Interrupted,
+        StudyError::Interrupted => super::sweep::interrupted(),
         other => CliError::Runtime(other.into()),
     }
 }
@@ -64,10 +65,8 @@ fn plan(args: &ReproduceArgs) -> Result<StudyPlan, CliError> {
         StudyLength::Quick
     };
     let mut plan = StudyPlan::new(length);
-    for o in &args.only {
-        plan.restrict(o)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-    }
+    plan.restrict_all(&args.only)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(plan)
 }
 

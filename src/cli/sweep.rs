@@ -77,12 +77,23 @@ pub struct SweepArgs {
 
 pub(super) fn usage(e: SweepError) -> CliError {
     match e {
-        SweepError::Interrupted => CliError::Interrupted,
+        SweepError::Interrupted => interrupted(),
         SweepError::Io { .. } | SweepError::Slurm(_) | SweepError::Run(_) => {
             CliError::Runtime(e.into())
         }
         other => CliError::Usage(other.to_string()),
     }
+}
+
+/// Say what a signal stopped and how to go on, for a sweep or a study.
+pub(super) fn interrupted() -> CliError {
+    eprintln!(
+        "stopped{}: finished runs and landscapes are kept, each stopped run wrote its resume state and a `stopped` status; run the same command again to continue",
+        super::signals::received()
+            .map(|s| format!(" by {}", super::signals::name(s)))
+            .unwrap_or_default()
+    );
+    CliError::Interrupted
 }
 
 /// One bar over runs.
@@ -204,6 +215,13 @@ pub(super) fn execute_locally(
     };
     let results = run_local(sweep, &options, stop, &Bar(bar.clone())).map_err(usage)?;
     bar.finish_and_clear();
+    let elsewhere = results
+        .iter()
+        .filter(|r| matches!(r.1, RunState::Running { .. }))
+        .count();
+    if elsewhere > 0 {
+        eprintln!("{elsewhere} run(s) are held by another process and were left to it (sweep-status shows where)");
+    }
     Ok(results
         .iter()
         .filter(|r| matches!(r.1, RunState::Failed(_)))

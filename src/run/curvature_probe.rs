@@ -103,7 +103,7 @@ impl CurvatureProbe {
 
     /// Whether step `step` gets a row.
     pub fn due(&self, step: usize) -> bool {
-        step % self.every == 0
+        step.is_multiple_of(self.every)
     }
 
     /// The row for the step `view` reports.

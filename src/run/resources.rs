@@ -34,12 +34,26 @@ pub fn run_memory_bytes(config: &RunConfig) -> f64 {
     sampling + flips + backward + trajectory + evaluation
 }
 
-/// The machine's memory in bytes (`MemTotal` of /proc/meminfo), where it can be read.
+/// The memory this process may use, in bytes: the machine's (`MemTotal` of /proc/meminfo), or
+/// less under an address-space limit; `None` where it cannot be read.
 pub fn machine_memory_bytes() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024.0)
+    let total = kb * 1024.0;
+    // A process capped by `ulimit -v` (or a batch system's address-space limit) has less.
+    Some(address_space_limit().map_or(total, |cap| cap.min(total)))
+}
+
+/// This process's address-space limit (`ulimit -v`), if it has one.
+fn address_space_limit() -> Option<f64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct it is given.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) };
+    (rc == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur as f64)
 }
 
 fn gb(bytes: f64) -> String {

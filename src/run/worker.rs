@@ -220,7 +220,7 @@ impl Observer for Reporter {
     fn on_step(&mut self, view: &StepView<'_>) -> Result<Control, ObserverError> {
         let step = view.metrics.step;
         self.offer(Event::Step(Box::new(view.metrics.clone())));
-        if step % self.live_every == 0 {
+        if step.is_multiple_of(self.live_every) {
             self.send_heavy(Event::Weights {
                 step,
                 params: Arc::new(view.params.clone()),

@@ -86,8 +86,37 @@ impl StudyPlan {
         }
     }
 
-    /// Keep only some values of one axis: `KEY=VALUE`, `KEY=[V1, V2]` or `seed=0..2`.
+    /// Keep only some values of axes, from `--only` assignments: `KEY=VALUE`, `KEY=V1,V2`,
+    /// `KEY=[V1, V2]` or `seed=0..2`. Several assignments of one key keep the union of their
+    /// values.
+    pub fn restrict_all(&mut self, assignments: &[String]) -> Result<(), SweepError> {
+        let mut by_key: Vec<(String, Vec<toml::Value>)> = Vec::new();
+        for assignment in assignments {
+            let (key, wanted) = self.wanted(assignment)?;
+            match by_key.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, values)) => values.extend(wanted),
+                None => by_key.push((key, wanted)),
+            }
+        }
+        for (key, wanted) in by_key {
+            let axis = self
+                .axes
+                .iter_mut()
+                .find(|a| a.0 == key)
+                .expect("wanted() checked the key");
+            axis.1.retain(|v| wanted.iter().any(|w| same_value(v, w)));
+        }
+        Ok(())
+    }
+
+    /// Keep only some values of one axis (see [`StudyPlan::restrict_all`]).
     pub fn restrict(&mut self, assignment: &str) -> Result<(), SweepError> {
+        self.restrict_all(&[assignment.to_string()])
+    }
+
+    /// The key of an `--only` assignment and the values it names, each checked to be on the
+    /// study's axis.
+    fn wanted(&self, assignment: &str) -> Result<(String, Vec<toml::Value>), SweepError> {
         let keys: Vec<String> = self.axes.iter().map(|a| a.0.clone()).collect();
         let (key, text) = assignment.split_once('=').ok_or_else(|| SweepError::Axis {
             key: assignment.to_string(),
@@ -100,17 +129,23 @@ impl StudyPlan {
         let text = text.trim();
         let axis = self
             .axes
-            .iter_mut()
+            .iter()
             .find(|a| a.0 == key)
             .ok_or_else(|| SweepError::Axis {
                 key: key.to_string(),
                 message: format!("is not an axis of the study (axes: {})", keys.join(", ")),
             })?;
+        // A list written without brackets (3,4) is the list [3, 4].
+        let text = if text.contains(',') && !text.starts_with('[') {
+            format!("[{text}]")
+        } else {
+            text.to_string()
+        };
         // A TOML value where one parses (3, 1.0, [3, 4]); otherwise a word or a range.
         let value = toml::from_str::<toml::Table>(&format!("v = {text}"))
             .ok()
             .and_then(|t| t.get("v").cloned())
-            .unwrap_or_else(|| toml::Value::String(text.to_string()));
+            .unwrap_or_else(|| toml::Value::String(text.clone()));
         let wanted = expand_axis(key, &value)?;
         for w in &wanted {
             if !axis.1.iter().any(|v| same_value(v, w)) {
@@ -124,8 +159,7 @@ impl StudyPlan {
                 });
             }
         }
-        axis.1.retain(|v| wanted.iter().any(|w| same_value(v, w)));
-        Ok(())
+        Ok((key.to_string(), wanted))
     }
 
     /// The base configuration every run starts from (the paper's L = 3 preset, its length

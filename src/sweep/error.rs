@@ -44,6 +44,14 @@ pub enum SweepError {
     /// The folder holds a different sweep than the one given.
     #[error("{0} holds another sweep (its sweep.toml differs): choose a new --out folder")]
     Different(PathBuf),
+    /// The folder holds files that are not this sweep's (no `sweep.toml` beside them).
+    #[error("{dir} holds {files} but no sweep.toml: these are not this sweep's files and would be overwritten; choose a new --out folder")]
+    Foreign {
+        /// The folder.
+        dir: PathBuf,
+        /// The files found, comma-separated.
+        files: String,
+    },
     /// A run could not be claimed, started or resumed.
     #[error(transparent)]
     Run(#[from] crate::run::RunError),

@@ -44,13 +44,10 @@ pub fn check_sweep_folder(dir: &Path, text: &str, origin: &str) -> Result<Sweep,
                 })
                 .collect();
             if !foreign.is_empty() {
-                return Err(SweepError::io(
-                    &dir,
-                    format!(
-                        "holds {} but no {SPEC_FILE}: these are not this sweep's files and would be overwritten; choose a new --out folder",
-                        foreign.join(", ")
-                    ),
-                ));
+                return Err(SweepError::Foreign {
+                    dir,
+                    files: foreign.join(", "),
+                });
             }
         }
     }

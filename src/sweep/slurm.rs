@@ -135,7 +135,12 @@ pub fn array_script(
 /// The run IDs of the array's tasks, in task order.
 pub fn task_ids(sweep_dir: &Path) -> Result<Vec<String>, SweepError> {
     let path = sweep_dir.join(TASKS_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| SweepError::io(&path, e))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        SweepError::io(
+            &path,
+            format!("{e}: `sweep --task` runs one task of an array that `sweep SPEC --out {} --slurm` submitted, and reads the run IDs from this file; submit the sweep first (or run it here without --task)", sweep_dir.display()),
+        )
+    })?;
     Ok(text
         .lines()
         .filter(|l| !l.is_empty())

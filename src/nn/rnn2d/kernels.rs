@@ -64,7 +64,7 @@ fn rows_axpy(
     while r < rows {
         let left = rows - r;
         let (x, out) = (&x[r * k..], &mut out[r * n..]);
-        r += if left >= 5 && left % 4 != 0 {
+        r += if left >= 5 && !left.is_multiple_of(4) {
             block::<5>(k, n, x, w, out, fma);
             5
         } else if left >= 4 {
