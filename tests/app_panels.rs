@@ -1,6 +1,8 @@
 //! The app's panels driven by kittest with fixed, injected state (no live worker decides what
 //! a picture shows), with small snapshot images in tests/snapshots/.
 
+mod common;
+
 use annealscape::anneal::{FinalSummary, Phase, StepMetrics};
 use annealscape::app::panels;
 use annealscape::app::{
@@ -158,6 +160,7 @@ fn harness(
     state: AppState,
     size: (f32, f32),
 ) -> Harness<'static, (AppState, Vec<AppCommand>)> {
+    common::require_vulkan();
     Harness::builder()
         .with_size(egui::vec2(size.0, size.1))
         .build_ui_state(
@@ -285,6 +288,7 @@ fn the_shell_lays_out_all_views_and_exports_through_a_typed_path_without_a_dialo
     let mut state = fixture();
     state.landscape.follow_live = false;
     state.landscape.finish(bowl());
+    common::require_vulkan();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_ui_state(

@@ -79,6 +79,7 @@ fn the_sweep_window_lists_sorts_filters_and_overlays_runs() {
         "the axes: size, three fixed settings, seed"
     );
     state.sweep = Some(view);
+    common::require_vulkan();
     let mut h = Harness::builder()
         .with_size(egui::vec2(900.0, 560.0))
         .build_ui_state(

@@ -277,7 +277,10 @@ fn stored_results_are_not_overwritten_without_asking() {
     let out = bin().args(anneal_args(&partial)).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("already holds a finished run"), "{stderr}");
+    assert!(
+        stderr.contains("already holds a run that has finished"),
+        "{stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(partial.join("config.toml")).unwrap(),
         "x"

@@ -107,8 +107,8 @@ fn usage(e: BaselineError) -> CliError {
 }
 
 /// Refuse a number of runs whose results would not fit in memory (half of what this process may
-/// use): each run keeps its energy and, when it ends on a ground state, its configuration,
-/// and PT's replicas and SQA's slices are N bits a run each.
+/// use): each run keeps its energy and, when it ends on a ground state, its configuration (a
+/// byte a spin), and its spins, PT's replicas and SQA's slices are N bits a run each.
 fn check_memory(cmd: &BaselineCommand, sites: usize) -> Result<(), CliError> {
     let runs = cmd.common().runs;
     let copies = match cmd {
@@ -116,7 +116,7 @@ fn check_memory(cmd: &BaselineCommand, sites: usize) -> Result<(), CliError> {
         BaselineCommand::Pt { replicas, .. } => *replicas,
         BaselineCommand::Sqa { slices, .. } => *slices,
     };
-    let per_run = 64.0 + 2.0 * sites as f64 + (copies * sites) as f64 / 8.0;
+    let per_run = 64.0 + sites as f64 + (copies * sites) as f64 / 8.0;
     let need = runs as f64 * per_run;
     let have = crate::run::machine_memory_bytes().unwrap_or(f64::INFINITY) * 0.5;
     if need > have {

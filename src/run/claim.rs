@@ -37,14 +37,14 @@ impl RunClaim {
     /// process, or another claim in this one, holds it.
     pub fn claim(dir: &Path) -> Result<Self, RunError> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| RunError::io(dir, format!("cannot create: {e}")))?;
+            .map_err(|e| RunError::io(dir, format!("cannot write the run folder: {e}")))?;
         let path = dir.join(LOCK_FILE);
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| RunError::io(&path, format!("cannot open the run's lock: {e}")))?;
+            .map_err(|e| RunError::io(&path, format!("cannot write the run's lock: {e}")))?;
         match file.try_lock() {
             Ok(()) => Ok(Self {
                 dir: dir.to_path_buf(),

@@ -70,7 +70,7 @@ fn occupied(dir: &Path) -> Option<String> {
     }
     let d = dir.display();
     Some(if dir.join("summary.toml").exists() {
-        format!("already holds a finished run (summary.toml): choose a new --out folder, or remove this one (rm -r {d}) to run it again")
+        format!("already holds a run that has finished (summary.toml): choose a new --out folder, or remove this one (rm -r {d}) to run it again")
     } else if super::can_resume(dir) {
         format!("already holds a run that can continue: type `annealscape anneal --resume {d}`, or choose a new --out folder")
     } else {

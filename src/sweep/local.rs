@@ -96,9 +96,16 @@ pub fn run_one(
     let resume = match stored_status(&dir) {
         state @ (RunState::Done | RunState::Damaged(_)) => return Ok(state),
         RunState::Stopped { .. } | RunState::Interrupted => true,
-        // Failed, or started and gone before its first resume point: nothing to keep.
-        _ => {
+        RunState::Failed(_) => {
             clear(&dir)?;
+            false
+        }
+        // Started and gone before its first resume point: nothing to keep. Anything else in
+        // the folder is not the run's, and the new run refuses to write over it.
+        _ => {
+            if dir.join("metrics.csv").exists() {
+                clear(&dir)?;
+            }
             false
         }
     };

@@ -61,3 +61,18 @@ pub fn metrics_without_seconds(dir: &std::path::Path) -> Vec<String> {
         })
         .collect()
 }
+
+/// Stop with the package to install when no Vulkan driver is there: the kittest snapshot tests
+/// render with wgpu, which otherwise panics deep inside egui_kittest ("no graphics adapter").
+pub fn require_vulkan() {
+    let has_driver = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"]
+        .iter()
+        .any(|d| std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some()));
+    if !has_driver && std::env::var_os("VK_ICD_FILENAMES").is_none() {
+        panic!(
+            "no Vulkan driver (nothing in /usr/share/vulkan/icd.d): the snapshot tests render \
+             with wgpu on Mesa's software Vulkan; install mesa-vulkan-drivers \
+             (Debian/Ubuntu), or run scripts/test, which installs what the tests need"
+        );
+    }
+}
