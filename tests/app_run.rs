@@ -177,20 +177,30 @@ fn the_app_runs_an_anneal_computes_a_landscape_exports_and_survives_failures() {
     step_until(&mut h, "steps of the long run", limit, |a| {
         a.state.status == RunStatus::Running && a.state.run.metrics.len() > 5
     });
+    // The time a step takes here and now, so the paused window below is long enough for many.
+    let (started, from) = (Instant::now(), h.state().state.run.metrics.len());
+    step_until(&mut h, "ten more steps", limit, |a| {
+        a.state.run.metrics.len() >= from + 10
+    });
+    let per_step = started.elapsed() / (h.state().state.run.metrics.len() - from) as u32;
     h.get_by_label("Pause").click();
     step_until(&mut h, "the pause", limit, |a| {
         a.state.status == RunStatus::Paused
     });
     let paused_at = h.state().state.run.metrics.len();
-    std::thread::sleep(Duration::from_millis(200));
+    std::thread::sleep((per_step * 20).max(Duration::from_millis(200)));
     h.step();
     assert!(
         h.state().state.run.metrics.len() <= paused_at + 1,
-        "no steps while paused"
+        "no steps while paused (a window of twenty steps)"
     );
     h.get_by_label("Resume").click();
     step_until(&mut h, "the resume", limit, |a| {
         a.state.status == RunStatus::Running
+    });
+    // Resumed, the step counter moves on again: the pause, not a slow step, held it.
+    step_until(&mut h, "steps after the resume", limit, |a| {
+        a.state.run.metrics.len() > paused_at + 2
     });
     h.get_by_label("Stop").click();
     step_until(&mut h, "the stop", limit, |a| {

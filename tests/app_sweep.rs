@@ -10,9 +10,8 @@ use egui_kittest::Harness;
 
 #[test]
 fn the_sweep_window_lists_sorts_filters_and_overlays_runs() {
-    // Fixed path: it is shown in the picture.
-    let dir = std::env::temp_dir().join("annealscape-app-sweep-fixed");
-    let _ = std::fs::remove_dir_all(&dir);
+    // A folder of this process (the picture shows the view's own path, not this one).
+    let dir = common::temp_dir("app-sweep");
     let text =
         "preset = \"quick\"\n[axes]\n\"lattice.size\" = [3, 4]\n\"anneal.warmup_steps\" = 10\n\
                 \"anneal.anneal_steps\" = 30\n\"anneal.final_samples\" = 200\nseed = [0, 1]\n";

@@ -123,7 +123,7 @@ fn a_bad_extension_is_refused_with_the_path() {
             "--kind",
             "stages",
             "--out",
-            "/tmp/x.png",
+            dir.join("x.png").to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -193,7 +193,7 @@ fn curves_lattice_and_modes_figures_from_a_run_folder() {
             "--index",
             "100000",
             "--out",
-            "/tmp/never.png",
+            dir.join("never.png").to_str().unwrap(),
         ])
         .output()
         .unwrap();

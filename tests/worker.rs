@@ -7,7 +7,7 @@ use common::temp_dir;
 use annealscape::run::{Command, Event, RunConfig, Worker};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn short_config(anneal_steps: usize) -> RunConfig {
     RunConfig::preset("quick")
@@ -87,21 +87,43 @@ fn pause_snapshot_resume_and_stop() {
     let worker = Worker::spawn(Arc::new(|| {}));
     let dir = temp_dir("worker-stop");
     worker.send(Command::Start(Box::new(short_config(5000)), dir.clone()));
+    // The time a step takes here and now, so the paused window below is long enough for many.
     wait_for(&worker, |e| matches!(e, Event::Step(m) if m.step >= 3));
+    let started = Instant::now();
+    let mut last = 0;
+    wait_for(&worker, |e| {
+        if let Event::Step(m) = e {
+            last = m.step;
+        }
+        last >= 13
+    });
+    let per_step = started.elapsed() / 10;
     worker.send(Command::Pause);
-    wait_for(&worker, |e| matches!(e, Event::Paused(true)));
-    // While paused no step arrives.
-    std::thread::sleep(Duration::from_millis(200));
+    let mut paused_at = last;
+    wait_for(&worker, |e| {
+        if let Event::Step(m) = e {
+            paused_at = m.step;
+        }
+        matches!(e, Event::Paused(true))
+    });
+    // While paused no step arrives, over a window as long as twenty steps (at least 200 ms).
+    std::thread::sleep((per_step * 20).max(Duration::from_millis(200)));
     let during = worker.drain();
     assert!(
         during
             .iter()
             .filter(|e| matches!(e, Event::Step(_)))
             .count()
-            <= 1
+            <= 1,
+        "steps arrived while paused"
     );
     worker.send(Command::Snapshot);
     worker.send(Command::Resume);
+    // Resumed, the step counter moves on again: the pause, not a slow step, held it.
+    wait_for(
+        &worker,
+        |e| matches!(e, Event::Step(m) if m.step > paused_at + 2),
+    );
     wait_for(
         &worker,
         |e| matches!(e, Event::SnapshotSaved { name, .. } if name.starts_with("manual-")),

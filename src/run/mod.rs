@@ -158,6 +158,9 @@ pub fn run_blocking(
     dir: &Path,
     observer: &mut dyn Observer,
 ) -> Result<Outcome, RunError> {
+    // An invalid configuration is refused before the folder is made.
+    config.validate()?;
+    check_resources(config)?;
     let claim = RunClaim::claim(dir)?;
     run_claimed(&claim, config, observer)
 }

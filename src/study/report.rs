@@ -261,7 +261,7 @@ pub fn write_report(
     let mut md = String::new();
     let _ = write!(
         md,
-        "# annealscape reproduce --{}: the paper's study\n\nNeural annealing of the Newman–Moore model (Inack, Morawetz, Melko 2022), every table beside the paper's numbers (SPEC §5). Written by `annealscape reproduce`; the runs are in `runs/`, one row each in `runs.csv` (columns in the README), the figures in `figures/`.\n\n## Settings\n\n{}- Runs: {done} of {} finished{}; their wall times add up to {}; this invocation took {} (runs finished earlier are not redone).\n\n",
+        "# annealscape reproduce --{}: the paper's study\n\nNeural annealing of the Newman–Moore model (Inack, Morawetz, Melko 2022), every table beside the paper's numbers (SPEC §5). Written by `annealscape reproduce`; the runs are in `runs/`, one row each in `runs.csv` (columns in docs/sweeps.md), the figures in `figures/`.\n\n## Settings\n\n{}- Runs: {done} of {} finished{}; their wall times add up to {}; this invocation took {} (runs finished earlier are not redone).\n\n",
         plan.length.name(),
         settings(plan),
         runs.len(),

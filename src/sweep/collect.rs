@@ -1,5 +1,5 @@
 //! `collect`: one row per run of a sweep — its axes, its state, and the outcome of finished
-//! runs — in `SWEEP/runs.csv` (snake_case columns, documented in the README).
+//! runs — in `SWEEP/runs.csv` (snake_case columns, documented in docs/sweeps.md).
 
 use std::path::Path;
 
