@@ -3,19 +3,11 @@
 
 mod common;
 
-use common::temp_dir;
+use common::{annealscape, temp_dir};
 
 use ndarray::{Array1, Array2};
 use ndarray_npy::NpzReader;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn annealscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// The paper's network, straight from the formulas with plain loops: h_s = elu(x_left·U_left
 /// + h_left·… + b), p = softmax(h·W + c), raster order, zero vectors for missing neighbours.

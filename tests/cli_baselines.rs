@@ -2,24 +2,7 @@
 
 mod common;
 
-use common::temp_dir;
-use std::process::{Command, Output};
-
-fn annealscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use common::{annealscape, ok, temp_dir};
 
 fn table(text: &str) -> Vec<Vec<String>> {
     text.lines()

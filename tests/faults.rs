@@ -4,26 +4,13 @@
 
 mod common;
 
-use common::{metrics_without_seconds, temp_dir};
+use common::{annealscape, metrics_without_seconds, ok, temp_dir};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_annealscape"))
-}
-
-fn annealscape(args: &[&str]) -> Output {
-    bin().args(args).output().expect("the binary runs")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn s(p: &Path) -> &str {

@@ -3,16 +3,9 @@
 
 mod common;
 
-use common::temp_dir;
+use common::{annealscape, temp_dir};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn annealscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use std::process::Output;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

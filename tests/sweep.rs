@@ -3,16 +3,9 @@
 mod common;
 
 use annealscape::sweep::{prepare_sweep, read_status, RunState, SweepError, SweepSpec};
-use common::temp_dir;
-use std::process::{Command, Output, Stdio};
+use common::{annealscape, temp_dir};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn annealscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// A small fast base: L = 3 or 4 quantum runs of a few hundred steps.
 const TINY: &str = r#"

@@ -3,25 +3,9 @@
 
 mod common;
 
-use common::temp_dir;
+use common::{annealscape, ok, temp_dir};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn annealscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::process::Command;
 
 /// The cluster: the one `.ci/run` started (SLURM_CONF), or one started here and stopped on drop.
 struct Cluster {

@@ -76,3 +76,22 @@ pub fn require_vulkan() {
         );
     }
 }
+
+/// Run the binary with `args` as a user would, and wait for it.
+pub fn annealscape(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The standard output of a command that must have succeeded (its standard error otherwise).
+pub fn ok(out: impl std::borrow::Borrow<std::process::Output>) -> String {
+    let out = out.borrow();
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
