@@ -15,7 +15,7 @@ fn baseline_sa_prints_one_row_and_keeps_every_run() {
     let dir = temp_dir("baseline-sa");
     std::fs::create_dir_all(&dir).unwrap();
     let per_run = dir.join("runs.tsv");
-    let out = ok(&annealscape(&[
+    let out = ok(annealscape(&[
         "baseline",
         "sa",
         "--l",
@@ -59,11 +59,11 @@ fn baseline_sa_prints_one_row_and_keeps_every_run() {
     );
     assert_eq!(eps.iter().copied().fold(f64::INFINITY, f64::min), min);
     // The same seed gives the same runs; another seed other runs.
-    let again = ok(&annealscape(&[
+    let again = ok(annealscape(&[
         "baseline", "sa", "--l", "16", "--sweeps", "200", "--seed", "3",
     ]));
     assert_eq!(table(&again)[1][3], t[1][3]);
-    let other = ok(&annealscape(&[
+    let other = ok(annealscape(&[
         "baseline", "sa", "--l", "16", "--sweeps", "200", "--seed", "4",
     ]));
     assert_ne!(table(&other)[1][3], t[1][3]);
@@ -107,11 +107,11 @@ fn baseline_runs_at_a_degenerate_size_name_the_ground_states_they_reach() {
     assert!(ids.iter().all(|&id| id < 64));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("ground states reached ("), "{stderr}");
-    let pt = ok(&annealscape(&[
+    let pt = ok(annealscape(&[
         "baseline", "pt", "--l", "4", "--sweeps", "1600", "--runs", "8",
     ]));
     assert!(table(&pt)[0].last().unwrap() == "first_hit_median");
-    let sqa = ok(&annealscape(&[
+    let sqa = ok(annealscape(&[
         "baseline", "sqa", "--l", "4", "--sweeps", "50", "--runs", "4", "--slices", "8",
     ]));
     assert!(table(&sqa)[0].last().unwrap() == "eps_res_slice_average");
@@ -193,7 +193,7 @@ fn scaling_writes_the_table_fits_and_figure_and_takes_neural_runs_beside_sa() {
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("scaling.csv");
     let png = dir.join("scaling.png");
-    let fits = ok(&annealscape(&[
+    let fits = ok(annealscape(&[
         "scaling",
         "--method",
         "sa",
@@ -228,7 +228,7 @@ fn scaling_writes_the_table_fits_and_figure_and_takes_neural_runs_beside_sa() {
     assert!(fits.contains("SA L=8\t"), "{fits}");
     // A short neural run enters the same table at its N_anneal.
     let run = dir.join("run");
-    ok(&annealscape(&[
+    ok(annealscape(&[
         "anneal",
         "--preset",
         "quick",
@@ -241,7 +241,7 @@ fn scaling_writes_the_table_fits_and_figure_and_takes_neural_runs_beside_sa() {
         "--out",
         run.to_str().unwrap(),
     ]));
-    ok(&annealscape(&[
+    ok(annealscape(&[
         "scaling",
         "--runs-from",
         dir.to_str().unwrap(),
