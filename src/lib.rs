@@ -3,13 +3,16 @@
 //! The layers, each using only those listed before it: [`physics`] (the model and its exact
 //! answers, nothing of networks), [`baselines`] (SA, PT and SQA, physics only), [`nn`] (parameters, the 2D RNN, Adam), [`anneal`] (the
 //! annealing loop and its observers), [`landscape`] (directions and surfaces), [`run`]
-//! (configurations, run folders, the worker thread), [`sweep`] (many runs, here or on Slurm),
+//! (configurations, run folders, the worker thread), [`analysis`] (what reads a run folder:
+//! landscapes around its snapshots, slice directions, the exact curve, scaling tables),
+//! [`sweep`] (many runs, here or on Slurm),
 //! [`figures`] (plotters drawings), [`study`] (the paper's study: `reproduce`); then
 //! two faces on the same code: [`cli`] (the command line) and [`app`] (the desktop app, the
 //! only module that knows egui).
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod anneal;
 pub mod app;
 pub mod baselines;

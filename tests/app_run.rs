@@ -4,13 +4,14 @@
 
 mod common;
 
+use annealscape::analysis::Existing;
 use annealscape::app::{
     write_data, write_figure, AnnealscapeApp, AppOptions, ExactCurve, ExportContent, RunStatus,
     View,
 };
 use annealscape::figures::{CurvesFigure, Figure, LandscapeFigure, LatticeFigure, ModesFigure};
 use annealscape::landscape::{load_landscape, SurfaceEstimator};
-use annealscape::run::{Existing, RunConfig};
+use annealscape::run::RunConfig;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::path::Path;
@@ -259,7 +260,7 @@ fn export_writers_draw_every_view_and_refuse_bad_extensions() {
     let model =
         annealscape::physics::NewmanMoore::new(annealscape::physics::Lattice::new(3).unwrap(), 1.0)
             .unwrap();
-    let folder = annealscape::run::RunFolder::open(&run).unwrap();
+    let folder = annealscape::analysis::RunFolder::open(&run).unwrap();
     let request = annealscape::app::LandscapeView {
         points: 5,
         estimator: SurfaceEstimator::Exact,

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use annealscape::analysis::{Existing, LandscapeRequest, RunFolder};
 use annealscape::anneal::{Objective, Silent};
 use annealscape::curvature::{
     extremes, hessian_at, rademacher, CurvatureSettings, ExtremeSettings,
@@ -15,9 +16,7 @@ use annealscape::landscape::{
 };
 use annealscape::nn::{Autoregressive, Rnn2dWorkspace};
 use annealscape::physics::{Lattice, NewmanMoore};
-use annealscape::run::{
-    read_curvature, run_blocking, Existing, LandscapeRequest, RunConfig, RunFolder,
-};
+use annealscape::run::{read_curvature, run_blocking, RunConfig};
 use rand::SeedableRng;
 
 fn small_run(name: &str, extra: &[&str]) -> PathBuf {

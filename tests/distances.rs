@@ -323,7 +323,8 @@ fn short_run(kind: &str, every: usize) -> annealscape::run::RunConfig {
 
 #[test]
 fn a_run_writes_exact_rows_at_the_cadence_and_at_the_end() {
-    use annealscape::run::{read_distances, run_blocking, RunFolder};
+    use annealscape::analysis::RunFolder;
+    use annealscape::run::{read_distances, run_blocking};
     let dir = common::temp_dir("distances-run");
     let config = short_run("quantum", 7);
     run_blocking(&config, &dir, &mut annealscape::anneal::Silent).unwrap();

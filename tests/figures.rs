@@ -1,10 +1,11 @@
 //! Figures as files: PNGs decode at the requested size, SVGs are well formed and hold the
 //! contours, the embedded heatmap and the colour-bar labels; bad requests are refused.
 
+use annealscape::analysis::{Existing, LandscapeRequest, RunFolder};
 use annealscape::anneal::Silent;
 use annealscape::figures::{render, ColorScale, LandscapeFigure};
 use annealscape::landscape::{BiasDirection, DirectionKind, SurfaceEstimator, SurfaceSpec};
-use annealscape::run::{run_blocking, Existing, LandscapeRequest, RunConfig, RunFolder};
+use annealscape::run::{run_blocking, RunConfig};
 use std::sync::atomic::AtomicBool;
 
 fn landscape_run(name: &str) -> (std::path::PathBuf, annealscape::landscape::Landscape) {

@@ -1,6 +1,7 @@
 //! Landscapes against exact answers: centre values, exact enumeration, common random
 //! numbers, PCA paths, roughness, files and refusals.
 
+use annealscape::analysis::{Existing, LandscapeRequest, RunFolder};
 use annealscape::anneal::{Objective, Silent};
 use annealscape::landscape::{
     compute_surface, exact_value, load_landscape, random_directions, BiasDirection, DirectionKind,
@@ -8,7 +9,7 @@ use annealscape::landscape::{
 };
 use annealscape::nn::{Autoregressive, Rnn2dWorkspace};
 use annealscape::physics::{Lattice, NewmanMoore};
-use annealscape::run::{run_blocking, Existing, LandscapeRequest, RunConfig, RunFolder};
+use annealscape::run::{run_blocking, RunConfig};
 use ndarray::{Array1, Array2};
 use rand::{rngs::StdRng, RngExt, SeedableRng};
 use std::path::PathBuf;

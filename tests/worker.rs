@@ -119,14 +119,15 @@ fn pause_snapshot_resume_and_stop() {
     );
     worker.send(Command::Snapshot);
     worker.send(Command::Resume);
+    // The snapshot comes at the first step after the resume.
+    wait_for(
+        &worker,
+        |e| matches!(e, Event::SnapshotSaved { name, .. } if name.starts_with("manual-")),
+    );
     // Resumed, the step counter moves on again: the pause, not a slow step, held it.
     wait_for(
         &worker,
         |e| matches!(e, Event::Step(m) if m.step > paused_at + 2),
-    );
-    wait_for(
-        &worker,
-        |e| matches!(e, Event::SnapshotSaved { name, .. } if name.starts_with("manual-")),
     );
     worker.send(Command::Stop);
     let events = wait_for(&worker, |e| {

@@ -1,6 +1,7 @@
 //! Carrying out the panels' commands: the one `match` that turns each [`AppCommand`] into a
 //! worker command, a background job or a change of state.
 
+use crate::run::RunLayout;
 use std::path::PathBuf;
 
 use super::{panels, screenshot, AnnealscapeApp, AppCommand, AppState, ExportDialog, View, NOW};
@@ -128,11 +129,10 @@ fn default_export_path(state: &AppState, view: View, figure: bool) -> PathBuf {
         (false, View::Landscape) => "npz",
         (false, _) => "csv",
     };
-    let dir = state
-        .run
-        .dir
-        .as_ref()
-        .map_or_else(|| state.form.runs_dir.clone(), |d| d.join("figures"));
+    let dir = state.run.dir.as_ref().map_or_else(
+        || state.form.runs_dir.clone(),
+        |d| d.join(RunLayout::FIGURES),
+    );
     dir.join(format!("{}.{ext}", view.file_stem()))
 }
 

@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use super::export::{write_data, write_figure, ExportContent};
 use super::state::{SnapshotEntry, View};
+use crate::analysis::{exact_curve, Existing, LandscapeRequest, RunFolder};
 use crate::anneal::{FinalSummary, StepMetrics};
 use crate::landscape::Landscape;
 use crate::nn::{Params, Rnn2d};
-use crate::run::{exact_curve, Existing, LandscapeRequest, RunConfig, RunFolder};
+use crate::run::RunConfig;
 
 /// Where a landscape is centred.
 #[derive(Debug, Clone)]
@@ -354,7 +355,7 @@ fn compute_landscape(
     request: &LandscapeRequest,
     cancel: &AtomicBool,
     on_row: impl FnMut(usize, &[f64], &[f64]),
-) -> Result<Option<(Landscape, Option<PathBuf>)>, crate::run::RunError> {
+) -> Result<Option<(Landscape, Option<PathBuf>)>, crate::analysis::AnalysisError> {
     let folder = RunFolder::open(dir)?;
     match centre {
         Centre::Snapshot(name) => Ok(folder

@@ -3,9 +3,9 @@
 use ndarray::{Array1, Array2};
 use std::sync::Arc;
 
+use crate::analysis::LandscapeRequest;
 use crate::figures::{ColorMap, ColorScale};
 use crate::landscape::{BiasDirection, DirectionKind, Landscape, SurfaceEstimator, SurfaceSpec};
-use crate::run::LandscapeRequest;
 
 /// The centre of a landscape: a stored snapshot or the live weights.
 pub const NOW: &str = "now";

@@ -19,6 +19,7 @@ mod state;
 mod sweep_jobs;
 mod sweep_view;
 
+use crate::run::RunLayout;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -181,7 +182,7 @@ impl AnnealscapeApp {
                 .run
                 .dir
                 .as_ref()
-                .is_some_and(|d| d.join("trajectory.npz").exists());
+                .is_some_and(|d| d.join(RunLayout::TRAJECTORY).exists());
             let step = self.state.run.weights.as_ref().map(|(s, _)| *s);
             if has_trajectory && step.is_some() && step != self.last_landscape_step {
                 self.compute_landscape(false);

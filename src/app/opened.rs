@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::run::{can_resume, read_run_metrics, read_samples, read_summary, RunFolder};
+use crate::run::{can_resume, read_run_metrics, read_samples, read_summary};
+
+use crate::analysis::RunFolder;
 
 use super::state::SnapshotEntry;
 use super::{AnnealscapeApp, OpenedRun, RunData, RunStatus};

@@ -101,7 +101,7 @@ impl ExactLine {
     pub fn load(dir: &std::path::Path) -> Option<(usize, Self)> {
         let config = crate::run::read_config(dir).ok()?;
         let xmax = config.anneal.start;
-        let line = match crate::run::exact_curve(&config, xmax) {
+        let line = match crate::analysis::exact_curve(&config, xmax) {
             Ok((points, label)) => Self {
                 xmax,
                 points: points.into_iter().map(|(x, y)| [x, y]).collect(),

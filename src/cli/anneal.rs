@@ -1,5 +1,6 @@
 //! `annealscape anneal`, `eval` and `presets`.
 
+use crate::run::RunLayout;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{Array1, Array2};
@@ -221,7 +222,7 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
             } else {
                 format!(
                     "it stopped before its first resume point, so start it again: annealscape anneal --config {} --out NEW",
-                    dir.join("config.toml").display()
+                    dir.join(RunLayout::CONFIG).display()
                 )
             };
             writeln!(
@@ -247,7 +248,9 @@ pub fn presets(out: &mut dyn Write) -> Result<(), CliError> {
 /// The network of a checkpoint, from its run's `config.toml`.
 pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
     let folder = path.parent().unwrap_or(Path::new("."));
-    let in_checkpoints = folder.file_name().is_some_and(|n| n == "checkpoints");
+    let in_checkpoints = folder
+        .file_name()
+        .is_some_and(|n| n == RunLayout::CHECKPOINTS);
     if !in_checkpoints || path.extension().is_none_or(|e| e != "npz") || path.is_dir() {
         // Pointed at another file of a run (config.toml, metrics.csv) or at the run itself.
         let run = if path.is_dir() { path } else { folder };
@@ -260,7 +263,7 @@ pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
                 names
                     .iter()
                     .map(|n| run
-                        .join("checkpoints")
+                        .join(RunLayout::CHECKPOINTS)
                         .join(format!("{n}.npz"))
                         .display()
                         .to_string())

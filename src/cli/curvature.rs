@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::distance::{network_of_checkpoint, KindArg};
 use super::CliError;
+use crate::analysis::RunFolder;
 use crate::anneal::{AnnealKind, Estimator, Objective};
 use crate::curvature::{
     adam_threshold, hessian_at, loss_scale, measure, save_report, CurvatureEstimator,
@@ -16,7 +17,7 @@ use crate::curvature::{
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_optimiser, AdamConfig, Params, Rnn2d};
 use crate::physics::{Lattice, NewmanMoore};
-use crate::run::{checkpoint_path, RunFolder};
+use crate::run::checkpoint_path;
 
 /// The estimator on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -6,11 +6,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::CliError;
+use crate::analysis::RunFolder;
 use crate::distance::{DistanceTarget, Distances, TargetKind};
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, tensor_shapes, Params, Rnn2d, Rnn2dConfig};
 use crate::physics::{GroundEnergyCache, Lattice, NewmanMoore, QuantumStateCache};
-use crate::run::RunFolder;
 
 /// What the bare checkpoint was trained on.
 #[derive(Debug, Clone, Copy, ValueEnum)]

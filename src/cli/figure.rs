@@ -1,5 +1,6 @@
 //! `annealscape figure`: draw a run's figures as PNG or SVG.
 
+use crate::run::RunLayout;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -106,7 +107,10 @@ fn parse_pair(text: &str) -> Result<(f64, f64), String> {
 }
 
 fn load(args: &FigureArgs, name: &str) -> Result<Landscape, CliError> {
-    let path = args.run.join("landscapes").join(format!("{name}.npz"));
+    let path = args
+        .run
+        .join(RunLayout::LANDSCAPES)
+        .join(format!("{name}.npz"));
     if !path.exists() {
         return Err(CliError::Usage(format!(
             "{} does not exist: compute it with `annealscape landscape --run {} --snapshot all --directions {}`",
@@ -232,13 +236,13 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             if table.rows.is_empty() {
                 return Err(CliError::Usage(format!(
                     "{}: the run has no steps yet",
-                    args.run.join("metrics.csv").display()
+                    args.run.join(RunLayout::METRICS).display()
                 )));
             }
             let curves = Curves::from_metrics(&table.rows);
             let xmax = curves.x.iter().copied().fold(0.0, f64::max);
             let figure = CurvesFigure {
-                exact: match crate::run::exact_curve(&config, xmax) {
+                exact: match crate::analysis::exact_curve(&config, xmax) {
                     Ok(curve) => Some(curve),
                     Err(why) => {
                         eprintln!("note: {why}");
@@ -364,7 +368,7 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
                 })
                 .unwrap_or_default();
             // Snapshots in step order; the folder is opened once, not per comparison.
-            let run_folder = crate::run::RunFolder::open(&args.run).ok();
+            let run_folder = crate::analysis::RunFolder::open(&args.run).ok();
             names.sort_by_key(|n| {
                 run_folder
                     .as_ref()

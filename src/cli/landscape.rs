@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::CliError;
+use crate::analysis::{Existing, LandscapeRequest, RunFolder};
 use crate::landscape::{BiasDirection, DirectionKind, HessianPair, SurfaceEstimator, SurfaceSpec};
-use crate::run::{Existing, LandscapeRequest, RunFolder};
 
 /// Direction choices on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use super::baseline::{run_baseline, BaselineCommand, Common};
 use super::values::{sizes_arg, Sizes};
 use super::CliError;
+use crate::analysis::{find_neural_runs, neural_rows, read_scaling, write_scaling, ScalingRow};
 use crate::baselines::scaling::{fit_all, Fit, Point};
 use crate::figures::{render, ScalingFigure, ScalingPoint, ScalingSeries};
-use crate::run::{find_neural_runs, neural_rows, read_scaling, write_scaling, ScalingRow};
 
 /// A classical method.
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::RunError;
 
 /// The lock file inside a run folder.
-pub const LOCK_FILE: &str = "lock";
+pub const LOCK_FILE: &str = super::RunLayout::LOCK;
 
 /// The exclusive right to run the run in a folder, for as long as this value lives.
 #[derive(Debug)]

@@ -22,7 +22,7 @@ use crate::nn::Rnn2d;
 use crate::physics::{Lattice, NewmanMoore};
 
 /// Name of the table in a run folder.
-pub const CURVATURE_FILE: &str = "curvature.csv";
+pub const CURVATURE_FILE: &str = super::RunLayout::CURVATURE;
 /// Hessian-vector products of the Krylov space for both ends of H along the anneal (with
 /// 8 + 6 the L = 5 paper run spent 20.6 % of its time on curvature; with 6 + 5, 15.0 %).
 pub const PROBE_PRODUCTS: usize = 6;

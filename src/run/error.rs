@@ -6,7 +6,6 @@ use thiserror::Error;
 
 use super::{ConfigError, ResumeError};
 use crate::anneal::AnnealError;
-use crate::landscape::LandscapeError;
 use crate::nn::{LayoutError, NpzError};
 
 /// Why a run could not start, continue or be read.
@@ -21,9 +20,6 @@ pub enum RunError {
     /// A parameter file could not be read.
     #[error(transparent)]
     Npz(#[from] NpzError),
-    /// A landscape could not be computed or read.
-    #[error(transparent)]
-    Landscape(#[from] LandscapeError),
     /// Parameters that do not fit the network.
     #[error(transparent)]
     Layout(#[from] LayoutError),

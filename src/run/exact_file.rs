@@ -9,9 +9,9 @@ use super::RunError;
 use crate::anneal::DistanceRow;
 
 /// Name of the distances table in a run folder.
-pub const EXACT_FILE: &str = "exact.csv";
+pub const EXACT_FILE: &str = super::RunLayout::EXACT;
 /// Name of the per-ground-state table in a run folder.
-pub const PROBABILITIES_FILE: &str = "ground_state_probabilities.csv";
+pub const PROBABILITIES_FILE: &str = super::RunLayout::PROBABILITIES;
 /// Most ground states written per row of [`PROBABILITIES_FILE`].
 pub const MAX_PROBABILITY_COLUMNS: usize = 256;
 

@@ -1,6 +1,7 @@
 //! The run folder (DESIGN.md "Files a run writes"), written by an [`Observer`] so the app,
 //! the command line and the tests all produce the same files.
 
+use super::RunLayout;
 use ndarray::ArrayView2;
 use std::fs;
 use std::io::Write;
@@ -33,19 +34,19 @@ pub struct RunWriter {
 /// The files and folders of a run that a new run must not find in its folder (DESIGN.md
 /// "Files a run writes"); the lock and `figures/` are not the run's results.
 pub const RUN_FILES: [&str; 13] = [
-    "config.toml",
-    "metrics.csv",
-    "summary.toml",
-    "resume.npz",
-    "trajectory.npz",
-    "status.toml",
-    super::EXACT_FILE,
-    super::PROBABILITIES_FILE,
-    super::CURVATURE_FILE,
-    "checkpoints",
-    "samples",
-    "landscapes",
-    "curvature",
+    RunLayout::CONFIG,
+    RunLayout::METRICS,
+    RunLayout::SUMMARY,
+    RunLayout::RESUME,
+    RunLayout::TRAJECTORY,
+    RunLayout::STATUS,
+    RunLayout::EXACT,
+    RunLayout::PROBABILITIES,
+    RunLayout::CURVATURE,
+    RunLayout::CHECKPOINTS,
+    RunLayout::SAMPLES,
+    RunLayout::LANDSCAPES,
+    RunLayout::CURVATURE_SPECTRA,
 ];
 
 /// The run files already in `dir` (folders count when they hold anything).
@@ -69,7 +70,7 @@ fn occupied(dir: &Path) -> Option<String> {
         return None;
     }
     let d = dir.display();
-    Some(if dir.join("summary.toml").exists() {
+    Some(if dir.join(RunLayout::SUMMARY).exists() {
         format!("already holds a run that has finished (summary.toml): choose a new --out folder, or remove this one (rm -r {d}) to run it again")
     } else if super::can_resume(dir) {
         format!("already holds a run that can continue: type `annealscape anneal --resume {d}`, or choose a new --out folder")
@@ -87,7 +88,13 @@ const PROBE_NAME_LEN: usize = 96;
 
 /// Write and remove a probe file with a long name in every folder the run writes to.
 fn probe_writable(dir: &Path) -> Result<(), RunError> {
-    for sub in ["", "checkpoints", "samples", "landscapes", "figures"] {
+    for sub in [
+        "",
+        RunLayout::CHECKPOINTS,
+        RunLayout::SAMPLES,
+        RunLayout::LANDSCAPES,
+        RunLayout::FIGURES,
+    ] {
         let folder = dir.join(sub);
         let name = format!(".write-probe-{}", std::process::id());
         let name = format!("{name:-<PROBE_NAME_LEN$}");
@@ -133,17 +140,22 @@ impl RunWriter {
         if let Some(why) = occupied(dir) {
             return Err(RunError::io(dir, why));
         }
-        for sub in ["checkpoints", "samples", "landscapes", "figures"] {
+        for sub in [
+            RunLayout::CHECKPOINTS,
+            RunLayout::SAMPLES,
+            RunLayout::LANDSCAPES,
+            RunLayout::FIGURES,
+        ] {
             fs::create_dir_all(dir.join(sub))
                 .map_err(|e| RunError::io(dir.join(sub), format!("cannot write: {e}")))?;
         }
         probe_writable(dir)?;
-        let config_path = dir.join("config.toml");
+        let config_path = dir.join(RunLayout::CONFIG);
         write_atomically(&config_path, |w| w.write_all(config.to_toml().as_bytes()))
             .map_err(|e| RunError::io(&config_path, format!("cannot write: {e}")))?;
         Ok(Self {
             dir: dir.to_path_buf(),
-            metrics: MetricsWriter::create(&dir.join("metrics.csv"))?,
+            metrics: MetricsWriter::create(&dir.join(RunLayout::METRICS))?,
             distances: DistanceWriter::new(dir),
             curvature: CurvatureWriter::new(dir),
             trajectory: Trajectory::new(config.output.trajectory_points),
@@ -162,7 +174,7 @@ impl RunWriter {
         trajectory: Trajectory,
         last_x: f64,
     ) -> Result<Self, RunError> {
-        let path = dir.join("metrics.csv");
+        let path = dir.join(RunLayout::METRICS);
         let rows = steps_before(&path, state.step)?;
         if rows < state.step {
             return Err(RunError::io(
@@ -170,7 +182,7 @@ impl RunWriter {
                 format!(
                     "holds {rows} steps but the resume state is at step {}: the file lost rows, and continuing would leave a hole; restore it from a copy of the run folder, or start again in a new folder (annealscape anneal --config {} --out NEW)",
                     state.step,
-                    dir.join("config.toml").display()
+                    dir.join(RunLayout::CONFIG).display()
                 ),
             ));
         }
@@ -197,7 +209,7 @@ impl RunWriter {
     }
 
     fn save_trajectory(&self) -> Result<(), RunError> {
-        let path = self.dir.join("trajectory.npz");
+        let path = self.dir.join(RunLayout::TRAJECTORY);
         let last = self.last.as_ref().map(|(s, x, p)| (*s, *x, p));
         self.trajectory
             .save(&path, last)
@@ -221,14 +233,14 @@ impl Observer for RunWriter {
         }
         let path = self
             .dir
-            .join("checkpoints")
+            .join(RunLayout::CHECKPOINTS)
             .join(format!("{}.npz", snapshot.name));
         save_checkpoint(&path, snapshot.params, Some(snapshot.optimiser))
             .map_err(ObserverError::new)?;
         if snapshot.samples.nrows() > 0 {
             let path = self
                 .dir
-                .join("samples")
+                .join(RunLayout::SAMPLES)
                 .join(format!("{}.txt", snapshot.name));
             write_samples(&path, snapshot.samples)
                 .map_err(|e| ObserverError::new(describe(&path, e)))?;
@@ -256,11 +268,14 @@ impl Observer for RunWriter {
 
     fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), ObserverError> {
         self.save_trajectory().map_err(ObserverError::new)?;
-        let path = self.dir.join("summary.toml");
+        let path = self.dir.join(RunLayout::SUMMARY);
         let text = toml::to_string(summary).map_err(ObserverError::new)?;
         write_atomically(&path, |w| w.write_all(text.as_bytes()))
             .map_err(|e| ObserverError::new(describe(&path, e)))?;
-        let path = self.dir.join("samples").join("final_modes.tsv");
+        let path = self
+            .dir
+            .join(RunLayout::SAMPLES)
+            .join(RunLayout::FINAL_MODES);
         write_atomically(&path, |w| {
             writeln!(w, "configuration\tcount\tenergy_per_spin\tground_state_id")?;
             for mode in &summary.modes {

@@ -1,5 +1,6 @@
-//! Runs: configuration, run folders, the blocking loop the command line and tests use, and
-//! the worker thread the app drives. Nothing here knows egui.
+//! Runs: configuration, run folders (their files, lock and status), resume, the blocking loop
+//! the command line and tests use, and the worker thread the app drives. Nothing here knows
+//! egui or a landscape; what reads a run folder for an analysis is in `analysis`.
 
 mod claim;
 mod config;
@@ -8,16 +9,13 @@ mod curvature_probe;
 mod diagnostics;
 mod error;
 mod events;
-mod exact_curve;
 mod exact_file;
 mod folder;
-mod landscapes;
+mod layout;
 mod metrics_file;
 mod reader;
 mod resources;
 mod resume;
-mod scaling_table;
-mod slice_directions;
 mod status;
 mod trajectory;
 mod worker;
@@ -34,25 +32,20 @@ pub use curvature_probe::{
 pub use diagnostics::{auto_exact_every, distance_target, DiagnosticsConfig};
 pub use error::RunError;
 pub use events::{run_events, RunEvents};
-pub use exact_curve::{exact_curve, ExactCurveError};
 pub use exact_file::{
     read_distances, DistanceTable, DistanceWriter, EXACT_FILE, MAX_PROBABILITY_COLUMNS,
     PROBABILITIES_FILE,
 };
 pub use folder::{existing_run_files, write_samples, RunWriter, RUN_FILES};
-pub use landscapes::{Existing, LandscapeRequest, RunFolder};
+pub use layout::RunLayout;
 pub use metrics_file::{read_metrics, read_rows, truncate_metrics, write_metrics, MetricsTable};
 pub use reader::{
     checkpoint_path, read_config, read_run_metrics, read_samples, read_summary, snapshot_names,
 };
 pub use resources::{
-    check_landscape, check_resources, machine_memory_bytes, run_memory_bytes, MAX_TRAJECTORY_BYTES,
+    check_resources, machine_memory_bytes, run_memory_bytes, MAX_TRAJECTORY_BYTES,
 };
 pub use resume::{load_resume, save_resume, ResumeError, ResumePoint, RESUME_FILE};
-pub use scaling_table::{
-    find_neural_runs, neural_rows, read_scaling, write_scaling, NeuralOutcome, ScalingRow,
-};
-pub use slice_directions::{barrier, interpolation_points, DIRECTION_SAMPLES};
 pub use status::{
     host_name, read_status, status_evidence, stored_status, write_status, RunState, StatusFile,
     STATUS_FILE,
@@ -208,7 +201,7 @@ fn with_status(
 
 /// Whether the run in `dir` can be resumed: it has a resume state and no summary.
 pub fn can_resume(dir: &Path) -> bool {
-    dir.join(RESUME_FILE).exists() && !dir.join("summary.toml").exists()
+    dir.join(RESUME_FILE).exists() && !dir.join(RunLayout::SUMMARY).exists()
 }
 
 /// Continue the stopped, killed or crashed run in `dir` from its `resume.npz`: the result is
@@ -224,7 +217,7 @@ pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcom
 pub fn resume_claimed(claim: &RunClaim, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
     let dir = claim.dir();
     let config = read_config(dir)?;
-    if dir.join("summary.toml").exists() {
+    if dir.join(RunLayout::SUMMARY).exists() {
         return Err(RunError::io(
             dir,
             "the run has finished (summary.toml exists): there is nothing to resume; its results are in this folder",
@@ -236,7 +229,7 @@ pub fn resume_claimed(claim: &RunClaim, observer: &mut dyn Observer) -> Result<O
             &path,
             format!(
                 "not found: the run stopped before its first resume point (output.resume_every steps), so it cannot continue; start it again in a new folder: annealscape anneal --config {} --out NEW",
-                dir.join("config.toml").display()
+                dir.join(RunLayout::CONFIG).display()
             ),
         ));
     }
@@ -276,7 +269,7 @@ pub fn resume_claimed(claim: &RunClaim, observer: &mut dyn Observer) -> Result<O
 /// Refuse a `config.toml` that resolves to another configuration than `stored`, the one the
 /// run started with, naming every setting that differs.
 fn check_unedited(dir: &Path, stored: &str, now: &RunConfig) -> Result<(), RunError> {
-    let path = dir.join("config.toml");
+    let path = dir.join(RunLayout::CONFIG);
     let before = RunConfig::from_toml(stored, "resume.npz")?;
     if before == *now {
         return Ok(());
@@ -359,7 +352,7 @@ mod tests {
             optimiser: run.optimiser(),
         };
         assert_eq!(both.on_step(&view).unwrap(), Control::Continue);
-        assert!(dir.join("metrics.csv").exists());
+        assert!(dir.join(RunLayout::METRICS).exists());
         assert!(!dir.join(CURVATURE_FILE).exists());
         let _ = std::fs::remove_dir_all(&dir);
     }

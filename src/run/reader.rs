@@ -3,6 +3,7 @@
 //! refuses what would mislead: a `config.toml` edited after the run, a snapshot name that
 //! would read outside the folder, values that cannot be read.
 
+use super::RunLayout;
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,7 @@ use crate::nn::tensor_shapes;
 /// The configuration of the run in `dir`, checked against the files the run wrote: the hidden
 /// width against its checkpoints, the lattice size against its samples.
 pub fn read_config(dir: &Path) -> Result<RunConfig, RunError> {
-    let path = dir.join("config.toml");
+    let path = dir.join(RunLayout::CONFIG);
     if !path.exists() {
         return Err(RunError::io(
             &path,
@@ -31,7 +32,7 @@ fn check_hidden(dir: &Path, config: &RunConfig) -> Result<(), RunError> {
     let Some(name) = snapshot_names(dir).into_iter().next() else {
         return Ok(());
     };
-    let path = dir.join("checkpoints").join(format!("{name}.npz"));
+    let path = dir.join(RunLayout::CHECKPOINTS).join(format!("{name}.npz"));
     let shapes = tensor_shapes(&path)?;
     let found = shapes
         .iter()
@@ -50,7 +51,7 @@ fn check_hidden(dir: &Path, config: &RunConfig) -> Result<(), RunError> {
 }
 
 fn check_sites(dir: &Path, config: &RunConfig) -> Result<(), RunError> {
-    let Ok(entries) = std::fs::read_dir(dir.join("samples")) else {
+    let Ok(entries) = std::fs::read_dir(dir.join(RunLayout::SAMPLES)) else {
         return Ok(());
     };
     let mut files: Vec<PathBuf> = entries
@@ -85,12 +86,12 @@ fn check_sites(dir: &Path, config: &RunConfig) -> Result<(), RunError> {
 
 /// `metrics.csv` of the run in `dir` (see [`read_metrics`] for what a crash leaves).
 pub fn read_run_metrics(dir: &Path) -> Result<MetricsTable, RunError> {
-    read_metrics(&dir.join("metrics.csv"))
+    read_metrics(&dir.join(RunLayout::METRICS))
 }
 
 /// `summary.toml`, or `None` if the run has not finished.
 pub fn read_summary(dir: &Path) -> Result<Option<FinalSummary>, RunError> {
-    let path = dir.join("summary.toml");
+    let path = dir.join(RunLayout::SUMMARY);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -110,7 +111,7 @@ pub fn read_summary(dir: &Path) -> Result<Option<FinalSummary>, RunError> {
 
 /// The checkpoints present, by name (unsorted order of the folder is sorted by name).
 pub fn snapshot_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir.join("checkpoints"))
+    let mut names: Vec<String> = std::fs::read_dir(dir.join(RunLayout::CHECKPOINTS))
         .map(|entries| {
             entries
                 .filter_map(|e| e.ok())
@@ -138,7 +139,7 @@ pub fn checkpoint_path(dir: &Path, name: &str) -> Result<PathBuf, RunError> {
     let names = snapshot_names(dir);
     if !plain || !names.iter().any(|n| n == name) {
         return Err(RunError::io(
-            dir.join("checkpoints"),
+            dir.join(RunLayout::CHECKPOINTS),
             format!(
                 "no snapshot '{name}': choose one of {}",
                 if names.is_empty() {
@@ -149,14 +150,14 @@ pub fn checkpoint_path(dir: &Path, name: &str) -> Result<PathBuf, RunError> {
             ),
         ));
     }
-    Ok(dir.join("checkpoints").join(format!("{name}.npz")))
+    Ok(dir.join(RunLayout::CHECKPOINTS).join(format!("{name}.npz")))
 }
 
 /// The samples saved with snapshot `name`, as rows of `sites` bits; lines of another length
 /// are an error naming the line.
 pub fn read_samples(dir: &Path, name: &str, sites: usize) -> Result<Array2<u8>, RunError> {
     checkpoint_path(dir, name)?;
-    let path = dir.join("samples").join(format!("{name}.txt"));
+    let path = dir.join(RunLayout::SAMPLES).join(format!("{name}.txt"));
     let text = std::fs::read_to_string(&path).map_err(|e| RunError::io(&path, e))?;
     let mut bits = Vec::new();
     let mut rows = 0;

@@ -14,7 +14,7 @@ use crate::files::write_npz_atomically;
 use crate::nn::{AdamState, Params};
 
 /// File name of the resume state inside a run folder.
-pub const RESUME_FILE: &str = "resume.npz";
+pub const RESUME_FILE: &str = super::RunLayout::RESUME;
 
 /// Why `resume.npz` could not be read or written.
 #[derive(Debug, Error)]

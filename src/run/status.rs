@@ -5,6 +5,7 @@
 //! the host name and pid in `status.toml`, decides, so a rerun on a login node or after the node
 //! is gone tells running from dead.
 
+use super::RunLayout;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -12,7 +13,7 @@ use super::claim::{lock_state, LockState};
 use super::{can_resume, RunError};
 
 /// The status file inside a run folder.
-pub const STATUS_FILE: &str = "status.toml";
+pub const STATUS_FILE: &str = super::RunLayout::STATUS;
 
 /// What `status.toml` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,7 +114,7 @@ pub fn holder(dir: &Path) -> String {
 /// The state of the run in `dir`: [`stored_status`], or running while a process holds its
 /// lock.
 pub fn read_status(dir: &Path) -> RunState {
-    if !dir.join("summary.toml").is_file() && lock_state(dir) == LockState::Held {
+    if !dir.join(RunLayout::SUMMARY).is_file() && lock_state(dir) == LockState::Held {
         return match status_file(dir) {
             Ok(Some(StatusFile::Running { host, pid })) => RunState::Running { host, pid },
             _ => RunState::Running {
@@ -128,7 +129,7 @@ pub fn read_status(dir: &Path) -> RunState {
 /// What the run's files say, the lock not consulted: what a process that has claimed the run
 /// reads to decide whether to resume it, start it again or leave it.
 pub fn stored_status(dir: &Path) -> RunState {
-    if dir.join("summary.toml").is_file() {
+    if dir.join(RunLayout::SUMMARY).is_file() {
         return match super::read_summary(dir) {
             Ok(_) => RunState::Done,
             Err(e) => RunState::Damaged(e.to_string()),
@@ -147,7 +148,7 @@ pub fn stored_status(dir: &Path) -> RunState {
 /// How [`read_status`] knew, in a line for `sweep-status`.
 pub fn status_evidence(dir: &Path, state: &RunState) -> String {
     match state {
-        RunState::Pending if dir.join("metrics.csv").exists() => {
+        RunState::Pending if dir.join(RunLayout::METRICS).exists() => {
             "started but gone before its first resume point (lock free): starts again".into()
         }
         RunState::Pending => "not started".into(),

@@ -2,11 +2,12 @@
 //! SPEC §5.5 for seed 0 of each (L, B₀) with the authors' estimator. A landscape already stored
 //! with the same settings is kept, so a rerun continues where it stopped.
 
+use crate::run::RunLayout;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use crate::analysis::{Existing, LandscapeRequest, RunFolder};
 use crate::landscape::{load_landscape, BiasDirection, HessianPair};
-use crate::run::{Existing, LandscapeRequest, RunFolder};
 use crate::sweep::{read_status, run_dir, RunState, Sweep, SweepPoint};
 
 use super::{LandscapePlan, StudyError, LANDSCAPE_SNAPSHOTS};
@@ -18,7 +19,7 @@ pub fn has_landscapes(point: &SweepPoint) -> bool {
 
 /// The file a planned landscape of snapshot `name` is stored in.
 pub fn landscape_path(run: &std::path::Path, name: &str, plan: &LandscapePlan) -> PathBuf {
-    run.join("landscapes")
+    run.join(RunLayout::LANDSCAPES)
         .join(format!("{name}-{}.npz", plan.directions.name()))
 }
 
@@ -68,7 +69,7 @@ pub fn compute_landscape(
     task: &LandscapeTask,
     cancel: &AtomicBool,
 ) -> Result<(), StudyError> {
-    let failed = |e: crate::run::RunError| StudyError::Landscape {
+    let failed = |e: crate::analysis::AnalysisError| StudyError::Landscape {
         run: task.run.clone(),
         message: e.to_string(),
     };

@@ -1,6 +1,7 @@
 //! `collect`: one row per run of a sweep — its axes, its state, and the outcome of finished
 //! runs — in `SWEEP/runs.csv` (snake_case columns, documented in docs/sweeps.md).
 
+use crate::run::RunLayout;
 use std::path::Path;
 
 use crate::anneal::{run_energy_jumps, AnnealKind, Phase};
@@ -83,7 +84,7 @@ fn read_outcome(
         Ok(s) => s,
         Err(e) => return (RunState::Damaged(e.to_string()), None, Vec::new()),
     };
-    let metrics = if dir.join("metrics.csv").exists() || state == RunState::Done {
+    let metrics = if dir.join(RunLayout::METRICS).exists() || state == RunState::Done {
         match read_run_metrics(dir) {
             Ok(t) => t.rows,
             Err(e) => return (RunState::Damaged(e.to_string()), None, Vec::new()),
@@ -180,7 +181,7 @@ fn outcome_row(
 
 /// `NAME-DIRS=roughness` for every stored landscape, `;`-separated, by file name.
 fn roughness(dir: &Path) -> String {
-    let Ok(entries) = std::fs::read_dir(dir.join("landscapes")) else {
+    let Ok(entries) = std::fs::read_dir(dir.join(RunLayout::LANDSCAPES)) else {
         return String::new();
     };
     let mut files: Vec<std::path::PathBuf> = entries

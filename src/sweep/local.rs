@@ -2,6 +2,7 @@
 //! finished runs, resumes interrupted ones and starts failed ones again; the same `run_one` is
 //! what a Slurm array task runs.
 
+use crate::run::RunLayout;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -103,7 +104,7 @@ pub fn run_one(
         // Started and gone before its first resume point: nothing to keep. Anything else in
         // the folder is not the run's, and the new run refuses to write over it.
         _ => {
-            if dir.join("metrics.csv").exists() {
+            if dir.join(RunLayout::METRICS).exists() {
                 clear(&dir)?;
             }
             false

@@ -1,14 +1,15 @@
 //! The residual-energy scaling table (`annealscape scaling`): one row per method, L and τ,
 //! for classical baselines and for neural runs read from run folders.
 
+use crate::run::RunLayout;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{read_config, read_run_metrics, read_summary, RunError};
 use crate::anneal::AnnealKind;
 use crate::baselines::mean_and_stderr;
+use crate::run::{read_config, read_run_metrics, read_summary, RunError};
 
 /// One point of ε_res(τ): a method at one size and annealing length, over its runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,7 +91,7 @@ pub fn find_neural_runs(root: &Path) -> Result<Vec<NeuralOutcome>, RunError> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        if dir.join("config.toml").is_file() && dir.join("summary.toml").is_file() {
+        if dir.join(RunLayout::CONFIG).is_file() && dir.join(RunLayout::SUMMARY).is_file() {
             found.push(neural_outcome(&dir)?);
             continue;
         }

@@ -3,11 +3,11 @@
 
 use thiserror::Error;
 
-use super::RunConfig;
 use crate::anneal::AnnealKind;
 use crate::physics::{
     ground_energy, ExactThermo, GroundEnergyCache, Lattice, NewmanMoore, PhysicsError,
 };
+use crate::run::RunConfig;
 
 /// Why a run has no exact reference curve.
 #[derive(Debug, Error, Clone, PartialEq)]

@@ -1,11 +1,12 @@
 //! Landscapes of a run folder's snapshots, stored in `RUN/landscapes/NAME-DIRS.npz`.
 
+use crate::run::RunLayout;
 use ndarray::{Array1, Array2};
 use ndarray_npy::NpzReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use super::{RunConfig, RunError};
+use super::AnalysisError;
 use crate::anneal::Objective;
 use crate::landscape::{
     compute_surface, load_landscape, pca_directions, project_path, random_directions,
@@ -15,6 +16,7 @@ use crate::landscape::{
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, Autoregressive, Params, Rnn2d};
 use crate::physics::{Lattice, NewmanMoore};
+use crate::run::{checkpoint_path, read_config, snapshot_names, RunConfig};
 
 /// What to compute around one snapshot.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,20 +45,21 @@ pub struct RunFolder {
 
 impl RunFolder {
     /// Open `dir` (it must hold `config.toml` and `trajectory.npz`).
-    pub fn open(dir: &Path) -> Result<Self, RunError> {
-        let config = super::read_config(dir)?;
-        let trajectory = dir.join("trajectory.npz");
-        let file = std::fs::File::open(&trajectory)
-            .map_err(|e| RunError::io(&trajectory, format!("{e} (is the run folder complete?)")))?;
-        let mut npz = NpzReader::new(file).map_err(|e| RunError::io(&trajectory, e))?;
+    pub fn open(dir: &Path) -> Result<Self, AnalysisError> {
+        let config = read_config(dir)?;
+        let trajectory = dir.join(RunLayout::TRAJECTORY);
+        let file = std::fs::File::open(&trajectory).map_err(|e| {
+            AnalysisError::io(&trajectory, format!("{e} (is the run folder complete?)"))
+        })?;
+        let mut npz = NpzReader::new(file).map_err(|e| AnalysisError::io(&trajectory, e))?;
         let steps: Array1<i64> = npz
             .by_name("steps")
-            .map_err(|e| RunError::io(&trajectory, e))?;
+            .map_err(|e| AnalysisError::io(&trajectory, e))?;
         let path: Array2<f64> = npz
             .by_name("params")
-            .map_err(|e| RunError::io(&trajectory, e))?;
+            .map_err(|e| AnalysisError::io(&trajectory, e))?;
         if path.nrows() != steps.len() {
-            return Err(RunError::io(
+            return Err(AnalysisError::io(
                 &trajectory,
                 format!(
                     "{} steps but {} parameter rows: the file is damaged",
@@ -85,7 +88,7 @@ impl RunFolder {
 
     /// The snapshots present, in the order they were taken.
     pub fn snapshots(&self) -> Vec<String> {
-        let mut names = super::snapshot_names(&self.dir);
+        let mut names = snapshot_names(&self.dir);
         names.sort_by_key(|n| self.snapshot_step(n).unwrap_or(i64::MAX));
         names
     }
@@ -120,8 +123,8 @@ impl RunFolder {
     }
 
     /// The network of snapshot `name`.
-    pub fn network(&self, name: &str) -> Result<Rnn2d, RunError> {
-        let path = super::checkpoint_path(&self.dir, name)?;
+    pub fn network(&self, name: &str) -> Result<Rnn2d, AnalysisError> {
+        let path = checkpoint_path(&self.dir, name)?;
         let layout = Params::zeros(tensor_specs(self.config.network.hidden));
         let params = load_npz(&path, &layout)?;
         Ok(Rnn2d::from_params(
@@ -140,11 +143,11 @@ impl RunFolder {
         cancel: &AtomicBool,
         existing: Existing,
         on_row: impl FnMut(usize, &[f64], &[f64]),
-    ) -> Result<Option<(Landscape, PathBuf)>, RunError> {
+    ) -> Result<Option<(Landscape, PathBuf)>, AnalysisError> {
         let net = self.network(name)?;
         let step = self.snapshot_step(name).ok_or_else(|| {
-            RunError::io(
-                self.dir.join("checkpoints"),
+            AnalysisError::io(
+                self.dir.join(RunLayout::CHECKPOINTS),
                 format!("cannot tell when snapshot '{name}' was taken"),
             )
         })?;
@@ -167,7 +170,7 @@ impl RunFolder {
         request: &LandscapeRequest,
         cancel: &AtomicBool,
         on_row: impl FnMut(usize, &[f64], &[f64]),
-    ) -> Result<Option<Landscape>, RunError> {
+    ) -> Result<Option<Landscape>, AnalysisError> {
         let config = &self.config;
         let lattice =
             Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
@@ -252,7 +255,11 @@ impl RunFolder {
     /// that holds a landscape with other settings is replaced only with
     /// [`Existing::Overwrite`]; otherwise this one goes beside it, as `SNAPSHOT-DIRS-2.npz` (or
     /// the first free number, or the numbered file with the same settings).
-    pub fn store(&self, landscape: &Landscape, existing: Existing) -> Result<PathBuf, RunError> {
+    pub fn store(
+        &self,
+        landscape: &Landscape,
+        existing: Existing,
+    ) -> Result<PathBuf, AnalysisError> {
         let kind_name = match (&landscape.settings.directions, &landscape.settings.to) {
             (DirectionKind::Interpolate, Some(to)) => format!("interpolate-{to}"),
             (DirectionKind::Hessian, _) if landscape.settings.pair == HessianPair::TopBottom => {
@@ -260,7 +267,7 @@ impl RunFolder {
             }
             (kind, _) => kind.name().to_string(),
         };
-        let folder = self.dir.join("landscapes");
+        let folder = self.dir.join(RunLayout::LANDSCAPES);
         let stem = format!("{}-{kind_name}", landscape.settings.snapshot);
         let mut out = folder.join(format!("{stem}.npz"));
         if existing == Existing::WriteBeside {
@@ -268,7 +275,7 @@ impl RunFolder {
             while out.exists() && !same_settings(&out, &landscape.settings) {
                 number += 1;
                 if number > MAX_NUMBERED {
-                    return Err(RunError::io(
+                    return Err(AnalysisError::io(
                         &folder,
                         format!("holds {MAX_NUMBERED} landscapes named {stem}-N.npz: remove some, or pass --overwrite to replace {stem}.npz"),
                     ));
@@ -277,7 +284,7 @@ impl RunFolder {
             }
         }
         save_landscape(&out, landscape)
-            .map_err(|e| RunError::io(&out, format!("cannot write: {e}")))?;
+            .map_err(|e| AnalysisError::io(&out, format!("cannot write: {e}")))?;
         Ok(out)
     }
 }

@@ -5,7 +5,7 @@
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{checkpoint_path, LandscapeRequest, RunError, RunFolder};
+use super::{AnalysisError, LandscapeRequest, RunFolder};
 use crate::anneal::Objective;
 use crate::curvature::{
     extremes, hessian_at, rademacher, CurvatureEstimator, CurvatureSettings, ExtremeSettings,
@@ -18,6 +18,7 @@ use crate::landscape::{
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_optimiser, AdamConfig, Autoregressive, Params, Rnn2d};
 use crate::physics::NewmanMoore;
+use crate::run::checkpoint_path;
 
 /// Samples of the sampled estimator behind Hessian directions above N = 16.
 pub const DIRECTION_SAMPLES: usize = 1000;
@@ -34,8 +35,8 @@ pub(super) struct Chosen {
     pub labels: Option<[String; 2]>,
 }
 
-fn curvature_failed(e: impl std::fmt::Display) -> RunError {
-    RunError::Resources(format!("the Hessian directions could not be computed: {e}"))
+fn curvature_failed(e: impl std::fmt::Display) -> AnalysisError {
+    AnalysisError::Resources(format!("the Hessian directions could not be computed: {e}"))
 }
 
 /// The top eigenpairs (and the bottom one when asked) of the Hessian at `net`.
@@ -46,7 +47,7 @@ fn eigenpairs(
     top: usize,
     bottom: usize,
     seed: u64,
-) -> Result<(Vec<Ritz>, Vec<Ritz>), RunError> {
+) -> Result<(Vec<Ritz>, Vec<Ritz>), AnalysisError> {
     let n = model.lattice().sites();
     let settings = CurvatureSettings {
         estimator: if n <= DIRECTION_EXACT_SITES {
@@ -107,7 +108,7 @@ impl RunFolder {
         request: &LandscapeRequest,
         objective: Objective,
         model: &NewmanMoore,
-    ) -> Result<Chosen, RunError> {
+    ) -> Result<Chosen, AnalysisError> {
         let theta = net.params().clone();
         let seed = request.direction_seed;
         let (directions, labels, center, spec) = match request.directions {
@@ -146,7 +147,7 @@ impl RunFolder {
                     .as_ref()
                     .and_then(Preconditioner::from_adam)
                     .ok_or_else(|| {
-                        RunError::io(&path, "has no Adam state (or no update yet): the update direction needs a checkpoint written by a run")
+                        AnalysisError::io(&path, "has no Adam state (or no update yet): the update direction needs a checkpoint written by a run")
                     })?
                     .step_direction;
                 let (top, _) = eigenpairs(&net, model, objective, 1, 0, seed)?;
@@ -164,7 +165,7 @@ impl RunFolder {
             }
             DirectionKind::Interpolate => {
                 let to = request.to.as_deref().ok_or_else(|| {
-                    RunError::Resources(
+                    AnalysisError::Resources(
                         "an interpolation needs the snapshot to go to (--to NAME)".into(),
                     )
                 })?;
