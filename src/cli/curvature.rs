@@ -6,7 +6,8 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::distance::{network_of_checkpoint, KindArg};
+use super::distance::network_of_checkpoint;
+use super::snapshot_args::{KindArg, SnapshotArgs};
 use super::CliError;
 use crate::analysis::RunFolder;
 use crate::anneal::{AnnealKind, Estimator, Objective};
@@ -31,27 +32,9 @@ pub enum CurvatureEstimatorArg {
 /// Arguments of `annealscape curvature`.
 #[derive(Debug, Args)]
 pub struct CurvatureArgs {
-    /// A run folder (with --snapshot).
-    #[arg(long, conflicts_with = "checkpoint")]
-    pub run: Option<PathBuf>,
-    /// The snapshot of --run.
-    #[arg(long, default_value = "completion")]
-    pub snapshot: String,
-    /// A bare checkpoint (with --l, --kind and --x).
-    #[arg(long, requires_all = ["l", "kind", "x"])]
-    pub checkpoint: Option<PathBuf>,
-    /// Lattice size of the bare checkpoint.
-    #[arg(long)]
-    pub l: Option<usize>,
-    /// Quantum or thermal, for the bare checkpoint.
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
-    /// B or T (a snapshot uses its own unless this is given).
-    #[arg(long)]
-    pub x: Option<f64>,
-    /// Coupling J of the bare checkpoint.
-    #[arg(long, default_value_t = 1.0)]
-    pub coupling: f64,
+    /// The network measured.
+    #[command(flatten)]
+    pub target: SnapshotArgs,
     /// exact (N ≤ 16; the default up to N = 12) or sampled (the default above).
     #[arg(long, value_enum)]
     pub estimator: Option<CurvatureEstimatorArg>,
@@ -104,15 +87,15 @@ struct Target {
 }
 
 fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
-    match (&args.run, &args.checkpoint) {
+    match (&args.target.run, &args.target.checkpoint) {
         (Some(run), None) => {
             let folder = RunFolder::open(run).map_err(|e| bad(e.to_string()))?;
-            let net = folder.network(&args.snapshot).map_err(|e| bad(e.to_string()))?;
+            let net = folder.network(&args.target.snapshot).map_err(|e| bad(e.to_string()))?;
             let config = folder.config();
-            let x = match args.x {
+            let x = match args.target.x {
                 Some(x) => x,
-                None => folder.snapshot_x(&args.snapshot).ok_or_else(|| {
-                    bad(format!("cannot tell when snapshot '{}' was taken: give --x", args.snapshot))
+                None => folder.snapshot_x(&args.target.snapshot).ok_or_else(|| {
+                    bad(format!("cannot tell when snapshot '{}' was taken: give --x", args.target.snapshot))
                 })?,
             };
             let lattice = Lattice::new(config.lattice.size)?;
@@ -127,14 +110,14 @@ fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
                     ..AdamConfig::default()
                 },
                 loss_scale: loss_scale(config.anneal.estimator, lattice.sites(), minibatch),
-                checkpoint: checkpoint_path(run, &args.snapshot).map_err(|e| bad(e.to_string()))?,
-                store: Some(run.join("curvature").join(format!("{}.npz", args.snapshot))),
+                checkpoint: checkpoint_path(run, &args.target.snapshot).map_err(|e| bad(e.to_string()))?,
+                store: Some(run.join("curvature").join(format!("{}.npz", args.target.snapshot))),
             })
         }
         (None, Some(checkpoint)) => {
-            let l = args.l.expect("clap requires --l");
+            let l = args.target.l.expect("clap requires --l");
             let lattice = Lattice::new(l)?;
-            let kind = match args.kind.expect("clap requires --kind") {
+            let kind = match args.target.kind.expect("clap requires --kind") {
                 KindArg::Quantum => AnnealKind::Quantum,
                 KindArg::Thermal => AnnealKind::Thermal,
             };
@@ -143,9 +126,9 @@ fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
             }
             Ok(Target {
                 net: network_of_checkpoint(checkpoint, l)?,
-                model: NewmanMoore::new(lattice, args.coupling)?,
+                model: NewmanMoore::new(lattice, args.target.coupling)?,
                 kind,
-                x: args.x.expect("clap requires --x"),
+                x: args.target.x.expect("clap requires --x"),
                 adam: AdamConfig {
                     learning_rate: args.learning_rate,
                     ..AdamConfig::default()

@@ -1,10 +1,10 @@
 //! `annealscape distance`: the exact distances of a snapshot or a bare checkpoint to its
 //! target (SPEC §6.4), as a `quantity<TAB>value` table.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::io::Write;
-use std::path::PathBuf;
 
+use super::snapshot_args::{KindArg, SnapshotArgs};
 use super::CliError;
 use crate::analysis::RunFolder;
 use crate::distance::{DistanceTarget, Distances, TargetKind};
@@ -12,39 +12,12 @@ use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, tensor_shapes, Params, Rnn2d, Rnn2dConfig};
 use crate::physics::{GroundEnergyCache, Lattice, NewmanMoore, QuantumStateCache};
 
-/// What the bare checkpoint was trained on.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum KindArg {
-    /// A transverse-field anneal: --x is B.
-    Quantum,
-    /// A temperature anneal: --x is T.
-    Thermal,
-}
-
 /// Arguments of `annealscape distance`.
 #[derive(Debug, Args)]
 pub struct DistanceArgs {
-    /// A run folder (with --snapshot).
-    #[arg(long, conflicts_with = "checkpoint")]
-    pub run: Option<PathBuf>,
-    /// The snapshot of --run: init, warmup, mid1…mid5, completion, manual-STEP, stopped.
-    #[arg(long, default_value = "completion")]
-    pub snapshot: String,
-    /// A bare checkpoint (with --l, --kind and --x).
-    #[arg(long, requires_all = ["l", "kind", "x"])]
-    pub checkpoint: Option<PathBuf>,
-    /// Lattice size of the bare checkpoint.
-    #[arg(long)]
-    pub l: Option<usize>,
-    /// Quantum or thermal, for the bare checkpoint.
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
-    /// B or T to measure at (a run's snapshot uses its own unless this is given).
-    #[arg(long)]
-    pub x: Option<f64>,
-    /// Coupling J of the bare checkpoint.
-    #[arg(long, default_value_t = 1.0)]
-    pub coupling: f64,
+    /// The network measured.
+    #[command(flatten)]
+    pub target: SnapshotArgs,
 }
 
 pub(super) fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<Rnn2d, CliError> {
@@ -70,19 +43,19 @@ pub(super) fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<
 
 /// Run `annealscape distance`.
 pub fn distance(args: DistanceArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (net, model, kind, x) = match (&args.run, &args.checkpoint) {
+    let (net, model, kind, x) = match (&args.target.run, &args.target.checkpoint) {
         (Some(run), None) => {
             let folder = RunFolder::open(run).map_err(|e| CliError::Usage(e.to_string()))?;
             let net = folder
-                .network(&args.snapshot)
+                .network(&args.target.snapshot)
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             let config = folder.config();
-            let x = match args.x {
+            let x = match args.target.x {
                 Some(x) => x,
-                None => folder.snapshot_x(&args.snapshot).ok_or_else(|| {
+                None => folder.snapshot_x(&args.target.snapshot).ok_or_else(|| {
                     CliError::Usage(format!(
                         "cannot tell when snapshot '{}' was taken: give --x",
-                        args.snapshot
+                        args.target.snapshot
                     ))
                 })?,
             };
@@ -91,14 +64,14 @@ pub fn distance(args: DistanceArgs, out: &mut dyn Write) -> Result<(), CliError>
             (net, model, config.anneal.kind.into(), x)
         }
         (None, Some(checkpoint)) => {
-            let l = args.l.expect("clap requires --l");
+            let l = args.target.l.expect("clap requires --l");
             let lattice = Lattice::new(l)?;
-            let model = NewmanMoore::new(lattice, args.coupling)?;
-            let kind = match args.kind.expect("clap requires --kind") {
+            let model = NewmanMoore::new(lattice, args.target.coupling)?;
+            let kind = match args.target.kind.expect("clap requires --kind") {
                 KindArg::Quantum => TargetKind::Quantum,
                 KindArg::Thermal => TargetKind::Thermal,
             };
-            (network_of_checkpoint(checkpoint, l)?, model, kind, args.x.expect("clap requires --x"))
+            (network_of_checkpoint(checkpoint, l)?, model, kind, args.target.x.expect("clap requires --x"))
         }
         _ => {
             return Err(CliError::Usage(

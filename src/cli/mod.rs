@@ -16,6 +16,7 @@ mod landscape;
 mod reproduce;
 mod scaling;
 mod signals;
+mod snapshot_args;
 mod sweep;
 pub mod values;
 
