@@ -1,6 +1,5 @@
 //! Landscapes of a run folder's snapshots, stored in `RUN/landscapes/NAME-DIRS.npz`.
 
-use crate::run::RunLayout;
 use ndarray::{Array1, Array2};
 use ndarray_npy::NpzReader;
 use std::path::{Path, PathBuf};
@@ -16,7 +15,7 @@ use crate::landscape::{
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, Autoregressive, Params, Rnn2d};
 use crate::physics::{Lattice, NewmanMoore};
-use crate::run::{checkpoint_path, read_config, snapshot_names, RunConfig};
+use crate::run::{checkpoint_path, read_config, snapshot_names, RunConfig, RunLayout};
 
 /// What to compute around one snapshot.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,6 @@
 //! The residual-energy scaling table (`annealscape scaling`): one row per method, L and τ,
 //! for classical baselines and for neural runs read from run folders.
 
-use crate::run::RunLayout;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::anneal::AnnealKind;
 use crate::baselines::mean_and_stderr;
-use crate::run::{read_config, read_run_metrics, read_summary, RunError};
+use crate::run::{read_config, read_run_metrics, read_summary, RunError, RunLayout};
 
 /// One point of ε_res(τ): a method at one size and annealing length, over its runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,11 +1,10 @@
 //! Carrying out the panels' commands: the one `match` that turns each [`AppCommand`] into a
 //! worker command, a background job or a change of state.
 
-use crate::run::RunLayout;
 use std::path::PathBuf;
 
 use super::{panels, screenshot, AnnealscapeApp, AppCommand, AppState, ExportDialog, View, NOW};
-use crate::run::Command;
+use crate::run::{Command, RunLayout};
 
 impl AnnealscapeApp {
     /// Carry out one command.

@@ -19,7 +19,6 @@ mod state;
 mod sweep_jobs;
 mod sweep_view;
 
-use crate::run::RunLayout;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -38,7 +37,7 @@ pub use state::{
 };
 pub use sweep_view::{ExactLine, OutcomeGroup, SweepCurve, SweepView};
 
-use crate::run::{Event, Worker};
+use crate::run::{Event, RunLayout, Worker};
 
 /// How the app starts.
 #[derive(Debug, Clone)]

@@ -1,6 +1,5 @@
 //! `annealscape anneal`, `eval` and `presets`.
 
-use crate::run::RunLayout;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{Array1, Array2};
@@ -17,7 +16,7 @@ use crate::nn::{
     load_npz, tensor_shapes, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
 };
 use crate::physics::{parse_configuration, Lattice, NewmanMoore};
-use crate::run::{run_blocking, RunConfig, PRESETS};
+use crate::run::{run_blocking, RunConfig, RunLayout, PRESETS};
 
 /// Arguments of `annealscape anneal`.
 #[derive(Debug, Args)]

@@ -1,6 +1,5 @@
 //! `annealscape figure`: draw a run's figures as PNG or SVG.
 
-use crate::run::RunLayout;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +7,7 @@ use std::path::PathBuf;
 use super::CliError;
 use crate::figures::{render, ColorMap, ColorScale, LandscapeFigure};
 use crate::landscape::{load_landscape, Landscape};
+use crate::run::RunLayout;
 
 /// Figure kinds.
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -92,21 +92,19 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
         duration(plan.estimated_seconds(jobs))
     );
     let origin = format!("annealscape reproduce --{}", plan.length.name());
-    if args.dry_run {
-        // Refused as the real run would be: the folder must be this study's or new.
-        check_sweep_folder(&args.out, &plan.spec_text(), &origin).map_err(usage)?;
-    }
-    if args.dry_run && !args.slurm.slurm {
-        write!(out, "{}", plan.spec_text())?;
-        return Ok(());
-    }
-    let began = std::time::Instant::now();
+    // A dry run (and a report of what exists) checks the folder without writing: it must be
+    // this study's or new, as for the real run.
     let sweep = if args.dry_run || args.report_only {
         check_sweep_folder(&args.out, &plan.spec_text(), &origin)
     } else {
         prepare_sweep(&args.out, &plan.spec_text(), &origin)
     }
     .map_err(usage)?;
+    if args.dry_run && !args.slurm.slurm {
+        write!(out, "{}", plan.spec_text())?;
+        return Ok(());
+    }
+    let began = std::time::Instant::now();
     if args.report_only {
         let finished = sweep
             .spec

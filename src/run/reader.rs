@@ -91,22 +91,28 @@ pub fn read_run_metrics(dir: &Path) -> Result<MetricsTable, RunError> {
 
 /// `summary.toml`, or `None` if the run has not finished.
 pub fn read_summary(dir: &Path) -> Result<Option<FinalSummary>, RunError> {
-    let path = dir.join(RunLayout::SUMMARY);
-    let text = match std::fs::read_to_string(&path) {
+    read_toml_file(&dir.join(RunLayout::SUMMARY))
+}
+
+/// A TOML file of the run folder read into `T`, or `None` when it does not exist; a file that
+/// does not read is an error naming its line.
+pub(super) fn read_toml_file<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Option<T>, RunError> {
+    let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(RunError::io(&path, e)),
+        Err(e) => return Err(RunError::io(path, e)),
     };
-    toml::from_str(&text).map(Some).map_err(|e| {
-        let line = e.span().map_or(1, |span| {
-            text[..span.start.min(text.len())].matches('\n').count() + 1
-        });
-        RunError::Table {
-            path: path.clone(),
-            line,
-            message: format!("{} (the run's summary does not read)", e.message()),
-        }
-    })
+    toml::from_str(&text)
+        .map(Some)
+        .map_err(|e| RunError::Table {
+            path: path.to_path_buf(),
+            line: e
+                .span()
+                .map_or(1, |span| super::config_error::locate(&text, span.start).0),
+            message: format!("{} (the file does not read)", e.message()),
+        })
 }
 
 /// The checkpoints present, by name (unsorted order of the folder is sorted by name).

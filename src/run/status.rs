@@ -92,15 +92,8 @@ pub fn host_name() -> String {
         .unwrap_or_else(|_| "localhost".into())
 }
 
-fn status_file(dir: &Path) -> Result<Option<StatusFile>, String> {
-    let path = dir.join(STATUS_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str::<StatusFile>(&text)
-            .map(Some)
-            .map_err(|e| format!("{}: {}", path.display(), e.message())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", path.display())),
-    }
+fn status_file(dir: &Path) -> Result<Option<StatusFile>, RunError> {
+    super::reader::read_toml_file(&dir.join(STATUS_FILE))
 }
 
 /// Who `status.toml` says holds the run, for messages ("host h, pid p").
@@ -137,7 +130,7 @@ pub fn stored_status(dir: &Path) -> RunState {
     }
     let resumable = can_resume(dir);
     match status_file(dir) {
-        Err(message) => RunState::Damaged(message),
+        Err(e) => RunState::Damaged(e.to_string()),
         Ok(Some(StatusFile::Failed { message })) => RunState::Failed(message),
         Ok(Some(StatusFile::Stopped { step })) if resumable => RunState::Stopped { step },
         Ok(_) if resumable => RunState::Interrupted,

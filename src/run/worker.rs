@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use super::{read_config, resume_blocking, run_blocking, RunConfig};
+use super::{read_config, resume_blocking, run_blocking, RunConfig, RunError};
 use crate::anneal::{
     Control, CurvatureRow, DistanceRow, FinalSummary, Observer, ObserverError, Outcome,
     SnapshotView, StepMetrics, StepView,
@@ -308,7 +308,6 @@ impl Worker {
                         } else {
                             run_blocking(&config, &dir, &mut reporter)
                         }
-                        .map_err(|e| e.to_string())
                     }));
                     reporter.finish(final_event(result));
                 }
@@ -353,11 +352,11 @@ impl Drop for Worker {
 
 /// The event that ends a run: its outcome, its error, or the message of a panic caught on
 /// the worker thread (the UI then shows it instead of freezing).
-fn final_event(result: std::thread::Result<Result<Outcome, String>>) -> Event {
+fn final_event(result: std::thread::Result<Result<Outcome, RunError>>) -> Event {
     match result {
         Ok(Ok(Outcome::Finished(summary))) => Event::Finished(Box::new(summary)),
         Ok(Ok(Outcome::Stopped { steps })) => Event::Stopped { steps },
-        Ok(Err(message)) => Event::Failed(message),
+        Ok(Err(e)) => Event::Failed(e.to_string()),
         Err(panic) => Event::Failed(format!("the worker panicked: {}", panic_message(&panic))),
     }
 }
@@ -377,8 +376,9 @@ mod tests {
     #[test]
     fn a_panic_in_a_run_becomes_a_failure_naming_it() {
         // (The panics print their messages; the hook is left alone as tests run in parallel.)
-        let caught = catch_unwind(|| -> Result<Outcome, String> { panic!("index 7 out of range") });
-        let formatted = catch_unwind(|| -> Result<Outcome, String> { panic!("step {}", 12) });
+        let caught =
+            catch_unwind(|| -> Result<Outcome, RunError> { panic!("index 7 out of range") });
+        let formatted = catch_unwind(|| -> Result<Outcome, RunError> { panic!("step {}", 12) });
         match final_event(caught) {
             Event::Failed(m) => assert_eq!(m, "the worker panicked: index 7 out of range"),
             other => panic!("{other:?}"),

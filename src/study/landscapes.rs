@@ -2,12 +2,12 @@
 //! SPEC §5.5 for seed 0 of each (L, B₀) with the authors' estimator. A landscape already stored
 //! with the same settings is kept, so a rerun continues where it stopped.
 
-use crate::run::RunLayout;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use crate::analysis::{Existing, LandscapeRequest, RunFolder};
 use crate::landscape::{load_landscape, BiasDirection, HessianPair};
+use crate::run::RunLayout;
 use crate::sweep::{read_status, run_dir, RunState, Sweep, SweepPoint};
 
 use super::{LandscapePlan, StudyError, LANDSCAPE_SNAPSHOTS};

@@ -1,12 +1,11 @@
 //! `collect`: one row per run of a sweep — its axes, its state, and the outcome of finished
 //! runs — in `SWEEP/runs.csv` (snake_case columns, documented in docs/sweeps.md).
 
-use crate::run::RunLayout;
 use std::path::Path;
 
 use crate::anneal::{run_energy_jumps, AnnealKind, Phase};
 use crate::physics::{ExactThermo, GroundEnergyCache, Lattice, NewmanMoore};
-use crate::run::{read_run_metrics, read_summary};
+use crate::run::{read_run_metrics, read_summary, RunLayout};
 
 use super::{read_status, run_dir, value_text, RunState, Sweep, SweepError};
 

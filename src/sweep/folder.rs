@@ -57,8 +57,7 @@ pub fn check_sweep_folder(dir: &Path, text: &str, origin: &str) -> Result<Sweep,
 /// Create (or reopen) the sweep folder `dir` for the specification text `text`, after
 /// [`check_sweep_folder`].
 pub fn prepare_sweep(dir: &Path, text: &str, origin: &str) -> Result<Sweep, SweepError> {
-    check_sweep_folder(dir, text, origin)?;
-    let spec = SweepSpec::parse(text, origin)?;
+    let spec = check_sweep_folder(dir, text, origin)?.spec;
     std::fs::create_dir_all(dir.join("runs")).map_err(|e| SweepError::io(dir, e))?;
     let dir = dir.canonicalize().map_err(|e| SweepError::io(dir, e))?;
     let path = dir.join(SPEC_FILE);

@@ -2,12 +2,13 @@
 //! finished runs, resumes interrupted ones and starts failed ones again; the same `run_one` is
 //! what a Slurm array task runs.
 
-use crate::run::RunLayout;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::anneal::{Control, Observer, ObserverError, StepView};
-use crate::run::{resume_claimed, run_claimed, stored_status, RunClaim, RunError, LOCK_FILE};
+use crate::run::{
+    resume_claimed, run_claimed, stored_status, RunClaim, RunError, RunLayout, LOCK_FILE,
+};
 
 use super::{
     read_status, run_dir, write_status, RunState, StatusFile, Sweep, SweepError, SweepPoint,

@@ -209,7 +209,9 @@ impl SweepSpec {
         }
         let names = short_names(&axes.iter().map(|a| a.key.clone()).collect::<Vec<_>>());
         // Axes with one value set the base for every run; they are left out of the IDs.
-        let mut points = Vec::new();
+        let mut points: Vec<SweepPoint> = Vec::new();
+        // Run ID → index in `points`: a sweep may have 100,000 runs.
+        let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut index = vec![0usize; axes.len()];
         loop {
             let values: Vec<(String, toml::Value)> = axes
@@ -251,7 +253,7 @@ impl SweepSpec {
                 } else {
                     parts.join("-")
                 };
-                if let Some(other) = points.iter().find(|p: &&SweepPoint| p.id == id) {
+                if let Some(other) = ids.get(&id).map(|&i| &points[i]) {
                     return Err(SweepError::Axis {
                         key: axes.iter().map(|a| a.key.clone()).collect::<Vec<_>>().join(", "),
                         message: format!(
@@ -261,6 +263,7 @@ impl SweepSpec {
                         ),
                     });
                 }
+                ids.insert(id.clone(), points.len());
                 points.push(SweepPoint { id, values, config });
             }
             // The last axis fastest.
@@ -286,8 +289,15 @@ impl SweepSpec {
 /// Refuse an axis that lists one value twice (after resolving: `[30, 30]`, `[1, 1.0]`): the two
 /// runs would have one ID and write one folder at the same time.
 fn check_distinct(axis: &Axis) -> Result<(), SweepError> {
+    // Keyed as `same_value` compares: numbers by value (1 = 1.0), the rest by their text. An axis
+    // may hold 100,000 values, so a hash map, not pairwise comparison.
+    let key = |v: &toml::Value| match v.as_float().or(v.as_integer().map(|i| i as f64)) {
+        Some(x) => format!("n{:?}", x + 0.0),
+        None => format!("v{v}"),
+    };
+    let mut seen = std::collections::HashMap::new();
     for (i, a) in axis.values.iter().enumerate() {
-        if let Some(j) = axis.values[..i].iter().position(|b| same_value(a, b)) {
+        if let Some(&j) = seen.get(&key(a)) {
             return Err(SweepError::Axis {
                 key: axis.key.clone(),
                 message: format!(
@@ -298,6 +308,7 @@ fn check_distinct(axis: &Axis) -> Result<(), SweepError> {
                 ),
             });
         }
+        seen.insert(key(a), i);
     }
     Ok(())
 }
