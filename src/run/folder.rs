@@ -33,7 +33,7 @@ pub struct RunWriter {
 
 /// The files and folders of a run that a new run must not find in its folder (DESIGN.md
 /// "Files a run writes"); the lock and `figures/` are not the run's results.
-pub const RUN_FILES: [&str; 13] = [
+const RUN_FILES: [&str; 13] = [
     RunLayout::CONFIG,
     RunLayout::METRICS,
     RunLayout::SUMMARY,
@@ -50,7 +50,7 @@ pub const RUN_FILES: [&str; 13] = [
 ];
 
 /// The run files already in `dir` (folders count when they hold anything).
-pub fn existing_run_files(dir: &Path) -> Vec<&'static str> {
+fn existing_run_files(dir: &Path) -> Vec<&'static str> {
     RUN_FILES
         .into_iter()
         .filter(|name| {

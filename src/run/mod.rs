@@ -22,7 +22,7 @@ mod worker;
 
 use std::path::Path;
 
-pub use claim::{lock_state, LockState, RunClaim, LOCK_FILE};
+pub use claim::{RunClaim, LOCK_FILE};
 pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS};
 pub use config_error::ConfigError;
 pub use curvature_probe::{
@@ -36,7 +36,7 @@ pub use exact_file::{
     read_distances, DistanceTable, DistanceWriter, EXACT_FILE, MAX_PROBABILITY_COLUMNS,
     PROBABILITIES_FILE,
 };
-pub use folder::{existing_run_files, write_samples, RunWriter, RUN_FILES};
+pub use folder::{write_samples, RunWriter};
 pub use layout::RunLayout;
 pub use metrics_file::{read_metrics, read_rows, truncate_metrics, write_metrics, MetricsTable};
 pub use reader::{
