@@ -11,7 +11,7 @@ use annealscape::app::{
 };
 use annealscape::figures::{CurvesFigure, Figure, LandscapeFigure, LatticeFigure, ModesFigure};
 use annealscape::landscape::{load_landscape, SurfaceEstimator};
-use annealscape::run::RunConfig;
+use annealscape::run::{RunConfig, TrajectoryFile};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::path::Path;
@@ -108,6 +108,23 @@ fn the_app_runs_an_anneal_computes_a_landscape_exports_and_survives_failures() {
     step_until(&mut h, "the live landscape", limit, |a| {
         !a.state.landscape.computing
     });
+    // Following: the landscape on show is centred on the newest live weights, and the path the
+    // app holds (from the worker's events, not read back) is what trajectory.npz holds.
+    {
+        let s = &h.state().state;
+        let (step, _) = s.run.weights.as_ref().expect("live weights");
+        let followed = s.landscape.result.as_ref().expect("a followed landscape");
+        assert_eq!(followed.settings.snapshot, format!("now-{step}"));
+        let held = s.run.folder.as_ref().expect("the run's path").trajectory();
+        let stored = TrajectoryFile::read(&run_dir.join("trajectory.npz")).unwrap();
+        assert_eq!(**held, stored);
+    }
+    // The request takes the configuration and path the app holds: with config.toml and
+    // trajectory.npz moved away, a landscape around a snapshot still computes.
+    let hidden = ["config.toml", "trajectory.npz"];
+    for name in hidden {
+        std::fs::rename(run_dir.join(name), run_dir.join(format!("{name}.away"))).unwrap();
+    }
     {
         let view = &mut h.state_mut().state.landscape;
         view.follow_live = false;
@@ -124,6 +141,9 @@ fn the_app_runs_an_anneal_computes_a_landscape_exports_and_survives_failures() {
     step_until(&mut h, "the landscape", limit, |a| {
         a.state.landscape.result.is_some() && !a.state.landscape.computing
     });
+    for name in hidden {
+        std::fs::rename(run_dir.join(format!("{name}.away")), run_dir.join(name)).unwrap();
+    }
     let stored = run_dir.join("landscapes/completion-filter.npz");
     let landscape = load_landscape(&stored).unwrap();
     assert_eq!(landscape.surface.values.dim(), (5, 5));
@@ -393,10 +413,12 @@ fn a_failing_followed_landscape_turns_follow_off_and_stale_exact_curves_are_igno
     };
     let mut app = AnnealscapeApp::new(&egui::Context::default(), options).unwrap();
     assert!(app.state.landscape.follow_live);
-    let current = app.jobs().landscape_id();
+    let current = app.landscapes().id();
     app.take(annealscape::app::JobResult::LandscapeDone {
         id: current,
-        result: Err("pca needs at least 3 trajectory points".into()),
+        result: Err(annealscape::app::LandscapeJobError::Panicked(
+            "pca needs at least 3 trajectory points".into(),
+        )),
     });
     assert!(!app.state.landscape.follow_live);
     let last = app.state.messages.last().unwrap();

@@ -72,3 +72,28 @@ fn no_module_uses_one_listed_after_it() {
         "imports against the layer order: {wrong:#?}"
     );
 }
+
+/// Inside the app, the panels are drawn by the shell alone (`mod.rs` lays them out,
+/// `dispatch.rs` asks them for export content): the state, jobs and views never import a
+/// panel, so no import runs in a circle through them.
+#[test]
+fn in_the_app_only_the_shell_uses_the_panels() {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let mut files = Vec::new();
+    rust_files(&app, &mut files);
+    let mut wrong = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(&app).unwrap();
+        if rel.starts_with("panels")
+            || rel == Path::new("mod.rs")
+            || rel == Path::new("dispatch.rs")
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        if text.contains("panels::") || text.contains("use super::panels") {
+            wrong.push(rel.display().to_string());
+        }
+    }
+    assert!(wrong.is_empty(), "app files that use a panel: {wrong:?}");
+}

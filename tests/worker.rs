@@ -4,7 +4,7 @@ mod common;
 
 use common::temp_dir;
 
-use annealscape::run::{Command, Event, RunConfig, Worker};
+use annealscape::run::{Command, Event, RunConfig, TrajectoryFile, Worker};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -79,6 +79,30 @@ fn a_run_streams_steps_weights_samples_and_finishes() {
     assert_eq!(snapshots.first(), Some(&"init"));
     assert_eq!(snapshots.last(), Some(&"completion"));
     assert!(wakes.load(Ordering::Relaxed) >= steps);
+    // The path trajectory.npz holds comes with every snapshot and at the end, growing from
+    // the initial weights; the last one is the file's content.
+    let paths: Vec<&TrajectoryFile> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Trajectory(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        paths.len(),
+        snapshots.len() + 1,
+        "one per snapshot and one at the end"
+    );
+    assert_eq!(
+        paths[0].steps.to_vec(),
+        vec![-1],
+        "the init snapshot's path"
+    );
+    assert!(paths
+        .windows(2)
+        .all(|w| w[0].steps.len() <= w[1].steps.len()));
+    let stored = TrajectoryFile::read(&dir.join("trajectory.npz")).unwrap();
+    assert_eq!(*paths[paths.len() - 1], stored);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -135,6 +159,24 @@ fn pause_snapshot_resume_and_stop() {
     });
     assert!(matches!(events.last(), Some(Event::Stopped { .. })));
     assert!(dir.join("checkpoints/stopped.npz").exists());
+    // Continued, the run hands over the path kept so far before its first step.
+    let kept = TrajectoryFile::read(&dir.join("trajectory.npz")).unwrap();
+    worker.send(Command::Continue(dir.clone()));
+    let events = wait_for(&worker, |e| matches!(e, Event::Step(_) | Event::Failed(_)));
+    let handed: Vec<&TrajectoryFile> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Trajectory(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handed.len(), 1, "{} events", events.len());
+    assert_eq!(handed[0].steps, kept.steps);
+    assert_eq!(handed[0].params, kept.params);
+    worker.send(Command::Stop);
+    wait_for(&worker, |e| {
+        matches!(e, Event::Stopped { .. } | Event::Failed(_))
+    });
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

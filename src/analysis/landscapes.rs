@@ -1,9 +1,9 @@
 //! Landscapes of a run folder's snapshots, stored in `RUN/landscapes/NAME-DIRS.npz`.
 
-use ndarray::{Array1, Array2};
-use ndarray_npy::NpzReader;
+use ndarray::Array2;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use super::AnalysisError;
 use crate::anneal::Objective;
@@ -15,7 +15,9 @@ use crate::landscape::{
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, Autoregressive, Params, Rnn2d};
 use crate::physics::{Lattice, NewmanMoore};
-use crate::run::{checkpoint_path, read_config, snapshot_names, RunConfig, RunLayout};
+use crate::run::{
+    checkpoint_path, read_config, snapshot_names, RunConfig, RunLayout, TrajectoryFile,
+};
 
 /// What to compute around one snapshot.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,45 +36,30 @@ pub struct LandscapeRequest {
     pub to: Option<String>,
 }
 
-/// A run folder opened for landscapes: its configuration and trajectory.
+/// A run folder opened for landscapes: its configuration and trajectory, read from disk
+/// ([`RunFolder::open`]) or handed over by a caller that already holds them (the app).
+#[derive(Debug, Clone)]
 pub struct RunFolder {
     dir: PathBuf,
     config: RunConfig,
-    steps: Array1<i64>,
-    path: Array2<f64>,
+    trajectory: Arc<TrajectoryFile>,
 }
 
 impl RunFolder {
     /// Open `dir` (it must hold `config.toml` and `trajectory.npz`).
     pub fn open(dir: &Path) -> Result<Self, AnalysisError> {
         let config = read_config(dir)?;
-        let trajectory = dir.join(RunLayout::TRAJECTORY);
-        let file = std::fs::File::open(&trajectory).map_err(|e| {
-            AnalysisError::io(&trajectory, format!("{e} (is the run folder complete?)"))
-        })?;
-        let mut npz = NpzReader::new(file).map_err(|e| AnalysisError::io(&trajectory, e))?;
-        let steps: Array1<i64> = npz
-            .by_name("steps")
-            .map_err(|e| AnalysisError::io(&trajectory, e))?;
-        let path: Array2<f64> = npz
-            .by_name("params")
-            .map_err(|e| AnalysisError::io(&trajectory, e))?;
-        if path.nrows() != steps.len() {
-            return Err(AnalysisError::io(
-                &trajectory,
-                format!(
-                    "{} steps but {} parameter rows: the file is damaged",
-                    steps.len(),
-                    path.nrows()
-                ),
-            ));
-        }
-        Ok(Self {
+        let trajectory = TrajectoryFile::read(&dir.join(RunLayout::TRAJECTORY))?;
+        Ok(Self::new(dir, config, Arc::new(trajectory)))
+    }
+
+    /// The run in `dir` with the configuration and trajectory the caller holds.
+    pub fn new(dir: &Path, config: RunConfig, trajectory: Arc<TrajectoryFile>) -> Self {
+        Self {
             dir: dir.to_path_buf(),
             config,
-            steps,
-            path,
-        })
+            trajectory,
+        }
     }
 
     /// The run folder.
@@ -83,6 +70,11 @@ impl RunFolder {
     /// The run's configuration.
     pub fn config(&self) -> &RunConfig {
         &self.config
+    }
+
+    /// The run's parameter path.
+    pub fn trajectory(&self) -> &Arc<TrajectoryFile> {
+        &self.trajectory
     }
 
     /// The snapshots present, in the order they were taken.
@@ -101,7 +93,7 @@ impl RunFolder {
             return Some(step);
         }
         if name == "stopped" {
-            return self.steps.last().copied();
+            return self.trajectory.steps.last().copied();
         }
         self.config
             .anneal
@@ -186,7 +178,7 @@ impl RunFolder {
         let objective = Objective::new(config.anneal.kind, x);
         let (directions, net, spec, axis_labels) = match request.directions {
             DirectionKind::Pca => (
-                pca_directions(net.params(), self.path.view())?,
+                pca_directions(net.params(), self.trajectory.params.view())?,
                 net,
                 request.spec,
                 None,
@@ -210,8 +202,11 @@ impl RunFolder {
         else {
             return Ok(None);
         };
-        let (path_alpha, path_beta) =
-            project_path(self.path.view(), net.params().flat(), &directions);
+        let (path_alpha, path_beta) = project_path(
+            self.trajectory.params.view(),
+            net.params().flat(),
+            &directions,
+        );
         let mut dirs = Array2::zeros((2, net.params().len()));
         dirs.row_mut(0).assign(&directions.delta.flat());
         dirs.row_mut(1).assign(&directions.eta.flat());
@@ -244,7 +239,7 @@ impl RunFolder {
             surface,
             path_alpha,
             path_beta,
-            path_steps: self.steps.clone(),
+            path_steps: self.trajectory.steps.clone(),
             directions: dirs,
         };
         Ok(Some(landscape))

@@ -94,6 +94,31 @@ pub trait Observer {
     }
 }
 
+/// A borrowed observer observes (so `&mut dyn Observer` can stand where an owned one does).
+impl<T: Observer + ?Sized> Observer for &mut T {
+    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError> {
+        (**self).on_step(step)
+    }
+    fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), ObserverError> {
+        (**self).on_snapshot(snapshot)
+    }
+    fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), ObserverError> {
+        (**self).on_finish(summary)
+    }
+    fn on_distances(&mut self, row: &DistanceRow) -> Result<(), ObserverError> {
+        (**self).on_distances(row)
+    }
+    fn on_curvature(&mut self, row: &CurvatureRow) -> Result<(), ObserverError> {
+        (**self).on_curvature(row)
+    }
+    fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {
+        (**self).on_state(state)
+    }
+    fn stop_requested(&mut self) -> bool {
+        (**self).stop_requested()
+    }
+}
+
 /// An observer that only lets the loop run.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Silent;

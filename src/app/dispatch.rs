@@ -24,15 +24,14 @@ impl AnnealscapeApp {
                 } else {
                     let dir = state.form.new_run_dir();
                     state.landscape.source = NOW.to_string();
-                    self.last_landscape_step = None;
-                    self.jobs.cancel_landscape();
+                    self.landscapes.restart();
                     self.worker
                         .send(Command::Start(Box::new(state.form.config.clone()), dir));
                 }
             }
             AppCommand::ResumeRun => match (&state.run.dir, state.run.resumable) {
                 (Some(dir), true) if !state.status.is_active() => {
-                    self.jobs.cancel_landscape();
+                    self.landscapes.cancel();
                     self.worker.send(Command::Continue(dir.clone()));
                 }
                 _ => state.fail("no unfinished run is open: open one with Open run… first"),
@@ -56,9 +55,9 @@ impl AnnealscapeApp {
                     self.jobs.open_run(dir);
                 }
             }
-            AppCommand::ComputeLandscape => self.compute_landscape(true),
+            AppCommand::ComputeLandscape => self.landscapes.compute(state, &self.jobs, true),
             AppCommand::CancelLandscape => {
-                self.jobs.cancel_landscape();
+                self.landscapes.cancel();
                 state.landscape.computing = false;
                 state.landscape.follow_live = false;
             }

@@ -3,34 +3,15 @@
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
 use ndarray::Array2;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::export::{write_data, write_figure, ExportContent};
+use super::landscape_jobs::{Computed, LandscapeJobError};
 use super::state::{SnapshotEntry, View};
-use crate::analysis::{exact_curve, Existing, LandscapeRequest, RunFolder};
+use crate::analysis::exact_curve;
 use crate::anneal::{FinalSummary, StepMetrics};
-use crate::landscape::Landscape;
-use crate::nn::{Params, Rnn2d};
-use crate::run::RunConfig;
-
-/// Where a landscape is centred.
-#[derive(Debug, Clone)]
-pub enum Centre {
-    /// A snapshot stored in the run folder.
-    Snapshot(String),
-    /// Live weights taken after `step`.
-    Live {
-        /// The step.
-        step: usize,
-        /// The weights.
-        params: Arc<Params>,
-        /// Keep the result in the run folder (not when following the weights, which would
-        /// write a file every few seconds).
-        store: bool,
-    },
-}
+use crate::run::{RunConfig, TrajectoryFile};
 
 /// A run folder read from disk.
 #[derive(Debug, Clone)]
@@ -39,6 +20,8 @@ pub struct OpenedRun {
     pub dir: PathBuf,
     /// Its configuration.
     pub config: RunConfig,
+    /// Its parameter path (`trajectory.npz`).
+    pub trajectory: Arc<TrajectoryFile>,
     /// Its steps.
     pub metrics: Vec<StepMetrics>,
     /// Its exact distances (empty if it measured none).
@@ -58,9 +41,6 @@ pub struct OpenedRun {
     /// Whether the run did not finish and can be resumed from its resume.npz.
     pub resumable: bool,
 }
-
-/// A finished landscape and the file it was stored in, if it was.
-pub type Computed = (Box<Landscape>, Option<PathBuf>);
 
 /// What a job reports.
 #[derive(Debug)]
@@ -82,7 +62,7 @@ pub enum JobResult {
         /// Job id.
         id: u64,
         /// The outcome.
-        result: Result<Option<Computed>, String>,
+        result: Result<Option<Computed>, LandscapeJobError>,
     },
     /// The exact curve of a run.
     Exact {
@@ -138,21 +118,13 @@ pub struct Jobs {
     tx: Sender<JobResult>,
     rx: Receiver<JobResult>,
     wake: Arc<dyn Fn() + Send + Sync>,
-    landscape_cancel: Option<Arc<AtomicBool>>,
-    landscape_id: u64,
 }
 
 impl Jobs {
     /// No jobs yet; `wake` asks for a repaint when a job reports.
     pub fn new(wake: Arc<dyn Fn() + Send + Sync>) -> Self {
         let (tx, rx) = unbounded();
-        Self {
-            tx,
-            rx,
-            wake,
-            landscape_cancel: None,
-            landscape_id: 0,
-        }
+        Self { tx, rx, wake }
     }
 
     /// Everything reported since the last poll.
@@ -170,9 +142,9 @@ impl Jobs {
         self.tx.clone()
     }
 
-    /// The id of the current landscape job.
-    pub fn landscape_id(&self) -> u64 {
-        self.landscape_id
+    /// What a job calls to ask for a repaint when it reports between its results (rows).
+    pub(super) fn waker(&self) -> Arc<dyn Fn() + Send + Sync> {
+        self.wake.clone()
     }
 
     pub(super) fn spawn(&self, name: &str, job: impl FnOnce(&Sender<JobResult>) + Send + 'static) {
@@ -193,68 +165,6 @@ impl Jobs {
             let _ = self
                 .tx
                 .send(JobResult::Written(Err(format!("cannot start a job: {e}"))));
-        }
-    }
-
-    /// Compute a landscape of the run in `dir` around `centre`, cancelling any older one, on
-    /// a pool of `threads` threads of its own at a lower scheduling priority, so a run
-    /// training on the global pool keeps the cores and the landscape takes what is left.
-    pub fn landscape(
-        &mut self,
-        dir: PathBuf,
-        centre: Centre,
-        request: LandscapeRequest,
-        threads: usize,
-    ) -> u64 {
-        self.cancel_landscape();
-        self.landscape_id += 1;
-        let id = self.landscape_id;
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.landscape_cancel = Some(cancel.clone());
-        let wake = self.wake.clone();
-        self.spawn("landscape", move |tx| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.max(1))
-                .thread_name(|k| format!("annealscape-landscape-{k}"))
-                .start_handler(|_| yield_to_training())
-                .build();
-            let result: Result<Option<Computed>, String> = match pool {
-                // A panic in the landscape code ends this job with its message, so the view
-                // stops waiting for it instead of spinning.
-                Ok(pool) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    pool.install(|| {
-                        compute_landscape(&dir, centre, &request, &cancel, |j, v, e| {
-                            let _ = tx.send(JobResult::LandscapeRow {
-                                id,
-                                j,
-                                values: v.to_vec(),
-                                stderr: e.to_vec(),
-                            });
-                            wake();
-                        })
-                        .map_err(|e| e.to_string())
-                    })
-                }))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
-                    Err(format!("the landscape job failed: {what}"))
-                }),
-                Err(e) => Err(format!("cannot start the landscape threads: {e}")),
-            }
-            .map(|done| done.map(|(l, path)| (Box::new(l), path)));
-            let _ = tx.send(JobResult::LandscapeDone { id, result });
-        });
-        id
-    }
-
-    /// Cancel the landscape being computed, if any (it stops after its current row).
-    pub fn cancel_landscape(&mut self) {
-        if let Some(cancel) = self.landscape_cancel.take() {
-            cancel.store(true, Ordering::Relaxed);
         }
     }
 
@@ -337,48 +247,5 @@ impl Jobs {
             };
             let _ = tx.send(JobResult::Written(result.map(|_| path)));
         });
-    }
-}
-
-/// Lower this thread's scheduling priority (Linux nice values are per thread).
-fn yield_to_training() {
-    #[cfg(unix)]
-    // SAFETY: nice(2) only changes the calling thread's priority; a failure is harmless.
-    unsafe {
-        libc::nice(10);
-    }
-}
-
-fn compute_landscape(
-    dir: &Path,
-    centre: Centre,
-    request: &LandscapeRequest,
-    cancel: &AtomicBool,
-    on_row: impl FnMut(usize, &[f64], &[f64]),
-) -> Result<Option<(Landscape, Option<PathBuf>)>, crate::analysis::AnalysisError> {
-    let folder = RunFolder::open(dir)?;
-    match centre {
-        Centre::Snapshot(name) => Ok(folder
-            .landscape(&name, request, cancel, Existing::WriteBeside, on_row)?
-            .map(|(l, path)| (l, Some(path)))),
-        Centre::Live {
-            step,
-            params,
-            store,
-        } => {
-            let config = folder.config();
-            let net =
-                Rnn2d::from_params(config.network, config.lattice.size, params.as_ref().clone())?;
-            let name = format!("now-{step}");
-            let Some(landscape) =
-                folder.landscape_around(&name, step as i64, net, request, cancel, on_row)?
-            else {
-                return Ok(None);
-            };
-            let path = store
-                .then(|| folder.store(&landscape, Existing::WriteBeside))
-                .transpose()?;
-            Ok(Some((landscape, path)))
-        }
     }
 }

@@ -10,6 +10,7 @@ mod dispatch;
 mod export;
 mod form;
 mod jobs;
+mod landscape_jobs;
 mod landscape_view;
 mod opened;
 pub mod panels;
@@ -27,7 +28,8 @@ pub use baseline_band::{at_budget, Band, BandError, BaselineBand};
 pub use command::AppCommand;
 pub use export::{file_dialog_available, write_data, write_figure, ExportContent};
 pub use form::{RunForm, FIELDS};
-pub use jobs::{Centre, JobResult, Jobs, OpenedRun};
+pub use jobs::{JobResult, Jobs, OpenedRun};
+pub use landscape_jobs::{Centre, Computed, LandscapeController, LandscapeJobError};
 pub use landscape_view::{ColorMode, Grid, LandscapeView, NOW};
 pub use opened::read_run;
 pub use screenshot::save_png;
@@ -37,7 +39,7 @@ pub use state::{
 };
 pub use sweep_view::{ExactLine, OutcomeGroup, SweepCurve, SweepView};
 
-use crate::run::{Event, RunLayout, Worker};
+use crate::run::{Event, Worker};
 
 /// How the app starts.
 #[derive(Debug, Clone)]
@@ -84,7 +86,7 @@ pub struct AnnealscapeApp {
     screenshot: Option<PathBuf>,
     frames_left: u64,
     screenshot_sent: bool,
-    last_landscape_step: Option<usize>,
+    landscapes: LandscapeController,
 }
 
 impl AnnealscapeApp {
@@ -104,7 +106,7 @@ impl AnnealscapeApp {
             screenshot: options.screenshot.clone(),
             frames_left: options.frames,
             screenshot_sent: false,
-            last_landscape_step: None,
+            landscapes: LandscapeController::default(),
         };
         if let Some(dir) = options.open {
             app.handle(ctx, AppCommand::OpenRun(dir));
@@ -121,6 +123,11 @@ impl AnnealscapeApp {
     /// The background jobs (tests wait on them).
     pub fn jobs(&self) -> &Jobs {
         &self.jobs
+    }
+
+    /// The landscape jobs (tests read the current job's id).
+    pub fn landscapes(&self) -> &LandscapeController {
+        &self.landscapes
     }
 
     /// One frame: take in events, draw, carry out the commands.
@@ -147,8 +154,13 @@ impl AnnealscapeApp {
 
     /// Drain the worker's events and the jobs' results into the state.
     pub fn poll(&mut self) {
+        let mut moved = false;
         for event in self.worker.drain() {
+            moved |= matches!(event, Event::Weights { .. } | Event::Trajectory(_));
             self.state.apply(event);
+        }
+        if moved {
+            self.landscapes.follow(&mut self.state, &self.jobs);
         }
         for result in self.jobs.poll() {
             self.take(result);
@@ -156,8 +168,8 @@ impl AnnealscapeApp {
         self.state.run.update_jumps();
     }
 
-    /// Start what the state calls for: the exact curve once per run, and the live landscape
-    /// when following the weights.
+    /// Start what the state calls for: the exact curve and the baselines once per run, and the
+    /// sweep's curves.
     fn tick(&mut self) {
         if self.state.run.exact == ExactCurve::None {
             if let Some(config) = &self.state.run.config {
@@ -169,101 +181,17 @@ impl AnnealscapeApp {
         }
         self.request_baseline();
         self.tick_sweep();
-        let view = &self.state.landscape;
-        // Following: around the newest weights while training, and once more at the end.
-        let live = matches!(
-            self.state.status,
-            RunStatus::Running | RunStatus::Finished | RunStatus::Stopped(_)
-        );
-        if live && view.follow_live && view.source == NOW && !view.computing {
-            let has_trajectory = self
-                .state
-                .run
-                .dir
-                .as_ref()
-                .is_some_and(|d| d.join(RunLayout::TRAJECTORY).exists());
-            let step = self.state.run.weights.as_ref().map(|(s, _)| *s);
-            if has_trajectory && step.is_some() && step != self.last_landscape_step {
-                self.compute_landscape(false);
-            }
-        }
-    }
-
-    fn compute_landscape(&mut self, store: bool) {
-        let Some(dir) = self.state.run.dir.clone() else {
-            self.state
-                .fail("no run to compute a landscape of: start or open one");
-            return;
-        };
-        let view = &self.state.landscape;
-        let centre = if view.source == NOW {
-            match &self.state.run.weights {
-                Some((step, params)) => Centre::Live {
-                    step: *step,
-                    params: params.clone(),
-                    store,
-                },
-                None => {
-                    self.state
-                        .fail("no live weights yet: choose a stored snapshot, or start a run");
-                    return;
-                }
-            }
-        } else {
-            Centre::Snapshot(view.source.clone())
-        };
-        let step = match &centre {
-            Centre::Live { step, .. } => {
-                self.last_landscape_step = Some(*step);
-                *step as i64
-            }
-            Centre::Snapshot(name) => self
-                .state
-                .run
-                .snapshots
-                .iter()
-                .find(|s| &s.name == name)
-                .map_or(-1, |s| s.step),
-        };
-        let request = self.state.landscape.request();
-        self.state.landscape.begin(step, !store);
-        self.jobs
-            .landscape(dir, centre, request, rayon::current_num_threads());
     }
 
     /// Take in one job result.
     pub fn take(&mut self, result: JobResult) {
-        let current = self.jobs.landscape_id();
         match result {
-            JobResult::LandscapeRow {
-                id,
-                j,
-                values,
-                stderr,
-            } if id == current => self.state.landscape.add_row(j, &values, &stderr),
-            JobResult::LandscapeDone { id, result } if id == current => match result {
-                Ok(Some((landscape, path))) => {
-                    self.state.landscape.finish(*landscape);
-                    if let Some(path) = path {
-                        self.state
-                            .inform(format!("landscape stored in {}", path.display()));
-                    }
-                }
-                Ok(None) => self.state.landscape.computing = false,
-                Err(e) => {
-                    let view = &mut self.state.landscape;
-                    view.computing = false;
-                    view.error = Some(e.clone());
-                    // Following would repeat the same failure every few steps.
-                    let note = if std::mem::take(&mut view.follow_live) {
-                        " (follow turned off)"
-                    } else {
-                        ""
-                    };
-                    self.state.fail(format!("landscape: {e}{note}"));
-                }
-            },
-            JobResult::LandscapeRow { .. } | JobResult::LandscapeDone { .. } => {}
+            JobResult::LandscapeRow { .. } => self.landscapes.take(&mut self.state, result),
+            JobResult::LandscapeDone { .. } => {
+                self.landscapes.take(&mut self.state, result);
+                // Weights that came while it computed are followed now.
+                self.landscapes.follow(&mut self.state, &self.jobs);
+            }
             JobResult::Exact { dir, result } => {
                 if dir == self.state.run.dir {
                     self.state.run.exact = match result {

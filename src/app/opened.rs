@@ -20,7 +20,12 @@ impl AnnealscapeApp {
         self.state
             .form
             .load_config(run.config.clone(), format!("run {name}"));
-        let mut data = RunData::new(run.config, run.dir.clone());
+        let mut data = RunData::new(run.config.clone(), run.dir.clone());
+        data.folder = Some(Arc::new(RunFolder::new(
+            &run.dir,
+            run.config,
+            run.trajectory,
+        )));
         data.metrics = run.metrics;
         data.distances.set(run.distances);
         data.curvature = run.curvature;
@@ -96,6 +101,7 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
     Ok(OpenedRun {
         dir: dir.to_path_buf(),
         config,
+        trajectory: folder.trajectory().clone(),
         metrics: table.rows,
         distances,
         curvature,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 pub use super::curves_view::{CurvesView, Density};
 use super::form::RunForm;
 use super::landscape_view::LandscapeView;
+use crate::analysis::RunFolder;
 use crate::anneal::{batch_modes, energy_jumps, FinalSummary, ModeCount, StepMetrics};
 use crate::nn::Params;
 use crate::physics::{GroundStates, Lattice, NewmanMoore};
@@ -90,6 +91,9 @@ pub struct RunData {
     pub config: Option<RunConfig>,
     /// Its model.
     pub model: Option<RunModel>,
+    /// Its configuration and parameter path, as the landscapes read them (the path arrives
+    /// from the worker at every snapshot, or with the opened run).
+    pub folder: Option<Arc<RunFolder>>,
     /// Every step's metrics so far.
     pub metrics: Vec<StepMetrics>,
     /// The latest samples and the step that drew them.
@@ -393,6 +397,12 @@ impl AppState {
                 "the view skipped {n} steps while busy (every step is in metrics.csv)"
             )),
             Event::Weights { step, params } => self.run.weights = Some((step, params)),
+            Event::Trajectory(trajectory) => {
+                if let (Some(dir), Some(config)) = (&self.run.dir, &self.run.config) {
+                    let folder = RunFolder::new(dir, config.clone(), trajectory);
+                    self.run.folder = Some(Arc::new(folder));
+                }
+            }
             Event::Samples { step, samples } => self.run.set_samples(step, samples),
             Event::SnapshotSaved { name, step, .. } => {
                 let step = step.map_or(-1, |s| s as i64);

@@ -66,7 +66,7 @@ impl SweepCurve {
             .map(|t| t.rows)
             .unwrap_or_default();
         let size = crate::run::read_config(dir).map_or(0, |c| c.lattice.size);
-        let idx = super::panels::curves::thinned(rows.len(), super::panels::curves::MAX_POINTS);
+        let idx = super::curves_view::thinned(rows.len(), super::curves_view::MAX_POINTS);
         let by_step = idx
             .iter()
             .map(|&i| [rows[i].step as f64, rows[i].energy_mean])

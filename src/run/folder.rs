@@ -11,7 +11,7 @@ use super::curvature_probe::CurvatureWriter;
 use super::exact_file::DistanceWriter;
 use super::metrics_file::{steps_before, truncate_metrics, MetricsWriter};
 use super::resume::{save_resume, RESUME_FILE};
-use super::{RunConfig, RunError, Trajectory};
+use super::{RunConfig, RunError, Trajectory, TrajectoryFile};
 use crate::anneal::{
     AnnealState, Control, CurvatureRow, DistanceRow, FinalSummary, Observer, ObserverError,
     SnapshotView, StepView,
@@ -208,11 +208,17 @@ impl RunWriter {
         &self.dir
     }
 
+    /// The trajectory as `trajectory.npz` holds it once saved: the kept points and the latest
+    /// weights.
+    pub fn trajectory_file(&self) -> TrajectoryFile {
+        let last = self.last.as_ref().map(|(s, x, p)| (*s, *x, p));
+        self.trajectory.file_with(last)
+    }
+
     fn save_trajectory(&self) -> Result<(), RunError> {
         let path = self.dir.join(RunLayout::TRAJECTORY);
-        let last = self.last.as_ref().map(|(s, x, p)| (*s, *x, p));
-        self.trajectory
-            .save(&path, last)
+        self.trajectory_file()
+            .write(&path)
             .map_err(|e| RunError::io(&path, e))
     }
 }

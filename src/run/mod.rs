@@ -50,7 +50,7 @@ pub use status::{
     host_name, read_status, status_evidence, stored_status, write_status, RunState, StatusFile,
     STATUS_FILE,
 };
-pub use trajectory::Trajectory;
+pub use trajectory::{Trajectory, TrajectoryFile};
 pub use worker::{Command, Event, Worker};
 
 use crate::anneal::{
@@ -61,20 +61,41 @@ use crate::nn::rnn2d::tensor_specs;
 use crate::nn::Params;
 use crate::physics::Lattice;
 
+/// An observer of a run rather than of the loop alone: it may also take the trajectory each
+/// time the run folder stores it (the worker does, so the app holds the path without reading
+/// `trajectory.npz` back).
+pub(crate) trait RunObserver: Observer {
+    /// Whether it takes the trajectory (building it copies every point, so only on request).
+    fn wants_trajectory(&self) -> bool {
+        false
+    }
+    /// After `trajectory.npz` was written: what it holds.
+    fn on_trajectory(&mut self, _trajectory: TrajectoryFile) {}
+}
+
+impl RunObserver for &mut dyn Observer {}
+
 /// The run folder's writer followed by another observer: files are written first, so what
 /// the other observer sees is already on disk.
 struct Both<'a> {
     writer: RunWriter,
-    other: &'a mut dyn Observer,
+    other: &'a mut dyn RunObserver,
     curvature: Option<CurvatureProbe>,
 }
 
 impl<'a> Both<'a> {
-    fn new(writer: RunWriter, other: &'a mut dyn Observer, config: &RunConfig) -> Self {
+    fn new(writer: RunWriter, other: &'a mut dyn RunObserver, config: &RunConfig) -> Self {
         Self {
             writer,
             other,
             curvature: CurvatureProbe::new(config),
+        }
+    }
+
+    /// Hand the stored trajectory to the other observer, if it takes it.
+    fn share_trajectory(&mut self) {
+        if self.other.wants_trajectory() {
+            self.other.on_trajectory(self.writer.trajectory_file());
         }
     }
 }
@@ -99,10 +120,12 @@ impl Observer for Both<'_> {
     }
     fn on_snapshot(&mut self, snapshot: &SnapshotView<'_>) -> Result<(), ObserverError> {
         self.writer.on_snapshot(snapshot)?;
+        self.share_trajectory();
         self.other.on_snapshot(snapshot)
     }
     fn on_finish(&mut self, summary: &FinalSummary) -> Result<(), ObserverError> {
         self.writer.on_finish(summary)?;
+        self.share_trajectory();
         self.other.on_finish(summary)
     }
     fn on_distances(&mut self, row: &DistanceRow) -> Result<(), ObserverError> {
@@ -149,20 +172,38 @@ fn set_distances(annealer: &mut Annealer, config: &RunConfig) {
 pub fn run_blocking(
     config: &RunConfig,
     dir: &Path,
-    observer: &mut dyn Observer,
+    mut observer: &mut dyn Observer,
+) -> Result<Outcome, RunError> {
+    run_blocking_for(config, dir, &mut observer)
+}
+
+/// [`run_blocking`] for a [`RunObserver`].
+pub(crate) fn run_blocking_for(
+    config: &RunConfig,
+    dir: &Path,
+    observer: &mut dyn RunObserver,
 ) -> Result<Outcome, RunError> {
     // An invalid configuration is refused before the folder is made.
     config.validate()?;
     check_resources(config)?;
     let claim = RunClaim::claim(dir)?;
-    run_claimed(&claim, config, observer)
+    run_claimed_for(&claim, config, observer)
 }
 
 /// [`run_blocking`] in a folder this process has already claimed.
 pub fn run_claimed(
     claim: &RunClaim,
     config: &RunConfig,
-    observer: &mut dyn Observer,
+    mut observer: &mut dyn Observer,
+) -> Result<Outcome, RunError> {
+    run_claimed_for(claim, config, &mut observer)
+}
+
+/// [`run_claimed`] for a [`RunObserver`].
+pub(crate) fn run_claimed_for(
+    claim: &RunClaim,
+    config: &RunConfig,
+    observer: &mut dyn RunObserver,
 ) -> Result<Outcome, RunError> {
     let dir = claim.dir();
     let mut annealer = annealer(config)?;
@@ -214,7 +255,18 @@ pub fn resume_blocking(dir: &Path, observer: &mut dyn Observer) -> Result<Outcom
 }
 
 /// [`resume_blocking`] in a folder this process has already claimed.
-pub fn resume_claimed(claim: &RunClaim, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+pub fn resume_claimed(
+    claim: &RunClaim,
+    mut observer: &mut dyn Observer,
+) -> Result<Outcome, RunError> {
+    resume_claimed_for(claim, &mut observer)
+}
+
+/// [`resume_claimed`] for a [`RunObserver`], which is handed the trajectory kept so far first.
+pub(crate) fn resume_claimed_for(
+    claim: &RunClaim,
+    observer: &mut dyn RunObserver,
+) -> Result<Outcome, RunError> {
     let dir = claim.dir();
     let config = read_config(dir)?;
     if dir.join(RunLayout::SUMMARY).exists() {
@@ -262,6 +314,7 @@ pub fn resume_claimed(claim: &RunClaim, observer: &mut dyn Observer) -> Result<O
     set_distances(&mut annealer, &config);
     with_status(dir, || {
         let mut both = Both::new(writer, observer, &config);
+        both.share_trajectory();
         Ok(annealer.run(&mut both)?)
     })
 }
@@ -340,7 +393,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("annealscape-starved-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let writer = RunWriter::create(&dir, &config).unwrap();
-        let mut silent = crate::anneal::Silent;
+        let mut silent: &mut dyn Observer = &mut crate::anneal::Silent;
         let mut both = Both::new(writer, &mut silent, &config);
         both.curvature.as_mut().expect("curvature is on").starve();
         let mut run = annealer(&config).unwrap();

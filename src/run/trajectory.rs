@@ -3,6 +3,9 @@
 use ndarray::{Array1, Array2};
 use std::path::Path;
 
+use ndarray_npy::NpzReader;
+
+use super::RunError;
 use crate::files::write_npz_atomically;
 use crate::nn::Params;
 
@@ -136,16 +139,69 @@ impl Trajectory {
         (steps, xs, m)
     }
 
+    /// The points as `trajectory.npz` holds them, with `last` appended if it is not the latest
+    /// point.
+    pub fn file_with(&self, last: Option<(i64, f64, &Params)>) -> TrajectoryFile {
+        let (steps, xs, params) = self.matrix_with(last);
+        TrajectoryFile {
+            steps: Array1::from(steps),
+            x: Array1::from(xs),
+            params,
+        }
+    }
+
     /// Write `trajectory.npz`: `steps`, `x` and `params` (one row per point), atomically.
     pub fn save(&self, path: &Path, last: Option<(i64, f64, &Params)>) -> std::io::Result<()> {
-        let (steps, xs, matrix) = self.matrix_with(last);
+        self.file_with(last).write(path)
+    }
+}
+
+/// The parameter path of a run as `trajectory.npz` stores it: the one type that writes and
+/// reads the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrajectoryFile {
+    /// The step after which each point was taken (−1 = the initial weights).
+    pub steps: Array1<i64>,
+    /// T or B at each point.
+    pub x: Array1<f64>,
+    /// One parameter vector per row.
+    pub params: Array2<f64>,
+}
+
+impl TrajectoryFile {
+    /// Write it to `path` atomically.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
         write_npz_atomically(path, |npz| {
             let err = std::io::Error::other;
-            npz.add_array("steps", &Array1::from(steps)).map_err(err)?;
-            npz.add_array("x", &Array1::from(xs)).map_err(err)?;
-            npz.add_array("params", &matrix).map_err(err)?;
+            npz.add_array("steps", &self.steps).map_err(err)?;
+            npz.add_array("x", &self.x).map_err(err)?;
+            npz.add_array("params", &self.params).map_err(err)?;
             Ok(())
         })
+    }
+
+    /// Read `path`, refusing a file whose arrays do not fit each other.
+    pub fn read(path: &Path) -> Result<Self, RunError> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| RunError::io(path, format!("{e} (is the run folder complete?)")))?;
+        let mut npz = NpzReader::new(file).map_err(|e| RunError::io(path, e))?;
+        let name =
+            |name: &str, e: ndarray_npy::ReadNpzError| RunError::io(path, format!("{name}: {e}"));
+        let steps: Array1<i64> = npz.by_name("steps").map_err(|e| name("steps", e))?;
+        let x: Array1<f64> = npz.by_name("x").map_err(|e| name("x", e))?;
+        let params: Array2<f64> = npz.by_name("params").map_err(|e| name("params", e))?;
+        if params.nrows() != steps.len() || x.len() != steps.len() {
+            return Err(RunError::io(
+                path,
+                format!(
+                    "{} steps, {} values of x and {} parameter rows: the file is damaged",
+                    steps.len(),
+                    x.len(),
+                    params.nrows()
+                ),
+            ));
+        }
+        Ok(Self { steps, x, params })
     }
 }
 

@@ -16,7 +16,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use super::{read_config, resume_blocking, run_blocking, RunConfig, RunError};
+use super::{
+    read_config, resume_claimed_for, run_blocking_for, RunClaim, RunConfig, RunError, RunObserver,
+    TrajectoryFile,
+};
 use crate::anneal::{
     Control, CurvatureRow, DistanceRow, FinalSummary, Observer, ObserverError, Outcome,
     SnapshotView, StepMetrics, StepView,
@@ -94,6 +97,9 @@ pub enum Event {
     Distances(Box<DistanceRow>),
     /// A row of `curvature.csv`, as it is measured.
     Curvature(Box<CurvatureRow>),
+    /// The parameter path `trajectory.npz` holds, each time it is written (at the start of a
+    /// resumed run, at every snapshot and at the end): the landscapes' PCA and drawn path.
+    Trajectory(Arc<TrajectoryFile>),
 }
 
 /// Most light events waiting for the UI.
@@ -257,6 +263,16 @@ impl Observer for Reporter {
     }
 }
 
+impl RunObserver for Reporter {
+    fn wants_trajectory(&self) -> bool {
+        true
+    }
+
+    fn on_trajectory(&mut self, trajectory: TrajectoryFile) {
+        self.send(Event::Trajectory(Arc::new(trajectory)));
+    }
+}
+
 impl Worker {
     /// Spawn the worker; `wake` is called after every event (the app passes a repaint request).
     pub fn spawn(wake: Arc<dyn Fn() + Send + Sync>) -> Self {
@@ -304,9 +320,10 @@ impl Worker {
                     });
                     let result = catch_unwind(AssertUnwindSafe(|| {
                         if resume {
-                            resume_blocking(&dir, &mut reporter)
+                            RunClaim::claim(&dir)
+                                .and_then(|claim| resume_claimed_for(&claim, &mut reporter))
                         } else {
-                            run_blocking(&config, &dir, &mut reporter)
+                            run_blocking_for(&config, &dir, &mut reporter)
                         }
                     }));
                     reporter.finish(final_event(result));

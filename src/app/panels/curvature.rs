@@ -6,7 +6,7 @@
 use egui::{Color32, Ui};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, VLine};
 
-use super::curves::{thinned, MAX_POINTS};
+use crate::app::curves_view::{thinned, MAX_POINTS};
 use crate::app::state::{AppState, RunData};
 
 const BLUE: Color32 = Color32::from_rgb(31, 119, 180);

@@ -5,8 +5,8 @@
 use egui::{Color32, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points, VLine};
 
-use super::curves::{thinned, MAX_POINTS};
 use crate::anneal::DistanceRow;
+use crate::app::curves_view::{thinned, MAX_POINTS};
 use crate::app::state::RunData;
 
 const BLUE: Color32 = Color32::from_rgb(31, 119, 180);
