@@ -6,8 +6,8 @@ mod common;
 
 use annealscape::analysis::Existing;
 use annealscape::app::{
-    write_data, write_figure, AnnealscapeApp, AppOptions, ExactCurve, ExportContent, RunStatus,
-    View,
+    write_data, write_figure, AnnealscapeApp, AppOptions, ExactCurve, ExportContent, ExportError,
+    RunStatus, View,
 };
 use annealscape::figures::{CurvesFigure, Figure, LandscapeFigure, LatticeFigure, ModesFigure};
 use annealscape::landscape::{load_landscape, SurfaceEstimator};
@@ -386,9 +386,16 @@ fn export_writers_draw_every_view_and_refuse_bad_extensions() {
         };
         assert_eq!(rows, expected, "{name}: CSV rows");
         let error = write_figure(content, &dir.join(format!("{name}.jpg"))).unwrap_err();
-        assert!(error.contains(".jpg"), "{error}");
+        assert!(
+            matches!(&error, ExportError::Extension { ext, .. } if ext == "jpg"),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains(".png or .svg"), "{error}");
         let error = write_data(content, &dir.join(format!("{name}.xlsx"))).unwrap_err();
-        assert!(error.contains(".xlsx"), "{error}");
+        assert!(
+            matches!(&error, ExportError::Extension { ext, .. } if ext == "xlsx"),
+            "{error:?}"
+        );
     }
     // A landscape's data also goes to NPZ and reads back the same.
     let npz = dir.join("landscape.npz");
@@ -401,7 +408,11 @@ fn export_writers_draw_every_view_and_refuse_bad_extensions() {
     assert_eq!(own, exported);
     // An unwritable path is an error naming it, not a panic.
     let error = write_data(&contents[0].1, Path::new("/proc/annealscape/curves.csv")).unwrap_err();
-    assert!(error.contains("/proc/annealscape/curves.csv"), "{error}");
+    assert!(matches!(error, ExportError::Io { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("/proc/annealscape/curves.csv"),
+        "{error}"
+    );
 }
 
 #[test]

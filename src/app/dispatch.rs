@@ -116,7 +116,7 @@ impl AnnealscapeApp {
     pub(super) fn write_export(&mut self, view: View, figure: bool, path: PathBuf) {
         match panels::export_content(&self.state, view) {
             Ok(content) => self.jobs.write(content, path, figure),
-            Err(why) => self.state.fail(why),
+            Err(why) => self.state.fail(why.to_string()),
         }
     }
 }

@@ -2,12 +2,14 @@
 //! itself, kept apart from choosing the path so it is tested on its own.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use thiserror::Error;
 
 use crate::anneal::{ModeCount, StepMetrics};
 use crate::figures::{
-    render, ColorScale, Curves, CurvesFigure, LandscapeFigure, LatticeFigure, ModesFigure,
+    render, ColorScale, Curves, CurvesFigure, FigureError, LandscapeFigure, LatticeFigure,
+    ModesFigure,
 };
 use crate::files::write_atomically;
 use crate::landscape::{save_landscape, Landscape};
@@ -56,6 +58,54 @@ pub enum ExportContent {
     },
 }
 
+/// Why an export (or a screenshot) was not written; each message names the file.
+#[derive(Debug, Error)]
+pub enum ExportError {
+    /// The file name's extension is not one this export writes.
+    #[error("{}: {what} is written as {allowed} (got '.{ext}')", path.display())]
+    Extension {
+        /// The path asked for.
+        path: PathBuf,
+        /// What was exported ("a figure", "data", "landscape data").
+        what: &'static str,
+        /// The extensions it can be written as.
+        allowed: &'static str,
+        /// The extension given.
+        ext: String,
+    },
+    /// The view has nothing to export yet (no run, no steps, no finished landscape…).
+    #[error("{0}")]
+    Nothing(&'static str),
+    /// The figure could not be drawn or written.
+    #[error(transparent)]
+    Figure(#[from] FigureError),
+    /// The file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A screenshot's pixels do not make an image of its size.
+    #[error("a {width}×{height} screenshot has the wrong number of pixels")]
+    Pixels {
+        /// Width.
+        width: usize,
+        /// Height.
+        height: usize,
+    },
+}
+
+impl ExportError {
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 fn extension(path: &Path) -> String {
     path.extension()
         .and_then(|e| e.to_str())
@@ -64,13 +114,15 @@ fn extension(path: &Path) -> String {
 }
 
 /// Draw the view's figure to `path` (PNG at twice the logical size, or SVG, by extension).
-pub fn write_figure(content: &ExportContent, path: &Path) -> Result<(), String> {
+pub fn write_figure(content: &ExportContent, path: &Path) -> Result<(), ExportError> {
     let ext = extension(path);
     if ext != "png" && ext != "svg" {
-        return Err(format!(
-            "{}: a figure is written as .png or .svg (got '.{ext}')",
-            path.display()
-        ));
+        return Err(ExportError::Extension {
+            path: path.to_path_buf(),
+            what: "a figure",
+            allowed: ".png or .svg",
+            ext,
+        });
     }
     let result = match content {
         ExportContent::Curves {
@@ -80,7 +132,9 @@ pub fn write_figure(content: &ExportContent, path: &Path) -> Result<(), String> 
             title,
         } => {
             if metrics.is_empty() {
-                return Err("no steps yet: start a run or open one first".into());
+                return Err(ExportError::Nothing(
+                    "no steps yet: start a run or open one first",
+                ));
             }
             let figure = CurvesFigure {
                 curves: Curves::from_metrics(metrics),
@@ -128,26 +182,26 @@ pub fn write_figure(content: &ExportContent, path: &Path) -> Result<(), String> 
             render(&figure, path, 2.0)
         }
     };
-    result.map_err(|e| e.to_string())
+    Ok(result?)
 }
 
 /// Write the view's data to `path`: CSV for every view, NPZ for a landscape.
-pub fn write_data(content: &ExportContent, path: &Path) -> Result<(), String> {
+pub fn write_data(content: &ExportContent, path: &Path) -> Result<(), ExportError> {
     let ext = extension(path);
-    let io = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let io = ExportError::io(path);
+    let wrong = |what, allowed| ExportError::Extension {
+        path: path.to_path_buf(),
+        what,
+        allowed,
+        ext: ext.clone(),
+    };
     match (content, ext.as_str()) {
         (ExportContent::Landscape { landscape, .. }, "npz") => {
             save_landscape(path, landscape).map_err(io)
         }
         (_, "csv") => write_atomically(path, |w| write_csv(content, w)).map_err(io),
-        (ExportContent::Landscape { .. }, _) => Err(format!(
-            "{}: landscape data is written as .csv or .npz (got '.{ext}')",
-            path.display()
-        )),
-        _ => Err(format!(
-            "{}: data is written as .csv (got '.{ext}')",
-            path.display()
-        )),
+        (ExportContent::Landscape { .. }, _) => Err(wrong("landscape data", ".csv or .npz")),
+        _ => Err(wrong("data", ".csv")),
     }
 }
 

@@ -6,10 +6,10 @@ use ndarray::Array2;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::export::{write_data, write_figure, ExportContent};
+use super::export::{write_data, write_figure, ExportContent, ExportError};
 use super::landscape_jobs::{Computed, LandscapeJobError};
 use super::state::{SnapshotEntry, View};
-use crate::analysis::exact_curve;
+use crate::analysis::{exact_curve, AnalysisError, ExactCurveError};
 use crate::anneal::{FinalSummary, StepMetrics};
 use crate::run::{RunConfig, TrajectoryFile};
 
@@ -69,10 +69,10 @@ pub enum JobResult {
         /// The run folder it was asked for (a newer run ignores it).
         dir: Option<PathBuf>,
         /// The curve and its legend, or why there is none.
-        result: Result<(Vec<(f64, f64)>, String), String>,
+        result: Result<(Vec<(f64, f64)>, String), ExactCurveError>,
     },
     /// A run folder was read.
-    Opened(Box<Result<OpenedRun, String>>),
+    Opened(Box<Result<OpenedRun, AnalysisError>>),
     /// The folder dialog of "Open sweep…" returned.
     SweepFolderChosen(Option<PathBuf>),
     /// A sweep folder's table was read.
@@ -110,7 +110,28 @@ pub enum JobResult {
     /// The folder dialog of "Open run…" returned.
     FolderChosen(Option<PathBuf>),
     /// An export was written (the path) or failed (why).
-    Written(Result<PathBuf, String>),
+    Written(Result<PathBuf, ExportError>),
+    /// A job ended without its result.
+    Failed(JobError),
+}
+
+/// Why a background job gave no result.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The job panicked; the app carries on.
+    #[error("the {job} job failed unexpectedly; the app carries on")]
+    Panicked {
+        /// Which job.
+        job: String,
+    },
+    /// Its thread could not be started.
+    #[error("cannot start the {job} job: {source}")]
+    Spawn {
+        /// Which job.
+        job: String,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// The app's background jobs.
@@ -152,26 +173,29 @@ impl Jobs {
         let wake = self.wake.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("annealscape-{name}"))
-            .spawn(move || {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&tx)));
-                if outcome.is_err() {
-                    let _ = tx.send(JobResult::Written(Err(
-                        "a background job panicked; the app carries on".into(),
-                    )));
+            .spawn({
+                let name = name.to_string();
+                move || {
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&tx)));
+                    if outcome.is_err() {
+                        let _ = tx.send(JobResult::Failed(JobError::Panicked { job: name }));
+                    }
+                    wake();
                 }
-                wake();
             });
-        if let Err(e) = spawned {
-            let _ = self
-                .tx
-                .send(JobResult::Written(Err(format!("cannot start a job: {e}"))));
+        if let Err(source) = spawned {
+            let _ = self.tx.send(JobResult::Failed(JobError::Spawn {
+                job: name.to_string(),
+                source,
+            }));
         }
     }
 
     /// The exact reference curve of `config` up to `xmax`, for the run in `dir`.
     pub fn exact(&self, config: RunConfig, xmax: f64, dir: Option<PathBuf>) {
         self.spawn("exact", move |tx| {
-            let result = exact_curve(&config, xmax).map_err(|e| e.to_string());
+            let result = exact_curve(&config, xmax);
             let _ = tx.send(JobResult::Exact { dir, result });
         });
     }

@@ -26,9 +26,9 @@ use std::time::Instant;
 
 pub use baseline_band::{at_budget, Band, BandError, BaselineBand};
 pub use command::AppCommand;
-pub use export::{file_dialog_available, write_data, write_figure, ExportContent};
+pub use export::{file_dialog_available, write_data, write_figure, ExportContent, ExportError};
 pub use form::{RunForm, FIELDS};
-pub use jobs::{JobResult, Jobs, OpenedRun};
+pub use jobs::{JobError, JobResult, Jobs, OpenedRun};
 pub use landscape_jobs::{Centre, Computed, LandscapeController, LandscapeJobError};
 pub use landscape_view::{ColorMode, Grid, LandscapeView, NOW};
 pub use opened::read_run;
@@ -39,7 +39,7 @@ pub use state::{
 };
 pub use sweep_view::{ExactLine, OutcomeGroup, SweepCurve, SweepView};
 
-use crate::run::{Event, Worker};
+use crate::run::{ConfigError, Event, Worker};
 
 /// How the app starts.
 #[derive(Debug, Clone)]
@@ -91,7 +91,7 @@ pub struct AnnealscapeApp {
 
 impl AnnealscapeApp {
     /// The app on `ctx`: the worker and jobs wake egui when they report.
-    pub fn new(ctx: &egui::Context, options: AppOptions) -> Result<Self, String> {
+    pub fn new(ctx: &egui::Context, options: AppOptions) -> Result<Self, ConfigError> {
         let wake_ctx = ctx.clone();
         // The worker reports every step (hundreds a second): ask for a repaint within the
         // live interval rather than at once, so drawing never takes the cores training needs.
@@ -99,8 +99,7 @@ impl AnnealscapeApp {
         let wake: Arc<dyn Fn() + Send + Sync> =
             Arc::new(move || wake_ctx.request_repaint_after(interval));
         let mut app = Self {
-            state: AppState::new(&options.preset, options.runs_dir.clone())
-                .map_err(|e| e.to_string())?,
+            state: AppState::new(&options.preset, options.runs_dir.clone())?,
             worker: Worker::spawn(wake.clone()),
             jobs: Jobs::new(wake),
             screenshot: options.screenshot.clone(),
@@ -196,7 +195,7 @@ impl AnnealscapeApp {
                 if dir == self.state.run.dir {
                     self.state.run.exact = match result {
                         Ok((points, label)) => ExactCurve::Ready(points, label),
-                        Err(why) => ExactCurve::Unavailable(why),
+                        Err(why) => ExactCurve::Unavailable(why.to_string()),
                     }
                 }
             }
@@ -240,7 +239,8 @@ impl AnnealscapeApp {
             JobResult::FolderChosen(Some(dir)) => self.jobs.open_run(dir),
             JobResult::FolderChosen(None) => {}
             JobResult::Written(Ok(path)) => self.state.inform(format!("wrote {}", path.display())),
-            JobResult::Written(Err(e)) => self.state.fail(e),
+            JobResult::Written(Err(e)) => self.state.fail(e.to_string()),
+            JobResult::Failed(e) => self.state.fail(e.to_string()),
         }
     }
 
@@ -291,8 +291,18 @@ pub fn mean_max(times: &std::collections::VecDeque<f32>) -> (f32, f32) {
     (mean, times.iter().copied().fold(0.0, f32::max))
 }
 
+/// Why the app window did not open.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// eframe could not make the window or its GL context (no display, say).
+    #[error("cannot open the window: {0}")]
+    Window(#[from] eframe::Error),
+}
+
 /// Open the app window (glow renderer) and run until it is closed; the worker stops cleanly.
-pub fn run(options: AppOptions) -> Result<(), String> {
+/// A bad `--preset` is caught by the app itself as the window opens and reported as a window
+/// error with its message.
+pub fn run(options: AppOptions) -> Result<(), AppError> {
     let viewport = egui::ViewportBuilder::default()
         .with_title("annealscape")
         .with_inner_size([1600.0, 1000.0])
@@ -319,7 +329,7 @@ pub fn run(options: AppOptions) -> Result<(), String> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| format!("cannot open the window: {e}"))
+    .map_err(AppError::from)
 }
 
 fn gl_renderer(gl: &eframe::glow::Context) -> String {

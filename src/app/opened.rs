@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::run::{can_resume, read_run_metrics, read_samples, read_summary};
 
-use crate::analysis::RunFolder;
+use crate::analysis::{AnalysisError, RunFolder};
 
 use super::state::SnapshotEntry;
 use super::{AnnealscapeApp, OpenedRun, RunData, RunStatus};
@@ -51,11 +51,11 @@ impl AnnealscapeApp {
 
 /// Read a run folder through the run reader: configuration, metrics, summary, snapshots and
 /// the latest samples.
-pub fn read_run(dir: &Path) -> Result<OpenedRun, String> {
-    let folder = RunFolder::open(dir).map_err(|e| e.to_string())?;
+pub fn read_run(dir: &Path) -> Result<OpenedRun, AnalysisError> {
+    let folder = RunFolder::open(dir)?;
     let config = folder.config().clone();
-    let table = read_run_metrics(dir).map_err(|e| e.to_string())?;
-    let summary = read_summary(dir).map_err(|e| e.to_string())?;
+    let table = read_run_metrics(dir)?;
+    let summary = read_summary(dir)?;
     // A damaged exact.csv costs only the distance plots, not the whole run.
     let (distances, distance_warning) = match crate::run::read_distances(dir) {
         Ok(table) => {

@@ -4,25 +4,31 @@ use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::export::ExportError;
 use super::jobs::JobResult;
 
 /// Write an egui image as PNG (the folder is created).
-pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
-    let [w, h] = image.size;
+pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), ExportError> {
+    let [width, height] = image.size;
     let bytes: Vec<u8> = image
         .pixels
         .iter()
         .flat_map(|c| c.to_srgba_unmultiplied())
         .collect();
-    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
-        .ok_or_else(|| format!("a {w}×{h} screenshot has the wrong number of pixels"))?;
+    let buffer = image::RgbaImage::from_raw(width as u32, height as u32, bytes)
+        .ok_or(ExportError::Pixels { width, height })?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
     buffer
         .save_with_format(path, image::ImageFormat::Png)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(|e| ExportError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })
 }
 
 /// Ask egui for a screenshot of the next frame and write it to `path`; with `quit`, close

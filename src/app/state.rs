@@ -10,7 +10,7 @@ use super::landscape_view::LandscapeView;
 use crate::analysis::RunFolder;
 use crate::anneal::{batch_modes, energy_jumps, FinalSummary, ModeCount, StepMetrics};
 use crate::nn::Params;
-use crate::physics::{GroundStates, Lattice, NewmanMoore};
+use crate::physics::{GroundStates, Lattice, NewmanMoore, PhysicsError};
 use crate::run::{Event, RunConfig};
 
 /// Where the shown run stands.
@@ -73,10 +73,10 @@ pub struct RunModel {
 
 impl RunModel {
     /// The model of `config`.
-    pub fn of(config: &RunConfig) -> Result<Self, String> {
-        let lattice = Lattice::new(config.lattice.size).map_err(|e| e.to_string())?;
+    pub fn of(config: &RunConfig) -> Result<Self, PhysicsError> {
+        let lattice = Lattice::new(config.lattice.size)?;
         Ok(Self {
-            model: NewmanMoore::new(lattice, config.lattice.coupling).map_err(|e| e.to_string())?,
+            model: NewmanMoore::new(lattice, config.lattice.coupling)?,
             ground_states: Arc::new(GroundStates::new(lattice)),
         })
     }

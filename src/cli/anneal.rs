@@ -77,14 +77,12 @@ pub fn resolve_config(args: &AnnealArgs) -> Result<RunConfig, CliError> {
                 "give --preset NAME or --config FILE (or --resume RUN)".into(),
             ))
         }
-    }
-    .map_err(|e| CliError::Usage(e.to_string()))?;
+    }?;
     let mut overrides = args.overrides.clone();
     if let Some(seed) = args.seed {
         overrides.push(format!("seed={seed}"));
     }
-    base.with_overrides(&overrides)
-        .map_err(|e| CliError::Usage(e.to_string()))
+    base.with_overrides(&overrides).map_err(CliError::from)
 }
 
 /// Progress on the terminal (a bar) or in logs (a line every few seconds); stops on Ctrl-C.
@@ -139,10 +137,7 @@ impl Observer for Progress {
 /// Run `annealscape anneal` (or `anneal --resume RUN`).
 pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (config, dir) = match &args.resume {
-        Some(dir) => (
-            crate::run::read_config(dir).map_err(|e| CliError::Usage(e.to_string()))?,
-            dir.clone(),
-        ),
+        Some(dir) => (crate::run::read_config(dir)?, dir.clone()),
         None => (
             resolve_config(&args)?,
             args.out
@@ -150,7 +145,7 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .expect("clap requires --out without --resume"),
         ),
     };
-    crate::run::check_resources(&config).map_err(|e| CliError::Usage(e.to_string()))?;
+    crate::run::check_resources(&config)?;
     let total = config.anneal.schedule().total_steps();
     // Ctrl-C, SIGTERM (Slurm's time limit) and SIGHUP stop the run at its next step.
     let interrupted = super::signals::stop_flag();
@@ -231,14 +226,14 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
             )?;
             Err(CliError::Interrupted)
         }
-        Err(e) => Err(CliError::Runtime(anyhow::anyhow!(e.to_string()))),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Run `annealscape presets`.
 pub fn presets(out: &mut dyn Write) -> Result<(), CliError> {
     for (name, _) in PRESETS {
-        let config = RunConfig::preset(name).map_err(|e| CliError::Runtime(e.into()))?;
+        let config = RunConfig::preset(name)?;
         writeln!(out, "{name}\t{}", config.description)?;
     }
     Ok(())
@@ -294,8 +289,7 @@ pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
             .unwrap_or_default();
         CliError::Usage(format!("{e}{shapes}"))
     })?;
-    let net = Rnn2d::from_params(template, lattice.size(), params)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let net = Rnn2d::from_params(template, lattice.size(), params)?;
     Ok((net, model))
 }
 

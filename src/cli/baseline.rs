@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::CliError;
 use crate::baselines::{
-    parallel_tempering, quantum_annealing, simulated_annealing, Annealing, BaselineError, Outcomes,
+    parallel_tempering, quantum_annealing, simulated_annealing, Annealing, Outcomes,
     QuantumAnnealing, Tempering,
 };
 use crate::physics::{GroundStates, Lattice, NewmanMoore};
@@ -102,10 +102,6 @@ pub struct BaselineResult {
     pub first_hits: Option<Vec<Option<u64>>>,
 }
 
-fn usage(e: BaselineError) -> CliError {
-    CliError::Usage(e.to_string())
-}
-
 /// Refuse a number of runs whose results would not fit in memory (half of what this process may
 /// use): each run keeps its energy and, when it ends on a ground state, its configuration (a
 /// byte a spin), and its spins, PT's replicas and SQA's slices are N bits a run each.
@@ -145,7 +141,7 @@ pub fn run_baseline(
             let mut settings = Annealing::new(*model.lattice(), sweeps, c.runs, c.seed);
             settings.t0 = *t0;
             BaselineResult {
-                outcomes: simulated_annealing(&settings).map_err(usage)?,
+                outcomes: simulated_annealing(&settings)?,
                 slice_average: None,
                 first_hits: None,
             }
@@ -164,8 +160,7 @@ pub fn run_baseline(
                 budget: sweeps,
                 runs: c.runs,
                 seed: c.seed,
-            })
-            .map_err(usage)?;
+            })?;
             BaselineResult {
                 outcomes: out.outcomes,
                 slice_average: None,
@@ -181,8 +176,7 @@ pub fn run_baseline(
                 sweeps,
                 runs: c.runs,
                 seed: c.seed,
-            })
-            .map_err(usage)?;
+            })?;
             BaselineResult {
                 outcomes: out.outcomes,
                 slice_average: Some(out.slice_average),

@@ -19,7 +19,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
         (16, 5000, 128),
     ] {
         let settings = Annealing::new(Lattice::new(l)?, sweeps, runs, 1);
-        let o = simulated_annealing(&settings).map_err(|e| CliError::Usage(e.to_string()))?;
+        let o = simulated_annealing(&settings)?;
         writeln!(
             out,
             "SA multi-spin L={l} tau={sweeps} runs={runs}\t{:.3}\t{:.3e}",
@@ -58,7 +58,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
         runs: 128,
         seed: 1,
     };
-    let o = parallel_tempering(&pt).map_err(|e| CliError::Usage(e.to_string()))?;
+    let o = parallel_tempering(&pt)?;
     writeln!(
         out,
         "PT L=16 M=16 rounds=1000 runs=128\t{:.3}\t{:.3e}",
@@ -74,7 +74,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
         runs: 4,
         seed: 1,
     };
-    let o = quantum_annealing(&sqa).map_err(|e| CliError::Usage(e.to_string()))?;
+    let o = quantum_annealing(&sqa)?;
     writeln!(
         out,
         "SQA L=16 P=20 tau=500 runs=4\t{:.3}\t{:.3e}",

@@ -89,8 +89,8 @@ struct Target {
 fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
     match (&args.target.run, &args.target.checkpoint) {
         (Some(run), None) => {
-            let folder = RunFolder::open(run).map_err(|e| bad(e.to_string()))?;
-            let net = folder.network(&args.target.snapshot).map_err(|e| bad(e.to_string()))?;
+            let folder = RunFolder::open(run)?;
+            let net = folder.network(&args.target.snapshot)?;
             let config = folder.config();
             let x = match args.target.x {
                 Some(x) => x,
@@ -110,7 +110,7 @@ fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
                     ..AdamConfig::default()
                 },
                 loss_scale: loss_scale(config.anneal.estimator, lattice.sites(), minibatch),
-                checkpoint: checkpoint_path(run, &args.target.snapshot).map_err(|e| bad(e.to_string()))?,
+                checkpoint: checkpoint_path(run, &args.target.snapshot)?,
                 store: Some(run.join("curvature").join(format!("{}.npz", args.target.snapshot))),
             })
         }
@@ -209,7 +209,7 @@ pub fn curvature(args: CurvatureArgs, out: &mut dyn Write) -> Result<(), CliErro
     let objective = Objective::new(t.kind, t.x);
     let hessian = hessian_at(&t.net, &t.model, objective, &settings)?;
     let layout = Params::zeros(tensor_specs(t.net.hidden()));
-    let adam = load_optimiser(&t.checkpoint, &layout, t.adam).map_err(|e| bad(e.to_string()))?;
+    let adam = load_optimiser(&t.checkpoint, &layout, t.adam)?;
     let preconditioner = adam.as_ref().and_then(Preconditioner::from_adam);
     if preconditioner.is_none() {
         eprintln!("note: the checkpoint has no Adam state (or no update yet): no preconditioned sharpness");

@@ -21,7 +21,7 @@ pub struct DistanceArgs {
 }
 
 pub(super) fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<Rnn2d, CliError> {
-    let shapes = tensor_shapes(path).map_err(|e| CliError::Usage(e.to_string()))?;
+    let shapes = tensor_shapes(path)?;
     let hidden = shapes
         .iter()
         .find(|(name, _)| name == "rnn2d/b")
@@ -32,23 +32,21 @@ pub(super) fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<
                 path.display()
             ))
         })?;
-    let params = load_npz(path, &Params::zeros(tensor_specs(hidden)))
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let params = load_npz(path, &Params::zeros(tensor_specs(hidden)))?;
     let config = Rnn2dConfig {
         hidden,
         ..Rnn2dConfig::default()
     };
-    Rnn2d::from_params(config, l, params).map_err(|e| CliError::Usage(e.to_string()))
+    Rnn2d::from_params(config, l, params).map_err(CliError::from)
 }
 
 /// Run `annealscape distance`.
 pub fn distance(args: DistanceArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (net, model, kind, x) = match (&args.target.run, &args.target.checkpoint) {
         (Some(run), None) => {
-            let folder = RunFolder::open(run).map_err(|e| CliError::Usage(e.to_string()))?;
+            let folder = RunFolder::open(run)?;
             let net = folder
-                .network(&args.target.snapshot)
-                .map_err(|e| CliError::Usage(e.to_string()))?;
+                .network(&args.target.snapshot)?;
             let config = folder.config();
             let x = match args.target.x {
                 Some(x) => x,

@@ -119,16 +119,11 @@ fn load(args: &FigureArgs, name: &str) -> Result<Landscape, CliError> {
             name.rsplit('-').next().unwrap_or("filter")
         )));
     }
-    load_landscape(&path).map_err(|e| CliError::Usage(e.to_string()))
+    load_landscape(&path).map_err(CliError::from)
 }
 
 fn write(figure: &impl crate::figures::Figure, args: &FigureArgs) -> Result<(), CliError> {
-    render(figure, &args.out, args.scale).map_err(|e| match e {
-        crate::figures::FigureError::Format(_) | crate::figures::FigureError::Data(_) => {
-            CliError::Usage(e.to_string())
-        }
-        other => CliError::Runtime(other.into()),
-    })
+    render(figure, &args.out, args.scale).map_err(CliError::from)
 }
 
 /// Run `annealscape figure`.
@@ -221,15 +216,14 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
 fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
     use crate::figures::{Curves, CurvesFigure, LatticeFigure, ModesFigure};
     use crate::physics::{Lattice, NewmanMoore};
-    let usage = |e: crate::run::RunError| CliError::Usage(e.to_string());
-    let config = crate::run::read_config(&args.run).map_err(usage)?;
+    let config = crate::run::read_config(&args.run)?;
     let lattice = Lattice::new(config.lattice.size)?;
     let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
     let symbol = config.anneal.kind.symbol().to_string();
     let header = config.title();
     match args.kind {
         FigureKind::Curves => {
-            let table = crate::run::read_run_metrics(&args.run).map_err(usage)?;
+            let table = crate::run::read_run_metrics(&args.run)?;
             if let Some(warning) = &table.warning {
                 eprintln!("warning: {warning}");
             }
@@ -256,8 +250,7 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             write(&figure, args)
         }
         FigureKind::Lattice => {
-            let samples = crate::run::read_samples(&args.run, &args.snapshot, lattice.sites())
-                .map_err(usage)?;
+            let samples = crate::run::read_samples(&args.run, &args.snapshot, lattice.sites())?;
             if args.index >= samples.nrows() {
                 return Err(CliError::Usage(format!(
                     "--index {} is past the {} samples of snapshot {}",
@@ -280,16 +273,13 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             write(&figure, args)
         }
         FigureKind::Modes => {
-            let summary = crate::run::read_summary(&args.run)
-                .map_err(usage)?
-                .ok_or_else(|| {
-                    CliError::Usage(format!(
-                        "{}: no summary.toml (the run has not finished)",
-                        args.run.display()
-                    ))
-                })?;
-            let exact = crate::run::read_distances(&args.run)
-                .map_err(usage)?
+            let summary = crate::run::read_summary(&args.run)?.ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: no summary.toml (the run has not finished)",
+                    args.run.display()
+                ))
+            })?;
+            let exact = crate::run::read_distances(&args.run)?
                 .and_then(|t| t.rows.last().cloned())
                 .map(|row| {
                     row.ground_state_log_probs
@@ -311,13 +301,13 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             write(&figure, args)
         }
         FigureKind::Distances => {
-            let table = crate::run::read_distances(&args.run).map_err(usage)?.ok_or_else(|| {
+            let table = crate::run::read_distances(&args.run)?.ok_or_else(|| {
                 CliError::Usage(format!(
                     "{}: no exact.csv (the run measured no exact distances: set diagnostics.exact_every)",
                     args.run.display()
                 ))
             })?;
-            let metrics = crate::run::read_run_metrics(&args.run).map_err(usage)?;
+            let metrics = crate::run::read_run_metrics(&args.run)?;
             let events = crate::run::run_events(&config, &metrics.rows, Some(&table));
             let figure = crate::figures::DistancesFigure {
                 title: format!("{header} · exact distances"),
@@ -342,16 +332,15 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             write(&figure, args)
         }
         FigureKind::Curvature => {
-            let (rows, _) = crate::run::read_curvature(&args.run)
-                .map_err(usage)?
+            let (rows, _) = crate::run::read_curvature(&args.run)?
                 .ok_or_else(|| {
                     CliError::Usage(format!(
                         "{}: no curvature.csv (the run measured no curvature: set diagnostics.curvature_every)",
                         args.run.display()
                     ))
                 })?;
-            let metrics = crate::run::read_run_metrics(&args.run).map_err(usage)?;
-            let distances = crate::run::read_distances(&args.run).map_err(usage)?;
+            let metrics = crate::run::read_run_metrics(&args.run)?;
+            let distances = crate::run::read_distances(&args.run)?;
             let events = crate::run::run_events(&config, &metrics.rows, distances.as_ref());
             let mut densities = Vec::new();
             let folder = args.run.join("curvature");

@@ -93,7 +93,7 @@ pub struct LandscapeArgs {
 
 /// Run `annealscape landscape`.
 pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let folder = RunFolder::open(&args.run).map_err(|e| CliError::Usage(e.to_string()))?;
+    let folder = RunFolder::open(&args.run)?;
     let request = LandscapeRequest {
         directions: match args.directions {
             DirectionArg::Filter => DirectionKind::Filter,
@@ -135,9 +135,7 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
                 ))
             }
             Some(to) => {
-                folder
-                    .network(to)
-                    .map_err(|e| CliError::Usage(e.to_string()))?;
+                folder.network(to)?;
             }
         }
         if args.snapshot == "all" {
@@ -152,9 +150,7 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
     let names = if args.snapshot == "all" {
         folder.snapshots()
     } else {
-        folder
-            .network(&args.snapshot)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
+        folder.network(&args.snapshot)?;
         vec![args.snapshot.clone()]
     };
     writeln!(out, "snapshot\tstep\tx\tcentre\troughness\tcosine\tfile")?;
@@ -176,13 +172,11 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             bar.set_message(name.clone());
             bar
         });
-        let result = folder
-            .landscape(&name, &request, &cancel, existing, |j, _, _| {
-                if let Some(bar) = &bar {
-                    bar.set_position(j as u64 + 1);
-                }
-            })
-            .map_err(|e| CliError::Runtime(anyhow::anyhow!(e)))?;
+        let result = folder.landscape(&name, &request, &cancel, existing, |j, _, _| {
+            if let Some(bar) = &bar {
+                bar.set_position(j as u64 + 1);
+            }
+        })?;
         if let Some(bar) = &bar {
             bar.finish_and_clear();
         }

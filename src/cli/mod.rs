@@ -10,6 +10,7 @@ mod bench;
 mod bench_baselines;
 mod curvature;
 mod distance;
+mod error;
 mod exact;
 mod figure;
 mod landscape;
@@ -23,6 +24,7 @@ pub mod values;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 
+pub use error::CliError;
 pub use exact::ExactCommand;
 
 /// annealscape: neural annealing of autoregressive networks on the Newman–Moore model.
@@ -106,56 +108,6 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
-}
-
-/// A failure of a command, sorted by whose fault it is.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// The user asked for something invalid: exit code 2.
-    #[error("{0}")]
-    Usage(String),
-    /// A signal stopped a run (Ctrl-C, SIGTERM, SIGHUP): exit code 128 + the signal's number
-    /// (130, 143, 129), files kept, the way to continue printed.
-    #[error("interrupted")]
-    Interrupted,
-    /// The computation or the output failed: exit code 1.
-    #[error(transparent)]
-    Runtime(#[from] anyhow::Error),
-}
-
-impl CliError {
-    /// The process exit code for this error.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Self::Usage(_) => 2,
-            Self::Interrupted => signals::exit_code(signals::received()),
-            Self::Runtime(_) => 1,
-        }
-    }
-}
-
-impl From<crate::curvature::CurvatureError> for CliError {
-    fn from(e: crate::curvature::CurvatureError) -> Self {
-        match e {
-            crate::curvature::CurvatureError::Lanczos(_) => Self::Runtime(e.into()),
-            other => Self::Usage(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::physics::PhysicsError> for CliError {
-    fn from(e: crate::physics::PhysicsError) -> Self {
-        match e {
-            crate::physics::PhysicsError::NotConverged { .. } => Self::Runtime(e.into()),
-            other => Self::Usage(other.to_string()),
-        }
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        Self::Runtime(e.into())
-    }
 }
 
 /// Run a parsed command, writing its table to `out` and notes to stderr.

@@ -4,11 +4,9 @@ use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::sweep::{execute_locally, stop_on_ctrl_c, unfinished_after_wait, usage, SlurmArgs};
+use super::sweep::{execute_locally, stop_on_ctrl_c, unfinished_after_wait, SlurmArgs};
 use super::CliError;
-use crate::study::{
-    compute_landscape, pending_landscapes, write_report, StudyError, StudyLength, StudyPlan,
-};
+use crate::study::{compute_landscape, pending_landscapes, write_report, StudyLength, StudyPlan};
 use crate::sweep::{check_sweep_folder, prepare_sweep, read_status, run_dir, submit, RunState};
 
 /// Arguments of `annealscape reproduce`.
@@ -47,14 +45,6 @@ pub struct ReproduceArgs {
     pub slurm: SlurmArgs,
 }
 
-fn study_error(e: StudyError) -> CliError {
-    match e {
-        StudyError::Sweep(s) => usage(s),
-        StudyError::Interrupted => super::sweep::interrupted(),
-        other => CliError::Runtime(other.into()),
-    }
-}
-
 /// The plan the arguments describe.
 fn plan(args: &ReproduceArgs) -> Result<StudyPlan, CliError> {
     let length = if args.test_grid {
@@ -65,8 +55,7 @@ fn plan(args: &ReproduceArgs) -> Result<StudyPlan, CliError> {
         StudyLength::Quick
     };
     let mut plan = StudyPlan::new(length);
-    plan.restrict_all(&args.only)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    plan.restrict_all(&args.only)?;
     Ok(plan)
 }
 
@@ -98,8 +87,7 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
         check_sweep_folder(&args.out, &plan.spec_text(), &origin)
     } else {
         prepare_sweep(&args.out, &plan.spec_text(), &origin)
-    }
-    .map_err(usage)?;
+    }?;
     if args.dry_run && !args.slurm.slurm {
         write!(out, "{}", plan.spec_text())?;
         return Ok(());
@@ -118,14 +106,12 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
                 args.out.display()
             )));
         }
-        let report =
-            write_report(&sweep, &plan, began.elapsed().as_secs_f64()).map_err(study_error)?;
+        let report = write_report(&sweep, &plan, began.elapsed().as_secs_f64())?;
         writeln!(out, "wrote {}", report.display())?;
         return Ok(());
     }
     if args.slurm.slurm {
-        let answer =
-            submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait).map_err(usage)?;
+        let answer = submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait)?;
         writeln!(out, "{answer}")?;
         if args.slurm.wait && !args.dry_run {
             unfinished_after_wait(&sweep)?;
@@ -155,9 +141,9 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
             task.plan.spec.points,
             task.plan.spec.points
         );
-        compute_landscape(&sweep, task, &stop).map_err(study_error)?;
+        compute_landscape(&sweep, task, &stop)?;
     }
-    let report = write_report(&sweep, &plan, began.elapsed().as_secs_f64()).map_err(study_error)?;
+    let report = write_report(&sweep, &plan, began.elapsed().as_secs_f64())?;
     writeln!(out, "wrote {}", report.display())?;
     Ok(())
 }

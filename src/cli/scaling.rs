@@ -287,7 +287,7 @@ pub fn scaling(args: ScalingArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     let redraw_only = args.method.is_none() && args.runs_from.is_empty();
     let mut rows = if (args.append || redraw_only) && args.out.is_file() {
-        read_scaling(&args.out).map_err(|e| CliError::Usage(e.to_string()))?
+        read_scaling(&args.out)?
     } else {
         Vec::new()
     };
@@ -296,7 +296,7 @@ pub fn scaling(args: ScalingArgs, out: &mut dyn Write) -> Result<(), CliError> {
         fresh.extend(classical_rows(&args, method)?);
     }
     for dir in &args.runs_from {
-        let runs = find_neural_runs(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+        let runs = find_neural_runs(dir)?;
         if runs.is_empty() {
             return Err(CliError::Usage(format!(
                 "no finished run (config.toml and summary.toml) under {}",
@@ -321,7 +321,7 @@ pub fn scaling(args: ScalingArgs, out: &mut dyn Write) -> Result<(), CliError> {
             .then(a.tau.total_cmp(&b.tau))
     });
     if !redraw_only {
-        write_scaling(&args.out, &rows).map_err(|e| CliError::Runtime(e.into()))?;
+        write_scaling(&args.out, &rows)?;
     }
     let series = series_of(&rows);
     writeln!(
@@ -339,7 +339,7 @@ pub fn scaling(args: ScalingArgs, out: &mut dyn Write) -> Result<(), CliError> {
             title: "Residual energy against annealing length and CPU time (Newman-Moore)".into(),
             series,
         };
-        render(&figure, path, 1.0).map_err(|e| CliError::Runtime(e.into()))?;
+        render(&figure, path, 1.0)?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::CliError;
 use crate::sweep::{
     check_sweep_folder, collect, open_sweep, prepare_sweep, read_status, run_dir, run_local,
-    run_one, status_evidence, submit, task_ids, LocalOptions, RunState, SlurmOptions, SweepError,
+    run_one, status_evidence, submit, task_ids, LocalOptions, RunState, SlurmOptions,
     SweepProgress,
 };
 
@@ -75,16 +75,6 @@ pub struct SweepArgs {
     pub task: Option<usize>,
 }
 
-pub(super) fn usage(e: SweepError) -> CliError {
-    match e {
-        SweepError::Interrupted => interrupted(),
-        SweepError::Io { .. } | SweepError::Slurm(_) | SweepError::Run(_) => {
-            CliError::Runtime(e.into())
-        }
-        other => CliError::Usage(other.to_string()),
-    }
-}
-
 /// Say what a signal stopped and how to go on, for a sweep or a study.
 pub(super) fn interrupted() -> CliError {
     eprintln!(
@@ -127,11 +117,9 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         check_sweep_folder(&dir, &text, &origin)
     } else {
         prepare_sweep(&dir, &text, &origin)
-    }
-    .map_err(usage)?;
+    }?;
     if args.slurm.slurm {
-        let answer =
-            submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait).map_err(usage)?;
+        let answer = submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait)?;
         writeln!(out, "{answer}")?;
         if args.slurm.wait {
             return unfinished_after_wait(&sweep);
@@ -213,7 +201,7 @@ pub(super) fn execute_locally(
         jobs,
         threads_per_run: threads,
     };
-    let results = run_local(sweep, &options, stop, &Bar(bar.clone())).map_err(usage)?;
+    let results = run_local(sweep, &options, stop, &Bar(bar.clone()))?;
     bar.finish_and_clear();
     let elsewhere = results
         .iter()
@@ -230,8 +218,8 @@ pub(super) fn execute_locally(
 
 /// One array task: run its run to the end (or resume it).
 fn task(sweep_dir: &std::path::Path, index: usize) -> Result<(), CliError> {
-    let sweep = open_sweep(sweep_dir).map_err(usage)?;
-    let ids = task_ids(&sweep.dir).map_err(usage)?;
+    let sweep = open_sweep(sweep_dir)?;
+    let ids = task_ids(&sweep.dir)?;
     let id = ids.get(index).ok_or_else(|| {
         CliError::Usage(format!(
             "task {index} is not in {} ({} tasks)",
@@ -249,7 +237,7 @@ fn task(sweep_dir: &std::path::Path, index: usize) -> Result<(), CliError> {
     // stop at the next step, write the resume state and a `stopped` status.
     let stop = stop_on_ctrl_c();
     eprintln!("task {index}: run {id}");
-    match run_one(&sweep, point, &stop).map_err(usage)? {
+    match run_one(&sweep, point, &stop)? {
         RunState::Done => Ok(()),
         RunState::Failed(m) => Err(CliError::Runtime(anyhow::anyhow!("run {id} failed: {m}"))),
         RunState::Stopped { step } => {
@@ -272,7 +260,7 @@ fn task(sweep_dir: &std::path::Path, index: usize) -> Result<(), CliError> {
 }
 
 fn status_table(dir: &std::path::Path, out: &mut dyn Write) -> Result<(), CliError> {
-    let sweep = open_sweep(dir).map_err(usage)?;
+    let sweep = open_sweep(dir)?;
     // The message says how the state is known: the lock, status.toml or summary.toml.
     writeln!(out, "id\tstatus\tmessage")?;
     let mut counts = std::collections::BTreeMap::new();
@@ -295,8 +283,8 @@ pub fn sweep_status(dir: PathBuf, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// `annealscape collect SWEEP`.
 pub fn collect_runs(dir: PathBuf, out: &mut dyn Write) -> Result<(), CliError> {
-    let sweep = open_sweep(&dir).map_err(usage)?;
-    let rows = collect(&sweep).map_err(usage)?;
+    let sweep = open_sweep(&dir)?;
+    let rows = collect(&sweep)?;
     writeln!(
         out,
         "wrote {} ({} runs)",
