@@ -26,5 +26,6 @@ pub mod linalg;
 pub mod nn;
 pub mod physics;
 pub mod run;
+pub mod stats;
 pub mod study;
 pub mod sweep;

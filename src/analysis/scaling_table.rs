@@ -159,7 +159,7 @@ pub fn neural_rows(runs: &[NeuralOutcome], threads: usize) -> Vec<ScalingRow> {
                 eps_res_stderr: stderr,
                 ground_state_fraction: eps.iter().filter(|&&e| e < 1e-9).count() as f64 / k,
                 eps_res_min: eps.iter().copied().fold(f64::INFINITY, f64::min),
-                eps_res_median: crate::baselines::median(&eps),
+                eps_res_median: crate::stats::median(&eps),
                 updates: runs.iter().map(|r| r.updates).sum::<f64>() / k,
                 seconds: runs.iter().map(|r| r.seconds).sum(),
                 cpu_seconds_per_run: runs.iter().map(|r| r.seconds).sum::<f64>() / k

@@ -142,16 +142,13 @@ impl StepMetrics {
     }
 }
 
-/// The median and the minimum of a list (NaN for an empty one).
+/// The median ([`crate::stats::median`]) and the minimum of a list (NaN for an empty one).
 pub fn median_and_min(values: &[f64]) -> (f64, f64) {
     if values.is_empty() {
         return (f64::NAN, f64::NAN);
     }
-    let mut v = values.to_vec();
-    let mid = v.len() / 2;
-    let (_, &mut median, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
     let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
-    (median, min)
+    (crate::stats::median(values), min)
 }
 
 /// The sample whose O_loc lies farthest from the median: (|O − median| over the median absolute

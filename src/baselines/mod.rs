@@ -17,7 +17,7 @@ mod stream;
 mod words;
 
 pub use error::{BaselineError, MAX_UPDATES};
-pub use outcome::{mean_and_stderr, median, Outcomes, Summary};
+pub use outcome::{mean_and_stderr, Outcomes, Summary};
 pub use pt::{parallel_tempering, Tempering, TemperingOutcomes};
 pub use sa::{equilibrium_energy, simulated_annealing, Annealing, Equilibrium};
 pub use scalar::ScalarLattice;

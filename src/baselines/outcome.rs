@@ -61,7 +61,7 @@ impl Outcomes {
             mean,
             stderr,
             min: eps.iter().copied().fold(f64::INFINITY, f64::min),
-            median: median(&eps),
+            median: crate::stats::median(&eps),
             ground_state_fraction: reached as f64 / eps.len().max(1) as f64,
         }
     }
@@ -99,17 +99,6 @@ impl Outcomes {
                 .then_with(|| a.0.cmp(&b.0))
         });
         counts
-    }
-}
-
-/// The median (the mean of the middle two for an even count; NaN for none).
-pub fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
     }
 }
 

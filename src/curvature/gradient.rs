@@ -94,7 +94,7 @@ impl ExactObjective {
     /// The objective of `model` at `objective`'s T or B (the caller checks N is small enough).
     pub fn new(model: &NewmanMoore, objective: Objective) -> Self {
         let n = model.lattice().sites();
-        let all = Array2::from_shape_fn((1 << n, n), |(c, i)| ((c >> i) & 1) as u8);
+        let all = crate::physics::all_configurations(n);
         Self {
             objective,
             energies: model.energies(all.view()),
@@ -150,8 +150,7 @@ impl ExactObjective {
             .enumerate()
             .map_init(A::Workspace::default, |ws, (k, chunk)| {
                 let base = k * CHUNK;
-                let bits =
-                    Array2::from_shape_fn((chunk.len(), n), |(r, i)| (((base + r) >> i) & 1) as u8);
+                let bits = crate::physics::configurations(base, chunk.len(), n);
                 let mut grad = net.params().zeros_like();
                 net.accumulate_grad(bits.view(), ArrayView1::from(chunk), &mut grad, ws);
                 grad

@@ -150,7 +150,7 @@ pub fn extremes<O: Operator>(
             return false;
         }
         let scale = s.scale();
-        let worst = |end, k| s.ritz(end, k).residuals.iter().cloned().fold(0.0, f64::max);
+        let worst = |end, k| s.residuals(end, k).into_iter().fold(0.0, f64::max);
         worst(Spectrum::Highest, top) <= tolerance * scale
             && worst(Spectrum::Lowest, bottom) <= tolerance * scale
     };

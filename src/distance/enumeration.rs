@@ -1,6 +1,6 @@
 //! log p of every configuration, or of a given list, by teacher forcing in parallel chunks.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::nn::Autoregressive;
@@ -20,8 +20,7 @@ pub fn log_probs_of_all<A: Autoregressive>(net: &A) -> Array1<f64> {
         .enumerate()
         .for_each_init(A::Workspace::default, |ws, (c, chunk)| {
             let base = c * CHUNK;
-            let bits =
-                Array2::from_shape_fn((chunk.len(), n), |(r, i)| (((base + r) >> i) & 1) as u8);
+            let bits = crate::physics::configurations(base, chunk.len(), n);
             net.log_prob(bits.view(), ndarray::ArrayViewMut1::from(chunk), ws);
         });
     out

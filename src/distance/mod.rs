@@ -90,7 +90,7 @@ impl DistanceTarget {
             TargetKind::Quantum => MAX_EXACT_STATE_SITES,
         };
         let energies = (n <= limit).then(|| {
-            let all = Array2::from_shape_fn((1 << n, n), |(s, i)| ((s >> i) & 1) as u8);
+            let all = crate::physics::all_configurations(n);
             model.energies(all.view()).to_vec()
         });
         let ground_mask = energies.as_ref().map(|e| {

@@ -2,6 +2,9 @@
 //! and Adam's preconditioned sharpness against 38/η, λ_min (saddles), the optimiser's side
 //! (update norm, √v̂), with the energy jumps marked; and the spectral density at snapshots.
 
+use super::log_panel::{log_bounds, Below, LogPanel};
+use super::output::rgb;
+use super::tab10;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -24,30 +27,17 @@ pub struct CurvatureFigure {
     pub densities: Vec<(String, Vec<f64>, Vec<f64>)>,
 }
 
-const JUMP: RGBColor = RGBColor(214, 39, 40);
-const BLUE: RGBColor = RGBColor(31, 119, 180);
-const ORANGE: RGBColor = RGBColor(255, 127, 14);
-const GREEN: RGBColor = RGBColor(44, 160, 44);
-const PURPLE: RGBColor = RGBColor(148, 103, 189);
+const JUMP: RGBColor = rgb(tab10::RED);
+const BLUE: RGBColor = rgb(tab10::BLUE);
+const ORANGE: RGBColor = rgb(tab10::ORANGE);
+const GREEN: RGBColor = rgb(tab10::GREEN);
+const PURPLE: RGBColor = rgb(tab10::PURPLE);
 const LIGHT_BLUE: RGBColor = RGBColor(140, 185, 225);
 const LIGHT_ORANGE: RGBColor = RGBColor(255, 190, 130);
 const GREY: RGBColor = RGBColor(110, 110, 110);
 const PALETTE: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, JUMP];
 
 type Series = (Vec<(f64, f64)>, RGBColor, String);
-
-fn log_bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-    if lo.is_finite() {
-        (lo / 2.0, (hi * 2.0).max(lo * 10.0))
-    } else {
-        (1e-6, 1.0)
-    }
-}
 
 impl CurvatureFigure {
     fn last_step(&self) -> f64 {
@@ -74,36 +64,14 @@ impl CurvatureFigure {
         y_desc: &str,
         series: Vec<Series>,
     ) -> Result<(), FigureError> {
-        let (lo, hi) = log_bounds(series.iter().flat_map(|s| s.0.iter().map(|p| p.1)));
-        let mut chart = ChartBuilder::on(area)
-            .margin(c.px(10.0))
-            .x_label_area_size(c.px(40.0))
-            .y_label_area_size(c.px(70.0))
-            .build_cartesian_2d(0.0..self.last_step(), (lo..hi).log_scale())
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("step")
-            .x_labels(6)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_desc(y_desc)
-            .y_label_formatter(&|v| format!("{v:.0e}"))
-            .label_style(c.font(12.0))
-            .draw()
-            .map_err(draw_error)?;
-        for (points, color, name) in series {
-            let points: Vec<(f64, f64)> = points.into_iter().filter(|p| p.1 > 0.0).collect();
-            let width = if points.len() > 300 {
-                1
-            } else {
-                c.px(1.5).max(1) as u32
-            };
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(width)))
-                .map_err(draw_error)?
-                .label(name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
-        }
+        let panel = LogPanel {
+            y_desc,
+            last_step: self.last_step(),
+            below: Below::Drop,
+            dots: false,
+            empty_note: None,
+        };
+        let (mut chart, (lo, hi)) = panel.draw(area, c, series)?;
         self.jumps_on(&mut chart, lo, hi)?;
         draw_legend(&mut chart, c, SeriesLabelPosition::LowerLeft)
     }
@@ -188,7 +156,8 @@ impl CurvatureFigure {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                 (a.min(v), b.max(v))
             });
-        let (lo, hi) = log_bounds(self.densities.iter().flat_map(|d| d.2.iter().copied()));
+        let values = self.densities.iter().flat_map(|d| d.2.iter().copied());
+        let (lo, hi) = log_bounds(values, Below::Drop);
         let lo = lo.max(hi * 1e-8);
         let mut chart = ChartBuilder::on(area)
             .margin(c.px(10.0))

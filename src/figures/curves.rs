@@ -1,6 +1,8 @@
 //! Training curves: ⟨E⟩/N and the objective against step and against T or B, with the
 //! exact E₀(B) (L ≤ 5) or f(T) curve.
 
+use super::output::rgb;
+use super::tab10;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -85,8 +87,8 @@ impl Figure for CurvesFigure {
                 .copied()
                 .chain(exact_values),
         );
-        let energy_color = RGBColor(31, 119, 180);
-        let objective_color = RGBColor(255, 127, 14);
+        let energy_color = rgb(tab10::BLUE);
+        let objective_color = rgb(tab10::ORANGE);
         let last = d.step.last().copied().unwrap_or(1.0).max(1.0);
         // Against step, with a ±σ band for the energy.
         let mut chart = ChartBuilder::on(&panels[0])

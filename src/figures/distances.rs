@@ -2,6 +2,9 @@
 //! gap Δ(B), and how its weight spreads over the ground states, with the energy jumps and the
 //! collapse onset marked.
 
+use super::log_panel::{stroke, Below, LogPanel};
+use super::output::rgb;
+use super::tab10;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -29,38 +32,13 @@ pub struct DistancesFigure {
 /// Where a log axis may start: values below are drawn at the floor.
 const LOG_FLOOR: f64 = 1e-12;
 
-const JUMP: RGBColor = RGBColor(214, 39, 40);
-const COLLAPSE: RGBColor = RGBColor(148, 103, 189);
-const BLUE: RGBColor = RGBColor(31, 119, 180);
-const ORANGE: RGBColor = RGBColor(255, 127, 14);
-const GREEN: RGBColor = RGBColor(44, 160, 44);
-const TEAL: RGBColor = RGBColor(23, 190, 207);
+const JUMP: RGBColor = rgb(tab10::RED);
+const COLLAPSE: RGBColor = rgb(tab10::PURPLE);
+const BLUE: RGBColor = rgb(tab10::BLUE);
+const ORANGE: RGBColor = rgb(tab10::ORANGE);
+const GREEN: RGBColor = rgb(tab10::GREEN);
+const TEAL: RGBColor = rgb(tab10::CYAN);
 
-fn log_bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite())
-        .map(|v| v.max(LOG_FLOOR))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-    if lo.is_finite() {
-        (lo / 2.0, (hi * 2.0).max(lo * 10.0))
-    } else {
-        (1e-6, 1.0)
-    }
-}
-
-/// Line width for a series of `points`: thick lines on a dense zigzag grow long miter spikes
-/// at every sharp turn, so dense series are drawn one pixel wide.
-fn stroke(c: Canvas, points: usize) -> u32 {
-    if points > 300 {
-        1
-    } else {
-        c.px(1.5).max(1) as u32
-    }
-}
-
-/// One series: its points, colour and name.
 type Series = (Vec<(f64, f64)>, RGBColor, &'static str);
 
 impl DistancesFigure {
@@ -121,56 +99,14 @@ impl DistancesFigure {
         series: Vec<Series>,
         minimum_of: Option<&[(f64, f64)]>,
     ) -> Result<(), FigureError> {
-        let (lo, hi) = log_bounds(series.iter().flat_map(|s| s.0.iter().map(|p| p.1)));
-        let mut chart = ChartBuilder::on(area)
-            .margin(c.px(10.0))
-            .x_label_area_size(c.px(40.0))
-            .y_label_area_size(c.px(70.0))
-            .build_cartesian_2d(0.0..self.last_step(), (lo..hi).log_scale())
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("step")
-            .x_labels(6)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_desc(y_desc)
-            .y_label_formatter(&|v| format!("{v:.0e}"))
-            .label_style(c.font(12.0))
-            .draw()
-            .map_err(draw_error)?;
-        if series.iter().all(|s| s.0.is_empty()) {
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    "not measured at this size",
-                    (0.05 * self.last_step(), (lo * hi).sqrt()),
-                    c.font(13.0),
-                )))
-                .map_err(draw_error)?;
-        }
-        for (points, color, name) in series {
-            let points: Vec<(f64, f64)> = points
-                .into_iter()
-                .map(|(x, y)| (x, y.max(LOG_FLOOR)))
-                .collect();
-            let dots = points.len() <= 400;
-            chart
-                .draw_series(LineSeries::new(
-                    points.clone(),
-                    color.stroke_width(stroke(c, points.len())),
-                ))
-                .map_err(draw_error)?
-                .label(name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
-            if dots {
-                chart
-                    .draw_series(
-                        points
-                            .into_iter()
-                            .map(|p| Circle::new(p, c.px(2.0).max(1), color.filled())),
-                    )
-                    .map_err(draw_error)?;
-            }
-        }
+        let panel = LogPanel {
+            y_desc,
+            last_step: self.last_step(),
+            below: Below::Floor(LOG_FLOOR),
+            dots: true,
+            empty_note: Some("not measured at this size"),
+        };
+        let (mut chart, (lo, hi)) = panel.draw(area, c, series)?;
         if let Some(points) = minimum_of {
             // The smallest value while the field is on: where an anneal must be slowest.
             let on: Vec<(f64, f64, f64)> = points

@@ -10,9 +10,11 @@ mod distances;
 mod field_curves;
 mod landscape;
 mod lattice;
+mod log_panel;
 mod modes;
 mod output;
 mod scaling;
+pub mod tab10;
 
 pub use color_scale::ColorScale;
 pub use colormap::ColorMap;

@@ -29,19 +29,21 @@ pub fn register_fonts() {
     });
 }
 
-/// The ten colours of series told apart by colour alone (matplotlib's tab10).
-pub const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
+/// The ten colours of series told apart by colour alone ([`super::tab10::ALL`]).
+pub const PALETTE: [RGBColor; 10] = {
+    let mut out = [RGBColor(0, 0, 0); 10];
+    let mut k = 0;
+    while k < 10 {
+        out[k] = rgb(super::tab10::ALL[k]);
+        k += 1;
+    }
+    out
+};
+
+/// A palette entry as a plotters colour.
+pub const fn rgb(c: super::tab10::Rgb) -> RGBColor {
+    RGBColor(c[0], c[1], c[2])
+}
 
 /// A raster to place under the vector drawing of an SVG (heatmaps stay small that way).
 pub struct Raster {

@@ -204,7 +204,7 @@ pub fn exact_value(
     ws: &mut Rnn2dWorkspace,
 ) -> f64 {
     let n = model.lattice().sites();
-    let all = Array2::from_shape_fn((1 << n, n), |(s, i)| ((s >> i) & 1) as u8);
+    let all = crate::physics::all_configurations(n);
     let mut lp = Array1::zeros(1 << n);
     net.log_prob(all.view(), lp.view_mut(), ws);
     let energies = model.energies(all.view());

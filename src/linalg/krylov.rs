@@ -2,10 +2,16 @@
 //! operator applications, read out afterwards: Ritz pairs at either end (with residuals), or
 //! Gauss quadrature nodes and weights for stochastic Lanczos quadrature.
 //!
-//! [`super::lanczos`] iterates to a tolerance for one end; this is for callers that pay per
-//! product (Hessian-vector products cost two gradients) and want both ends of one space.
+//! Every Krylov vector is kept and each new one is orthogonalised against all of them, twice
+//! when the first pass cancelled most of it ("twice is enough"), so no spurious copies of
+//! converged eigenvalues appear; memory is `steps × dim` numbers. The small tridiagonal
+//! problem is solved by nalgebra. [`super::lanczos`] grows one until its pairs converge; the
+//! curvature code grows one for a budget of products (a Hessian-vector product costs two
+//! gradients) and reads both ends of it.
 
-use super::lanczos::{axpy, dot, orthogonalise, ritz_pairs};
+use nalgebra::{DMatrix, SymmetricEigen};
+use rayon::prelude::*;
+
 use super::{Eigenpairs, LanczosError, Spectrum};
 
 /// An orthonormal Krylov basis Q and the tridiagonal T = Qᵀ A Q.
@@ -16,6 +22,83 @@ pub struct Krylov {
     /// beta[j] couples vectors j and j + 1; the last one is the norm of the remainder.
     beta: Vec<f64>,
     invariant: bool,
+}
+
+/// a·b with eight independent sums, so the compiler can vectorise it (one running sum
+/// cannot be reordered).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f64 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for k in 0..8 {
+            lanes[k] += x[k] * y[k];
+        }
+    }
+    lanes.iter().sum::<f64>() + tail
+}
+
+/// Entries per parallel chunk of the reorthogonalisation (sequential below one chunk).
+const CHUNK: usize = 1 << 13;
+
+/// w ← w − Q Qᵀ w over the kept vectors Q: one pass of classical Gram–Schmidt, as two
+/// matrix-vector products split over the vector's chunks. Chunks are fixed, so the result
+/// does not depend on the thread count.
+fn orthogonalise(basis: &[Vec<f64>], w: &mut [f64]) {
+    let partial: Vec<Vec<f64>> = w
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, wc)| {
+            let at = c * CHUNK;
+            basis
+                .iter()
+                .map(|q| dot(&q[at..at + wc.len()], wc))
+                .collect()
+        })
+        .collect();
+    let coefficients: Vec<f64> = (0..basis.len())
+        .map(|i| partial.iter().map(|p| p[i]).sum())
+        .collect();
+    w.par_chunks_mut(CHUNK).enumerate().for_each(|(c, wc)| {
+        let at = c * CHUNK;
+        for (q, &k) in basis.iter().zip(&coefficients) {
+            axpy(wc, -k, &q[at..at + wc.len()]);
+        }
+    });
+}
+
+fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+    y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
+}
+
+/// Eigen-decomposition of the tridiagonal T (diagonal `a`, off-diagonal `b`), the wanted end
+/// first: (θ, y) pairs.
+fn ritz_pairs(a: &[f64], b: &[f64], end: Spectrum) -> Vec<(f64, Vec<f64>)> {
+    let m = a.len();
+    let t = DMatrix::from_fn(m, m, |i, j| match i.abs_diff(j) {
+        0 => a[i],
+        1 => b[i.min(j)],
+        _ => 0.0,
+    });
+    let eigen = SymmetricEigen::new(t);
+    let mut pairs: Vec<(f64, Vec<f64>)> = (0..m)
+        .map(|i| {
+            (
+                eigen.eigenvalues[i],
+                eigen.eigenvectors.column(i).iter().copied().collect(),
+            )
+        })
+        .collect();
+    pairs.sort_by(|x, y| match end {
+        Spectrum::Lowest => x.0.total_cmp(&y.0),
+        Spectrum::Highest => y.0.total_cmp(&x.0),
+    });
+    pairs
 }
 
 /// The start vector's norm after normalising: zero or non-finite starts are refused.
@@ -125,6 +208,22 @@ impl Krylov {
             iterations: m,
             invariant: self.invariant,
         }
+    }
+
+    /// The residuals ‖A x − θ x‖ of the `wanted` Ritz pairs at `end`, without forming their
+    /// vectors (a convergence test costs m³, not m × dim).
+    pub fn residuals(&self, end: Spectrum, wanted: usize) -> Vec<f64> {
+        let m = self.steps();
+        if self.invariant {
+            return vec![0.0; wanted.min(m)];
+        }
+        let pairs = ritz_pairs(&self.alpha, &self.beta[..m - 1], end);
+        let last = self.beta[m - 1];
+        pairs
+            .iter()
+            .take(wanted)
+            .map(|(_, y)| last * y[m - 1].abs())
+            .collect()
     }
 
     /// The coefficients y (in the basis) of the `wanted` Ritz vectors at `end`, for callers

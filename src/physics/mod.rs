@@ -5,6 +5,7 @@
 //! t(r, c) = {(r, c), (r, c+1), (r+1, c)} per site on an L × L torus, and
 //! H = (J/2) Σ_t σ_a σ_b σ_c − B Σ_i X_i. Nothing here knows about networks.
 
+mod configurations;
 mod energy;
 mod energy_grid;
 mod error;
@@ -17,6 +18,7 @@ mod sierpinski;
 mod thermo;
 mod transverse_field;
 
+pub use configurations::{all_configurations, configurations};
 pub use energy::{parse_configuration, NewmanMoore};
 pub use energy_grid::{default_grid, GroundEnergyGrid, InterpolatedEnergy};
 pub use error::PhysicsError;

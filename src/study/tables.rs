@@ -8,18 +8,10 @@ use super::outcomes::{cell, grid, top_on_ground};
 use super::paper::{paper_roughness, WARMUP_B1};
 use super::{StudyRun, LANDSCAPE_SNAPSHOTS};
 
+/// The median of the finite values, if any.
 fn median(mut v: Vec<f64>) -> Option<f64> {
     v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    })
+    (!v.is_empty()).then(|| crate::stats::median(&v))
 }
 
 fn range(v: &[f64]) -> Option<(f64, f64)> {

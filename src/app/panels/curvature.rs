@@ -3,19 +3,21 @@
 //! measured; the optimiser's side per step (update norm, √v̂, the local-objective tail);
 //! λ_min; and the spectral density of a chosen snapshot. Energy jumps are marked throughout.
 
+use super::tab;
+use crate::figures::tab10;
 use egui::{Color32, Ui};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, VLine};
 
 use crate::app::curves_view::{thinned, MAX_POINTS};
 use crate::app::state::{AppState, RunData};
 
-const BLUE: Color32 = Color32::from_rgb(31, 119, 180);
-const ORANGE: Color32 = Color32::from_rgb(255, 127, 14);
-const GREEN: Color32 = Color32::from_rgb(44, 160, 44);
-const PURPLE: Color32 = Color32::from_rgb(148, 103, 189);
-const BROWN: Color32 = Color32::from_rgb(140, 86, 75);
+const BLUE: Color32 = tab(tab10::BLUE);
+const ORANGE: Color32 = tab(tab10::ORANGE);
+const GREEN: Color32 = tab(tab10::GREEN);
+const PURPLE: Color32 = tab(tab10::PURPLE);
+const BROWN: Color32 = tab(tab10::BROWN);
 const GREY: Color32 = Color32::from_rgb(120, 120, 120);
-const RED: Color32 = Color32::from_rgb(214, 39, 40);
+const RED: Color32 = tab(tab10::RED);
 
 fn log10(v: f64) -> f64 {
     v.max(1e-300).log10()

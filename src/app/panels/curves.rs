@@ -1,6 +1,8 @@
 //! The curves view: ⟨E⟩/N with a ±σ band, the objective, the entropy and T or B against step,
 //! or against T or B with the exact reference; markers where the energy jumps.
 
+use super::tab;
+use crate::figures::tab10;
 use egui::{Color32, Ui};
 use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints, VLine};
 
@@ -9,10 +11,10 @@ use crate::app::curves_view::{thinned, MAX_POINTS};
 use crate::app::state::{AppState, ExactCurve};
 use crate::app::{Band, BaselineBand};
 
-const ENERGY: Color32 = Color32::from_rgb(31, 119, 180);
-const OBJECTIVE: Color32 = Color32::from_rgb(255, 127, 14);
-const ENTROPY: Color32 = Color32::from_rgb(44, 160, 44);
-const FIELD: Color32 = Color32::from_rgb(148, 103, 189);
+const ENERGY: Color32 = tab(tab10::BLUE);
+const OBJECTIVE: Color32 = tab(tab10::ORANGE);
+const ENTROPY: Color32 = tab(tab10::GREEN);
+const FIELD: Color32 = tab(tab10::PURPLE);
 const EXACT: Color32 = Color32::from_rgb(200, 30, 30);
 
 /// Draw the curves view.
@@ -187,7 +189,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                 };
                 plot.vline(
                     VLine::new("energy jump", at)
-                        .color(Color32::from_rgb(214, 39, 40))
+                        .color(tab(tab10::RED))
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
             }
@@ -199,8 +201,8 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
 }
 
 const SA_BAND: Color32 = Color32::from_rgb(230, 190, 30);
-const SA_MATCHED: Color32 = Color32::from_rgb(44, 160, 44);
-const SQA_BAND: Color32 = Color32::from_rgb(227, 119, 194);
+const SA_MATCHED: Color32 = tab(tab10::GREEN);
+const SQA_BAND: Color32 = tab(tab10::PINK);
 
 /// The baselines as short bands just past the last step, at E₀/N + ε_res ± stderr.
 fn baseline_bands(plot: &mut egui_plot::PlotUi<'_>, band: &Band, end: f64) {

@@ -2,6 +2,8 @@
 //! network is from its target (1 − fidelity and the exact energy error, or the free-energy
 //! gap and both KL divergences), the gaps Δ(B), and the collapse onset.
 
+use super::tab;
+use crate::figures::tab10;
 use egui::{Color32, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points, VLine};
 
@@ -9,13 +11,13 @@ use crate::anneal::DistanceRow;
 use crate::app::curves_view::{thinned, MAX_POINTS};
 use crate::app::state::RunData;
 
-const BLUE: Color32 = Color32::from_rgb(31, 119, 180);
-const ORANGE: Color32 = Color32::from_rgb(255, 127, 14);
-const GREEN: Color32 = Color32::from_rgb(44, 160, 44);
-const TEAL: Color32 = Color32::from_rgb(23, 190, 207);
-const PURPLE: Color32 = Color32::from_rgb(148, 103, 189);
-const BROWN: Color32 = Color32::from_rgb(140, 86, 75);
-const RED: Color32 = Color32::from_rgb(214, 39, 40);
+const BLUE: Color32 = tab(tab10::BLUE);
+const ORANGE: Color32 = tab(tab10::ORANGE);
+const GREEN: Color32 = tab(tab10::GREEN);
+const TEAL: Color32 = tab(tab10::CYAN);
+const PURPLE: Color32 = tab(tab10::PURPLE);
+const BROWN: Color32 = tab(tab10::BROWN);
+const RED: Color32 = tab(tab10::RED);
 
 /// Values below are drawn at this floor of the log axis.
 const FLOOR: f64 = 1e-12;

@@ -1,6 +1,8 @@
 //! The network's exact probability of every ground state (teacher-forced, SPEC §6.4), as bars
 //! that follow the run, and the effective number of modes against step.
 
+use super::tab;
+use crate::figures::tab10;
 use egui::{Color32, Ui};
 use egui_plot::{Bar, BarChart, Line, Plot, PlotUi, VLine};
 
@@ -9,9 +11,9 @@ use crate::app::state::RunData;
 /// Most ground states drawn as bars; beyond, the largest ones.
 pub const MAX_EXACT_BARS: usize = 64;
 
-const GREEN: Color32 = Color32::from_rgb(44, 160, 44);
-const BLUE: Color32 = Color32::from_rgb(31, 119, 180);
-const PURPLE: Color32 = Color32::from_rgb(148, 103, 189);
+const GREEN: Color32 = tab(tab10::GREEN);
+const BLUE: Color32 = tab(tab10::BLUE);
+const PURPLE: Color32 = tab(tab10::PURPLE);
 
 /// The bars of the latest p(g): (ground-state id, p), in id order or, beyond 64, the largest.
 pub fn exact_bars(run: &RunData) -> Option<(usize, Vec<(usize, f64)>)> {

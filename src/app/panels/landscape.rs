@@ -1,6 +1,8 @@
 //! The landscape view: the objective around the weights on two directions, as a texture in
 //! the plot, with contours, a colour bar, the projected training path and the centre.
 
+use super::tab;
+use crate::figures::tab10;
 use egui::{Color32, DragValue, RichText, Ui};
 use egui_plot::{HoverPosition, Line, Plot, PlotImage, PlotPoint, Points};
 use ndarray::Array2;
@@ -418,10 +420,10 @@ fn slice(ui: &mut Ui, grid: &Grid) {
             if grid.rows_done > 0 {
                 plot.add(
                     egui_plot::FilledArea::new("± stderr", &alpha, &lo, &hi)
-                        .fill_color(Color32::from_rgb(31, 119, 180).gamma_multiply(0.25)),
+                        .fill_color(tab(tab10::BLUE).gamma_multiply(0.25)),
                 );
             }
-            plot.line(Line::new("value", points).color(Color32::from_rgb(31, 119, 180)));
+            plot.line(Line::new("value", points).color(tab(tab10::BLUE)));
             plot.points(
                 Points::new(
                     "centre",

@@ -16,7 +16,7 @@ pub mod sweep;
 use egui::{Color32, RichText, Ui};
 
 use super::command::AppCommand;
-use super::export::ExportContent;
+use super::export::{ExportContent, ExportError};
 use super::state::{AppState, View};
 
 /// A numeric or text input with a visible label that is also its accessible name.
@@ -278,17 +278,24 @@ fn debug_overlay(ui: &mut Ui, state: &AppState) {
         });
 }
 
+/// A palette entry ([`crate::figures::tab10`]) as an egui colour.
+pub const fn tab(c: crate::figures::tab10::Rgb) -> Color32 {
+    Color32::from_rgb(c[0], c[1], c[2])
+}
+
 /// The data behind `view`, copied for an export; or why there is nothing to export yet.
-pub fn export_content(state: &AppState, view: View) -> Result<ExportContent, String> {
+pub fn export_content(state: &AppState, view: View) -> Result<ExportContent, ExportError> {
     let run = &state.run;
     match view {
         View::Curves => {
             let config = run
                 .config
                 .as_ref()
-                .ok_or("no run yet: start a run or open one")?;
+                .ok_or(ExportError::Nothing("no run yet: start a run or open one"))?;
             if run.metrics.is_empty() {
-                return Err("no steps yet: wait for the first step".into());
+                return Err(ExportError::Nothing(
+                    "no steps yet: wait for the first step",
+                ));
             }
             Ok(ExportContent::Curves {
                 metrics: run.metrics.clone(),
@@ -303,19 +310,22 @@ pub fn export_content(state: &AppState, view: View) -> Result<ExportContent, Str
             })
         }
         View::Landscape => {
-            let landscape = state
-                .landscape
-                .result
-                .clone()
-                .ok_or("no finished landscape yet: compute one first")?;
+            let landscape = state.landscape.result.clone().ok_or(ExportError::Nothing(
+                "no finished landscape yet: compute one first",
+            ))?;
             Ok(ExportContent::Landscape {
                 landscape,
                 scale: state.landscape.scale(),
             })
         }
         View::Lattice => {
-            let shown = lattice::shown(state).ok_or("no configuration to show yet")?;
-            let model = run.model.as_ref().map(|m| m.model).ok_or("no run yet")?;
+            let shown = lattice::shown(state)
+                .ok_or(ExportError::Nothing("no configuration to show yet"))?;
+            let model = run
+                .model
+                .as_ref()
+                .map(|m| m.model)
+                .ok_or(ExportError::Nothing("no run yet"))?;
             Ok(ExportContent::Lattice {
                 model,
                 bits: shown.bits.to_vec(),
@@ -323,7 +333,8 @@ pub fn export_content(state: &AppState, view: View) -> Result<ExportContent, Str
             })
         }
         View::Modes => {
-            let (modes, samples) = modes::shown(state).ok_or("no samples yet")?;
+            let (modes, samples) =
+                modes::shown(state).ok_or(ExportError::Nothing("no samples yet"))?;
             let degeneracy_log2 = run
                 .model
                 .as_ref()

@@ -1,6 +1,8 @@
 //! The modes view: how often each distinct configuration is drawn (ground states in green),
 //! and how many of the 2^k ground states the run has found over time — mode collapse.
 
+use super::tab;
+use crate::figures::tab10;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot};
 
@@ -92,7 +94,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         .enumerate()
         .map(|(i, m)| {
             let color = if m.ground_state.is_some() {
-                Color32::from_rgb(44, 160, 44)
+                tab(tab10::GREEN)
             } else {
                 Color32::from_gray(150)
             };
@@ -152,14 +154,8 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         .y_axis_label("ground states")
         .include_y(0.0)
         .show(ui, |plot| {
-            plot.line(
-                Line::new("drawn so far (warm-up included)", found)
-                    .color(Color32::from_rgb(44, 160, 44)),
-            );
-            plot.line(
-                Line::new("drawn in the last 1,000 steps", recent)
-                    .color(Color32::from_rgb(255, 127, 14)),
-            );
+            plot.line(Line::new("drawn so far (warm-up included)", found).color(tab(tab10::GREEN)));
+            plot.line(Line::new("drawn in the last 1,000 steps", recent).color(tab(tab10::ORANGE)));
             super::exact_modes::add_effective_modes(plot, &state.run);
             if let Some(k) = k.filter(|&k| k < 53) {
                 plot.hline(

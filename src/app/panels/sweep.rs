@@ -4,6 +4,8 @@
 //! by an axis; the outcome pooled over seeds sits above; "open" shows one run in the usual
 //! views.
 
+use super::tab;
+use crate::figures::tab10;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Legend, Line, LineStyle, Plot};
 
@@ -13,14 +15,14 @@ use crate::app::state::AppState;
 use crate::app::sweep_view::SHOWN;
 
 const PALETTE: [Color32; 8] = [
-    Color32::from_rgb(31, 119, 180),
-    Color32::from_rgb(255, 127, 14),
-    Color32::from_rgb(44, 160, 44),
-    Color32::from_rgb(214, 39, 40),
-    Color32::from_rgb(148, 103, 189),
-    Color32::from_rgb(140, 86, 75),
-    Color32::from_rgb(227, 119, 194),
-    Color32::from_rgb(188, 189, 34),
+    tab(tab10::BLUE),
+    tab(tab10::ORANGE),
+    tab(tab10::GREEN),
+    tab(tab10::RED),
+    tab(tab10::PURPLE),
+    tab(tab10::BROWN),
+    tab(tab10::PINK),
+    tab(tab10::OLIVE),
 ];
 
 /// The floating sweep window and the typed-path window of "Open sweep…".
