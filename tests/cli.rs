@@ -2,19 +2,8 @@
 
 mod common;
 
-use common::{num, reference_table};
-use std::process::{Command, Output};
-
-fn annealscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-        .args(args)
-        .env(
-            "ANNEALSCAPE_CACHE",
-            std::env::temp_dir().join("annealscape-test-cache"),
-        )
-        .output()
-        .expect("the binary runs")
-}
+use common::{annealscape, num, reference_table};
+use std::process::Output;
 
 fn stdout(out: &Output) -> String {
     assert!(

@@ -6,12 +6,8 @@ mod common;
 
 use common::{annealscape, metrics_without_seconds, ok, temp_dir};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -85,7 +81,10 @@ fn same_run(a: &Path, b: &Path) {
 /// The uninterrupted run every interrupted one is compared with, made once per test.
 fn reference(dir: &Path) -> PathBuf {
     let whole = dir.join("whole");
-    ok(bin().args(anneal_args(&whole)).output().unwrap());
+    ok(common::command()
+        .args(anneal_args(&whole))
+        .output()
+        .unwrap());
     whole
 }
 
@@ -98,7 +97,7 @@ fn sigterm_and_sighup_stop_a_run_that_resumes_to_the_uninterrupted_result() {
         (libc::SIGHUP, 129, "SIGHUP"),
     ] {
         let run = dir.join(name);
-        let mut child = bin()
+        let mut child = common::command()
             .args(anneal_args(&run))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -156,7 +155,7 @@ fn sigterm_to_a_slurm_task_leaves_its_run_stopped_and_a_rerun_finishes_it() {
     let sweep = dir.join("sweep");
     slurm_folder(&sweep, &spec_text("0"), &["run"]);
     let run = sweep.join("runs/run");
-    let mut child = bin()
+    let mut child = common::command()
         .args(["sweep", "--task", "0", s(&sweep)])
         .stderr(Stdio::piped())
         .spawn()
@@ -184,7 +183,7 @@ fn a_stale_running_status_from_another_host_is_taken_over() {
     let sweep = dir.join("sweep");
     let spec = dir.join("spec.toml");
     std::fs::write(&spec, spec_text("0")).unwrap();
-    let mut child = bin()
+    let mut child = common::command()
         .args(["sweep", s(&spec), "--out", s(&sweep)])
         .stderr(Stdio::null())
         .spawn()
@@ -217,7 +216,7 @@ fn two_sweeps_on_one_folder_run_every_run_once() {
     std::fs::write(&spec, spec_text("\"0..3\"")).unwrap();
     let sweep = dir.join("sweep");
     let start = |_: usize| {
-        bin()
+        common::command()
             .args(["sweep", s(&spec), "--out", s(&sweep), "--jobs", "1"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -261,7 +260,10 @@ fn stored_results_are_not_overwritten_without_asking() {
     std::fs::create_dir_all(&partial).unwrap();
     std::fs::write(partial.join("config.toml"), "x").unwrap();
     std::fs::write(partial.join("summary.toml"), "y").unwrap();
-    let out = bin().args(anneal_args(&partial)).output().unwrap();
+    let out = common::command()
+        .args(anneal_args(&partial))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -328,7 +330,7 @@ fn stored_results_are_not_overwritten_without_asking() {
 fn a_resume_refuses_an_edited_configuration_and_metrics_that_lost_rows() {
     let dir = temp_dir("faults-resume-checks");
     let run = dir.join("run");
-    let mut child = bin()
+    let mut child = common::command()
         .args(anneal_args(&run))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

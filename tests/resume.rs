@@ -9,7 +9,6 @@ use annealscape::run::{resume_blocking, run_blocking, RunConfig};
 use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::NpzReader;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn short(kind: &str, steps: usize) -> RunConfig {
@@ -195,10 +194,6 @@ fn a_stop_during_the_final_evaluation_keeps_a_resumable_run() {
     std::fs::remove_dir_all(&parts).unwrap();
 }
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_annealscape"))
-}
-
 #[test]
 fn a_run_killed_with_sigkill_and_resumed_equals_the_run_uninterrupted() {
     let config = short("quantum", 400);
@@ -206,7 +201,7 @@ fn a_run_killed_with_sigkill_and_resumed_equals_the_run_uninterrupted() {
     std::fs::write(&toml, config.to_toml()).unwrap();
     let whole = common::temp_dir("kill-whole");
     let killed = common::temp_dir("kill-killed");
-    let status = bin()
+    let status = common::command()
         .args(["anneal", "--config"])
         .arg(&toml)
         .arg("--out")
@@ -215,7 +210,7 @@ fn a_run_killed_with_sigkill_and_resumed_equals_the_run_uninterrupted() {
         .unwrap();
     assert!(status.status.success(), "{status:?}");
 
-    let mut child = bin()
+    let mut child = common::command()
         .args(["anneal", "--config"])
         .arg(&toml)
         .arg("--out")
@@ -243,7 +238,7 @@ fn a_run_killed_with_sigkill_and_resumed_equals_the_run_uninterrupted() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert!(!killed.join("summary.toml").exists());
-    let out = bin()
+    let out = common::command()
         .args(["anneal", "--resume"])
         .arg(&killed)
         .output()
@@ -267,7 +262,7 @@ fn the_portable_kernels_give_one_run_on_any_number_of_threads_too() {
     std::fs::write(&toml, config.to_toml()).unwrap();
     let run = |threads: &str, portable: bool, name: &str| {
         let dir = common::temp_dir(name);
-        let mut command = bin();
+        let mut command = common::command();
         command
             .args(["anneal", "--config"])
             .arg(&toml)

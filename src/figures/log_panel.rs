@@ -10,6 +10,9 @@ use super::output::{draw_error, Canvas, FigureError};
 /// A log axis' chart: step across, a log scale up.
 pub(super) type LogChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, LogCoord<f64>>>;
 
+/// One series: its points, its colour and its legend name.
+pub(super) type Series<S> = (Vec<(f64, f64)>, RGBColor, S);
+
 /// What a log axis does with values it cannot show (zero or negative).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Below {
@@ -76,7 +79,7 @@ impl LogPanel<'_> {
         &self,
         area: &'b DrawingArea<DB, Shift>,
         c: Canvas,
-        series: Vec<(Vec<(f64, f64)>, RGBColor, S)>,
+        series: Vec<Series<S>>,
     ) -> Result<(LogChart<'b, DB>, (f64, f64)), FigureError> {
         let values = series.iter().flat_map(|s| s.0.iter().map(|p| p.1));
         let (lo, hi) = log_bounds(values, self.below);

@@ -77,12 +77,20 @@ pub fn require_vulkan() {
     }
 }
 
+/// The binary, with its cache of exact energies in one folder the tests share (so a test
+/// never reads or fills the user's own).
+pub fn command() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"));
+    command.env(
+        "ANNEALSCAPE_CACHE",
+        std::env::temp_dir().join("annealscape-test-cache"),
+    );
+    command
+}
+
 /// Run the binary with `args` as a user would, and wait for it.
 pub fn annealscape(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    command().args(args).output().expect("the binary runs")
 }
 
 /// The standard output of a command that must have succeeded (its standard error otherwise).
