@@ -1,9 +1,9 @@
 //! The command line's one error type and where each library error lands in it. The variant,
 //! never the message, decides the exit code: 2 when the command line or a configuration asks
-//! for something invalid (a value, a combination, a run too large for the machine, an output
-//! folder that holds something else), 1 when a file, a run's state or a computation fails
-//! (a missing or damaged file, a busy run, a diverged run, a full disk) — as `cat` exits 1 on
-//! a missing file and 2 on a bad option.
+//! for something invalid (a value, a combination, a run folder or snapshot that is not there, a
+//! run too large for the machine, an output folder that holds something else), 1 when a file,
+//! a run's state or a computation fails (a damaged or unreadable file, a busy run, a diverged
+//! run, a full disk).
 
 use crate::analysis::AnalysisError;
 use crate::anneal::{AnnealError, FieldError};
@@ -128,7 +128,7 @@ impl From<RunError> for CliError {
         match e {
             RunError::Config(e) => e.into(),
             RunError::Anneal(e) => e.into(),
-            RunError::Resources(_) => Self::usage(e),
+            RunError::Resources(_) | RunError::NotFound { .. } => Self::usage(e),
             other => Self::runtime(other),
         }
     }

@@ -26,7 +26,7 @@ pub enum FigureKind {
     /// Exact distances along the anneal: KL or fidelity, the gap, the ground-state modes.
     Distances,
     /// Curvature along the anneal: sharpness against 2/η and 38/η, λ_min, the optimiser's
-    /// side, and the spectral density of the snapshots in RUN/curvature (or --snapshots).
+    /// side, and the spectral density of the snapshots in RUN/curvature.
     Curvature,
 }
 

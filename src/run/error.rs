@@ -26,6 +26,14 @@ pub enum RunError {
     /// The resume state could not be read or written.
     #[error(transparent)]
     Resume(#[from] ResumeError),
+    /// The command named a run folder or a snapshot that is not there.
+    #[error("{path}: {message}")]
+    NotFound {
+        /// The file or folder looked for.
+        path: PathBuf,
+        /// What is missing, and what there is instead.
+        message: String,
+    },
     /// A file could not be read or written.
     #[error("{path}: {message}")]
     Io {

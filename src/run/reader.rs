@@ -17,10 +17,10 @@ use crate::nn::tensor_shapes;
 pub fn read_config(dir: &Path) -> Result<RunConfig, RunError> {
     let path = dir.join(RunLayout::CONFIG);
     if !path.exists() {
-        return Err(RunError::io(
-            &path,
-            "not found: a run folder holds config.toml (is this the folder `anneal --out` made?)",
-        ));
+        return Err(RunError::NotFound {
+            path,
+            message: "not found: a run folder holds config.toml (is this the folder `anneal --out` made?)".into(),
+        });
     }
     let config = RunConfig::from_file(&path)?;
     check_hidden(dir, &config)?;
@@ -144,9 +144,9 @@ pub fn checkpoint_path(dir: &Path, name: &str) -> Result<PathBuf, RunError> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     let names = snapshot_names(dir);
     if !plain || !names.iter().any(|n| n == name) {
-        return Err(RunError::io(
-            dir.join(RunLayout::CHECKPOINTS),
-            format!(
+        return Err(RunError::NotFound {
+            path: dir.join(RunLayout::CHECKPOINTS),
+            message: format!(
                 "no snapshot '{name}': choose one of {}",
                 if names.is_empty() {
                     "(none yet)".to_string()
@@ -154,7 +154,7 @@ pub fn checkpoint_path(dir: &Path, name: &str) -> Result<PathBuf, RunError> {
                     names.join(", ")
                 }
             ),
-        ));
+        });
     }
     Ok(dir.join(RunLayout::CHECKPOINTS).join(format!("{name}.npz")))
 }
