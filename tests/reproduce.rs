@@ -189,6 +189,29 @@ fn a_test_grid_study_writes_a_report_whose_tables_match_the_run_folders() {
         stderr(&report_only)
     );
     assert!(dir.join("report.md").exists());
+    // A study restricted by --only speaks only of what ran: no comparison with an estimator
+    // that did not run, and no "0 of 0".
+    let authors_only = dir.join("authors-only");
+    let o = annealscape(&[
+        "reproduce",
+        "--test-grid",
+        "--only",
+        "anneal.estimator=authors",
+        "--only",
+        "seed=0",
+        "--out",
+        authors_only.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let restricted = std::fs::read_to_string(authors_only.join("report.md")).unwrap();
+    assert!(
+        restricted.contains("the standard estimator was not in this study"),
+        "{restricted}"
+    );
+    for absent in ["## (f)", "with the standard one", "0 of 0"] {
+        assert!(!restricted.contains(absent), "{absent}:\n{restricted}");
+    }
+    assert!(restricted.contains("## (b) Mode collapse at L = 3"));
     // Another grid into the same folder is refused, naming the fix.
     let other = annealscape(&["reproduce", "--test-grid", "--only", "seed=0", "--out", out]);
     assert_eq!(other.status.code(), Some(2));

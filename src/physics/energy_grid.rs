@@ -92,6 +92,54 @@ impl GroundEnergyGrid {
     }
 }
 
+/// Refine the points `(x, f(x))` of a concave `f` until its chords lie within
+/// `2 · tolerance` of `f`: an interval is split at its midpoint while f there is more than
+/// `tolerance` above the chord. Concavity makes this a guarantee, not an estimate: the gap
+/// g = f − chord is concave and zero at both ends, so max g ≤ 2 g(midpoint), and the chords of
+/// the halves lie between f and the parent's chord. Intervals are taken widest first (breadth
+/// first); intervals narrower than `min_width` and evaluations past `max_new` are not split,
+/// and a failed evaluation leaves its interval as it is. Returns the points, sorted, and the
+/// bound on |f − chord| over the whole curve that was reached (infinite where an interval was
+/// never looked at).
+pub fn refine_concave(
+    mut points: Vec<(f64, f64)>,
+    tolerance: f64,
+    min_width: f64,
+    max_new: usize,
+    mut f: impl FnMut(f64) -> Option<f64>,
+) -> (Vec<(f64, f64)>, f64) {
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Each interval with the bound its parent's midpoint gave (infinite for the first ones).
+    type Interval = ((f64, f64), (f64, f64), f64);
+    let mut pending: std::collections::VecDeque<Interval> = points
+        .windows(2)
+        .map(|w| (w[0], w[1], f64::INFINITY))
+        .collect();
+    let (mut evaluated, mut bound) = (0, 0.0f64);
+    while let Some(((xa, ya), (xb, yb), inherited)) = pending.pop_front() {
+        if xb - xa < 2.0 * min_width || evaluated >= max_new {
+            bound = bound.max(inherited);
+            continue;
+        }
+        let xm = 0.5 * (xa + xb);
+        evaluated += 1;
+        let Some(ym) = f(xm) else {
+            bound = bound.max(inherited);
+            continue;
+        };
+        points.push((xm, ym));
+        let gap = (ym - 0.5 * (ya + yb)).max(0.0);
+        if gap > tolerance {
+            pending.push_back(((xa, ya), (xm, ym), 2.0 * gap));
+            pending.push_back(((xm, ym), (xb, yb), 2.0 * gap));
+        } else {
+            bound = bound.max(2.0 * gap);
+        }
+    }
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    (points, bound)
+}
+
 /// The grid of `model` in the default cache, if there is one.
 pub fn default_grid(model: &NewmanMoore) -> Option<GroundEnergyGrid> {
     GroundEnergyGrid::from_cache(&GroundEnergyCache::default_location()?, model)
@@ -130,5 +178,34 @@ mod tests {
         assert_eq!(grid.at(0.1 * 3.0).unwrap().error_bound, 0.0);
         assert!(grid.at(1.5).is_none());
         assert!(GroundEnergyGrid::new(vec![(0.0, 1.0), (1.0, 2.0)]).is_none());
+    }
+
+    #[test]
+    fn refinement_draws_a_concave_curve_within_twice_the_tolerance() {
+        // A concave curve with a sharp bend near 0.45, like E₀(B) at the crossover.
+        let f = |b: f64| -(0.0004 + (b - 0.45).powi(2)).sqrt() - 0.5 * b;
+        let coarse: Vec<(f64, f64)> = (0..=5)
+            .map(|k| (0.2 * k as f64, f(0.2 * k as f64)))
+            .collect();
+        let (points, bound) = refine_concave(coarse, 1e-3, 1e-4, 200, |b| Some(f(b)));
+        assert!(bound <= 2e-3, "{bound}");
+        let worst = (0..=10_000)
+            .map(|k| {
+                let b = k as f64 * 1e-4;
+                let i = points
+                    .partition_point(|p| p.0 <= b)
+                    .clamp(1, points.len() - 1);
+                let ((x0, y0), (x1, y1)) = (points[i - 1], points[i]);
+                f(b) - (y0 + (b - x0) / (x1 - x0) * (y1 - y0))
+            })
+            .fold(0.0, f64::max);
+        assert!(worst <= 2e-3 && worst <= bound + 1e-12, "{worst} > {bound}");
+        assert!(points.len() < 60, "{} points", points.len());
+        // A budget too small for the bend leaves an honest, larger bound.
+        let coarse: Vec<(f64, f64)> = (0..=5)
+            .map(|k| (0.2 * k as f64, f(0.2 * k as f64)))
+            .collect();
+        let (_, bound) = refine_concave(coarse, 1e-3, 1e-4, 6, |b| Some(f(b)));
+        assert!(bound > 2e-3, "{bound}");
     }
 }

@@ -20,7 +20,7 @@ mod transverse_field;
 
 pub use configurations::{all_configurations, configurations};
 pub use energy::{parse_configuration, NewmanMoore};
-pub use energy_grid::{default_grid, GroundEnergyGrid, InterpolatedEnergy};
+pub use energy_grid::{default_grid, refine_concave, GroundEnergyGrid, InterpolatedEnergy};
 pub use error::PhysicsError;
 pub use ground_states::{
     codeword_basis, ground_state_dimension_by_elimination, GroundStateId, GroundStates,

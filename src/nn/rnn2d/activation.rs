@@ -66,15 +66,22 @@ fn elu_in_place_avx2(values: &mut [f64]) {
     elu_in_place(values, f64::mul_add);
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn elu_in_place_avx512(values: &mut [f64]) {
+    elu_in_place(values, f64::mul_add);
+}
+
 /// Apply `activation` to every entry of `values`.
 pub fn activate(activation: Activation, values: &mut [f64]) {
     match activation {
         Activation::Elu => {
             #[cfg(target_arch = "x86_64")]
-            if super::simd::use_avx2() {
-                // SAFETY: the CPU supports the features the function was compiled for.
-                unsafe { elu_in_place_avx2(values) };
-                return;
+            match super::simd::level() {
+                // SAFETY: the CPU supports the features each function was compiled for.
+                super::simd::Level::Avx512 => return unsafe { elu_in_place_avx512(values) },
+                super::simd::Level::Avx2 => return unsafe { elu_in_place_avx2(values) },
+                super::simd::Level::Portable => {}
             }
             elu_in_place(values, |a, b, c| a * b + c);
         }
@@ -95,6 +102,22 @@ mod tests {
         // The portable path too (the test machine may take the AVX2 one above).
         let mut portable = xs.clone();
         elu_in_place(&mut portable, |a, b, c| a * b + c);
+        // Every vector width gives the same bits.
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            let mut avx2 = xs.clone();
+            // SAFETY: just checked.
+            unsafe { elu_in_place_avx2(&mut avx2) };
+            if is_x86_feature_detected!("avx512f") {
+                let mut avx512 = xs.clone();
+                // SAFETY: just checked.
+                unsafe { elu_in_place_avx512(&mut avx512) };
+                assert!(avx2
+                    .iter()
+                    .zip(&avx512)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+        }
         for ((&x, &f), &p) in xs.iter().zip(&fast).zip(&portable) {
             let exact = if x > 0.0 { x } else { x.exp_m1() };
             assert!(

@@ -83,6 +83,12 @@ fn rows_axpy_avx2(k: usize, n: usize, x: &[f64], w: &[f64], out: &mut [f64]) {
     rows_axpy(k, n, x, w, out, f64::mul_add);
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn rows_axpy_avx512(k: usize, n: usize, x: &[f64], w: &[f64], out: &mut [f64]) {
+    rows_axpy(k, n, x, w, out, f64::mul_add);
+}
+
 /// out (rows × n) += x (rows × k) · w (k × n); all three contiguous and row-major.
 pub fn gemm_acc(x: ArrayView2<f64>, w: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
     let (rows, k) = x.dim();
@@ -91,10 +97,13 @@ pub fn gemm_acc(x: ArrayView2<f64>, w: ArrayView2<f64>, mut out: ArrayViewMut2<f
         if let (Some(xs), Some(ws)) = (x.as_slice(), w.as_slice()) {
             if let Some(os) = out.as_slice_mut() {
                 #[cfg(target_arch = "x86_64")]
-                if super::simd::use_avx2() {
-                    // SAFETY: the CPU supports the features the function was compiled for.
-                    unsafe { rows_axpy_avx2(k, n, xs, ws, os) };
-                    return;
+                match super::simd::level() {
+                    // SAFETY: the CPU supports the features each function was compiled for.
+                    super::simd::Level::Avx512 => {
+                        return unsafe { rows_axpy_avx512(k, n, xs, ws, os) }
+                    }
+                    super::simd::Level::Avx2 => return unsafe { rows_axpy_avx2(k, n, xs, ws, os) },
+                    super::simd::Level::Portable => {}
                 }
                 rows_axpy(k, n, xs, ws, os, |a, b, c| a * b + c);
                 return;
@@ -121,6 +130,22 @@ mod tests {
                 (&out - &want).iter().all(|d| d.abs() < 1e-12),
                 "rows = {rows}"
             );
+            // The row kernel gives the same bits at every vector width.
+            #[cfg(target_arch = "x86_64")]
+            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+                let (xs, ws) = (x.as_slice().unwrap(), w.as_slice().unwrap());
+                let mut avx2 = vec![0.5; rows * n];
+                let mut avx512 = avx2.clone();
+                // SAFETY: just checked (AVX-512F implies AVX2 on every CPU that has it).
+                unsafe {
+                    rows_axpy_avx2(7, n, xs, ws, &mut avx2);
+                    rows_axpy_avx512(7, n, xs, ws, &mut avx512);
+                }
+                assert!(avx2
+                    .iter()
+                    .zip(&avx512)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
         }
     }
 }
