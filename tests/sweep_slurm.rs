@@ -155,10 +155,12 @@ fn a_task_past_its_time_limit_ends_stopped_and_the_next_submission_finishes_it()
     let dir = temp_dir("sweep-slurm-time");
     std::fs::create_dir_all(&dir).unwrap();
     let spec = dir.join("spec.toml");
-    // About two and a half minutes on one core: past Slurm's shortest time limit (1 minute).
+    // 60,000 steps, about three minutes on one core here (15,000 B values took under the 1.5
+    // minutes a 1-minute limit can run once AVX-512 kernels came): well past Slurm's shortest
+    // time limit (1 minute, enforced up to half a minute late), so some submission is stopped.
     std::fs::write(
         &spec,
-        "preset = \"quick\"\n[axes]\n\"anneal.anneal_steps\" = 15000\n\"output.resume_every\" = 100\n",
+        "preset = \"quick\"\n[axes]\n\"anneal.anneal_steps\" = 30000\n\"output.resume_every\" = 100\n",
     )
     .unwrap();
     let (slurm, local) = (dir.join("slurm"), dir.join("local"));
@@ -179,7 +181,7 @@ fn a_task_past_its_time_limit_ends_stopped_and_the_next_submission_finishes_it()
         .expect("the binary runs");
     let run = slurm.join("runs/run");
     let mut stops = Vec::new();
-    for submission in 1..=8 {
+    for submission in 1..=16 {
         let out = annealscape(&[
             "sweep",
             spec_s,
