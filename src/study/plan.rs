@@ -249,8 +249,9 @@ impl StudyPlan {
     }
 
     /// Seconds the study should take on `cores` cores with one single-threaded run per core,
-    /// from per-step and per-point costs measured on a 2-core machine (`bench`-like timings
-    /// of 2,001-step runs; ±40 %).
+    /// from per-step and per-point costs measured on a 2-core machine (L = 3: `bench`-like
+    /// timings of 2,001-step runs; L = 4 and 5: whole `paper-quantum` runs two at a time,
+    /// 2026-12-06; this VM's speed varies by up to 2× from hour to hour).
     pub fn estimated_seconds(&self, cores: usize) -> f64 {
         let c = self.base_config();
         let steps = c.anneal.schedule().total_steps() as f64;
@@ -273,11 +274,12 @@ impl StudyPlan {
             .sum();
         let mut core_seconds = 0.0;
         for size in self.values("lattice.size").iter().filter_map(as_number) {
-            // Seconds per training step and per landscape point, single-threaded.
+            // Seconds per training step and per landscape point, single-threaded, and the
+            // exact curve's Lanczos values (refined until drawn exactly; cached afterwards).
             let (step, point, lanczos) = match size as i64 {
                 3 => (3.5e-3, 2.9e-4, 0.0),
-                4 => (6.8e-3, 6.0e-4, 10.0),
-                _ => (11.0e-3, 1.0e-3, 12.0 * 40.0),
+                4 => (5.1e-3, 6.0e-4, 60.0),
+                _ => (9.5e-3, 1.0e-3, 50.0 * 40.0),
             };
             core_seconds +=
                 runs_per_size * steps * step + landscapes_per_size * points * point + lanczos;
