@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::export::{write_data, write_figure, ExportContent, ExportError};
 use super::landscape_jobs::{Computed, LandscapeJobError};
 use super::state::{SnapshotEntry, View};
-use crate::analysis::{exact_curve, AnalysisError, ExactCurveError};
+use crate::analysis::{exact_curve, AnalysisError, ExactCurveError, RunFolder};
 use crate::anneal::{FinalSummary, StepMetrics};
-use crate::run::{RunConfig, TrajectoryFile};
+use crate::run::RunConfig;
 
 /// A run folder read from disk.
 #[derive(Debug, Clone)]
@@ -20,8 +20,8 @@ pub struct OpenedRun {
     pub dir: PathBuf,
     /// Its configuration.
     pub config: RunConfig,
-    /// Its parameter path (`trajectory.npz`).
-    pub trajectory: Arc<TrajectoryFile>,
+    /// Its configuration and parameter path as the landscapes read them.
+    pub folder: Arc<RunFolder>,
     /// Its steps.
     pub metrics: Vec<StepMetrics>,
     /// Its exact distances (empty if it measured none).

@@ -21,11 +21,7 @@ impl AnnealscapeApp {
             .form
             .load_config(run.config.clone(), format!("run {name}"));
         let mut data = RunData::new(run.config.clone(), run.dir.clone());
-        data.folder = Some(Arc::new(RunFolder::new(
-            &run.dir,
-            run.config,
-            run.trajectory,
-        )));
+        data.folder = Some(run.folder);
         data.metrics = run.metrics;
         data.distances.set(run.distances);
         data.curvature = run.curvature;
@@ -101,7 +97,6 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, AnalysisError> {
     Ok(OpenedRun {
         dir: dir.to_path_buf(),
         config,
-        trajectory: folder.trajectory().clone(),
         metrics: table.rows,
         distances,
         curvature,
@@ -114,5 +109,6 @@ pub fn read_run(dir: &Path) -> Result<OpenedRun, AnalysisError> {
             (a, b) => a.or(b),
         },
         resumable: can_resume(dir),
+        folder: Arc::new(folder),
     })
 }

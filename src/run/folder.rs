@@ -29,6 +29,11 @@ pub struct RunWriter {
     trajectory: Trajectory,
     last: Option<(i64, f64, Params)>,
     config_toml: String,
+    /// Whether each trajectory written is kept for [`RunWriter::take_written`] (the worker
+    /// takes it, so it is built once per save).
+    keep_written: bool,
+    /// The trajectory written last, until taken.
+    written: Option<TrajectoryFile>,
 }
 
 /// The files and folders of a run that a new run must not find in its folder (DESIGN.md
@@ -161,6 +166,8 @@ impl RunWriter {
             trajectory: Trajectory::new(config.output.trajectory_points),
             last: None,
             config_toml: config.to_toml(),
+            keep_written: false,
+            written: None,
         })
     }
 
@@ -200,6 +207,8 @@ impl RunWriter {
             trajectory,
             last,
             config_toml: config.to_toml(),
+            keep_written: false,
+            written: None,
         })
     }
 
@@ -215,11 +224,25 @@ impl RunWriter {
         self.trajectory.file_with(last)
     }
 
-    fn save_trajectory(&self) -> Result<(), RunError> {
+    /// Keep each trajectory written for [`RunWriter::take_written`] from now on.
+    pub fn keep_written(&mut self) {
+        self.keep_written = true;
+    }
+
+    /// The trajectory written last, once (`None` if nothing was written since, or if
+    /// [`RunWriter::keep_written`] was not called).
+    pub fn take_written(&mut self) -> Option<TrajectoryFile> {
+        self.written.take()
+    }
+
+    fn save_trajectory(&mut self) -> Result<(), RunError> {
         let path = self.dir.join(RunLayout::TRAJECTORY);
-        self.trajectory_file()
-            .write(&path)
-            .map_err(|e| RunError::io(&path, e))
+        let file = self.trajectory_file();
+        file.write(&path).map_err(|e| RunError::io(&path, e))?;
+        if self.keep_written {
+            self.written = Some(file);
+        }
+        Ok(())
     }
 }
 

@@ -84,7 +84,10 @@ struct Both<'a> {
 }
 
 impl<'a> Both<'a> {
-    fn new(writer: RunWriter, other: &'a mut dyn RunObserver, config: &RunConfig) -> Self {
+    fn new(mut writer: RunWriter, other: &'a mut dyn RunObserver, config: &RunConfig) -> Self {
+        if other.wants_trajectory() {
+            writer.keep_written();
+        }
         Self {
             writer,
             other,
@@ -92,8 +95,16 @@ impl<'a> Both<'a> {
         }
     }
 
-    /// Hand the stored trajectory to the other observer, if it takes it.
+    /// Hand the trajectory just written to the other observer, if it takes it.
     fn share_trajectory(&mut self) {
+        if let Some(trajectory) = self.writer.take_written() {
+            self.other.on_trajectory(trajectory);
+        }
+    }
+
+    /// Hand the trajectory kept so far to the other observer, if it takes it (a continued
+    /// run, before its first step: nothing has been written yet).
+    fn share_kept_trajectory(&mut self) {
         if self.other.wants_trajectory() {
             self.other.on_trajectory(self.writer.trajectory_file());
         }
@@ -314,7 +325,7 @@ pub(crate) fn resume_claimed_for(
     set_distances(&mut annealer, &config);
     with_status(dir, || {
         let mut both = Both::new(writer, observer, &config);
-        both.share_trajectory();
+        both.share_kept_trajectory();
         Ok(annealer.run(&mut both)?)
     })
 }

@@ -388,16 +388,15 @@ pub fn write_report(
         md,
         "Roughness (SPEC §4: mean absolute difference of value/N between neighbouring points) of the gaussian directions, seed 0; in brackets the paper's range over seeds (±1, 201×201):\n\n{rough}\nFilter-normalised directions (no paper numbers):\n\n{rough_filter}"
     );
-    if authors && standard {
+    if standard {
+        let heading = if authors {
+            "The authors' estimator against the standard one"
+        } else {
+            "The standard estimator"
+        };
         let _ = write!(
             md,
-            "## (f) The authors' estimator against the standard one\n\n{}\nOutcomes with the standard estimator:\n\n{outcomes_standard}",
-            estimator_table(&runs)
-        );
-    } else if standard {
-        let _ = write!(
-            md,
-            "## (f) The standard estimator\n\n{}\nOutcomes with the standard estimator:\n\n{outcomes_standard}",
+            "## (f) {heading}\n\n{}\nOutcomes with the standard estimator:\n\n{outcomes_standard}",
             estimator_table(&runs)
         );
     }
