@@ -9,7 +9,12 @@ use rand::{rngs::StdRng, RngExt, SeedableRng};
 
 fn network(l: usize, hidden: usize, activation: Activation, seed: u64) -> Rnn2d {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut net = Rnn2dConfig { hidden, activation }.init(l, &mut rng);
+    let mut net = Rnn2dConfig {
+        hidden,
+        activation,
+        ..Default::default()
+    }
+    .init(l, &mut rng);
     // Non-zero output bias so every tensor carries gradient signal.
     for x in net.params_mut().slice_mut(4) {
         *x = rng.random_range(-0.5..0.5);

@@ -156,6 +156,29 @@ fn the_same_seed_gives_the_same_run_on_one_two_and_three_threads() {
 }
 
 #[test]
+fn an_f32_run_is_the_same_on_one_and_two_threads_and_resumes_bit_for_bit() {
+    let mut config = short("quantum", 40);
+    config.network.precision = annealscape::nn::Precision::F32;
+    let dirs: Vec<_> = [1, 2]
+        .iter()
+        .map(|t| common::temp_dir(&format!("threads-f32-{t}")))
+        .collect();
+    for (t, dir) in [1, 2].iter().zip(&dirs) {
+        run_on(*t, &config, dir);
+    }
+    assert_same_run(&dirs[0], &dirs[1]);
+    let parts = common::temp_dir("parts-f32");
+    let stopped = run_blocking(&config, &parts, &mut StopAt(37)).unwrap();
+    assert_eq!(stopped, Outcome::Stopped { steps: 37 });
+    let resumed = resume_blocking(&parts, &mut annealscape::anneal::Silent).unwrap();
+    assert!(matches!(resumed, Outcome::Finished(_)));
+    assert_same_run(&dirs[0], &parts);
+    for d in dirs.into_iter().chain([parts]) {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
+#[test]
 fn a_stopped_run_resumed_equals_the_run_uninterrupted() {
     for kind in ["quantum", "thermal"] {
         let config = short(kind, 40);

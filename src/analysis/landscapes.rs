@@ -119,7 +119,7 @@ impl RunFolder {
         let layout = Params::zeros(tensor_specs(self.config.network.hidden));
         let params = load_npz(&path, &layout)?;
         Ok(Rnn2d::from_params(
-            self.config.network,
+            self.config.network.in_f64(),
             self.config.lattice.size,
             params,
         )?)

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AnnealError, AnnealKind, Annealer, Phase};
 use crate::distance::{DistanceTarget, Distances, TargetKind};
+use crate::nn::{Autoregressive, Precision, Rnn2d};
 use crate::physics::{ExactThermo, ThermoMethod};
 
 /// Ground states drawn within this many steps count as "drawn recently".
@@ -219,7 +220,20 @@ impl Annealer {
         if !step.is_multiple_of(cadence.every) && !at_end {
             return Ok(None);
         }
-        let d = cadence.target.measure(&self.net, x)?;
+        // Exact distances in f64 whatever the run trains in: an f32 run's p over all 2^N
+        // configurations would carry its rounding into the KL divergence.
+        let d = match self.net.config().precision {
+            Precision::F64 => cadence.target.measure(&self.net, x)?,
+            Precision::F32 => {
+                let wide = Rnn2d::from_params(
+                    self.net.config().in_f64(),
+                    self.net.size(),
+                    self.net.params().clone(),
+                )
+                .expect("the network's own layout");
+                cadence.target.measure(&wide, x)?
+            }
+        };
         let mut row = DistanceRow::new(step, phase, self.config.kind, x, d);
         if let Some((mean, var)) = objective {
             if let Some(e) = cadence

@@ -257,8 +257,12 @@ fn compute(
             store,
         } => {
             let config = folder.config();
-            let net = Rnn2d::from_params(config.network, config.lattice.size, (*params).clone())
-                .map_err(AnalysisError::from)?;
+            let net = Rnn2d::from_params(
+                config.network.in_f64(),
+                config.lattice.size,
+                (*params).clone(),
+            )
+            .map_err(AnalysisError::from)?;
             let name = format!("now-{step}");
             let Some(landscape) =
                 folder.landscape_around(&name, step as i64, net, request, cancel, on_row)?

@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 use super::CliError;
 use crate::anneal::{AnnealKind, Control, Objective, Observer, ObserverError, Outcome, StepView};
 use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{
-    load_npz, tensor_shapes, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
-};
+use crate::nn::{load_npz, tensor_shapes, Autoregressive, Params, Rnn2d, Rnn2dWorkspace};
 use crate::physics::{parse_configuration, Lattice, NewmanMoore};
 use crate::run::{run_blocking, RunConfig, RunLayout, PRESETS};
 
@@ -278,10 +276,7 @@ pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
     })?;
     let lattice = Lattice::new(config.lattice.size)?;
     let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
-    let template = Rnn2dConfig {
-        hidden: config.network.hidden,
-        activation: config.network.activation,
-    };
+    let template = config.network.in_f64();
     let layout = Params::zeros(tensor_specs(template.hidden));
     let params = load_npz(path, &layout).map_err(|e| {
         let shapes = tensor_shapes(path)

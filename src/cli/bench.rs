@@ -121,11 +121,11 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
     Ok(())
 }
 
-/// Steps per second of the paper's step (n_h = 40, M = 100, K = 10, f64) at fixed X, so
-/// every step pays the full objective (B = 1 or T = 1).
+/// Steps per second of the paper's step (n_h = 40, M = 100, K = 10) at fixed X, so every
+/// step pays the full objective (B = 1 or T = 1), in f64 (the paper's) and in f32.
 fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
     use crate::anneal::{AnnealConfig, AnnealKind, Estimator, Objective, ScheduleShape};
-    use crate::nn::{Autoregressive, Rnn2dConfig};
+    use crate::nn::{Autoregressive, Precision, Rnn2dConfig};
     writeln!(
         out,
         "case\tsteps_per_second\tms_per_step\tbest_ms_per_step\tsteps"
@@ -138,7 +138,10 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
         (AnnealKind::Thermal, 8),
         (AnnealKind::Thermal, 16),
     ];
-    for (kind, l) in cases {
+    for ((kind, l), precision) in cases
+        .into_iter()
+        .flat_map(|case| [(case, Precision::F64), (case, Precision::F32)])
+    {
         let config = AnnealConfig {
             kind,
             start: 1.0,
@@ -156,7 +159,10 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
         let mut annealer = crate::anneal::Annealer::new(
             Lattice::new(l)?,
             1.0,
-            Rnn2dConfig::default(),
+            Rnn2dConfig {
+                precision,
+                ..Rnn2dConfig::default()
+            },
             &config,
             0,
         )?;
@@ -166,7 +172,8 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
         });
         writeln!(
             out,
-            "{kind:?} L={l}\t{:.1}\t{:.2}\t{:.2}\t{calls}",
+            "{kind:?} L={l} {}\t{:.1}\t{:.2}\t{:.2}\t{calls}",
+            if precision.is_f64() { "f64" } else { "f32" },
             1.0 / secs,
             secs * 1e3,
             best * 1e3

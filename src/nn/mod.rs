@@ -13,4 +13,4 @@ pub use npz::{
     load_npz, load_optimiser, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS,
 };
 pub use params::{Filter, LayoutError, Params, TensorSpec};
-pub use rnn2d::{Activation, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+pub use rnn2d::{Activation, Precision, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};

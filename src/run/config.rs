@@ -341,6 +341,23 @@ mod tests {
     }
 
     #[test]
+    fn precision_is_written_only_when_it_is_f32() {
+        let base = RunConfig::preset("paper-quantum-L4").unwrap();
+        assert!(!base.to_toml().contains("precision"));
+        let c = base
+            .with_overrides(&["network.precision=f32".into()])
+            .unwrap();
+        assert_eq!(c.network.precision, crate::nn::Precision::F32);
+        assert!(c.to_toml().contains("precision = \"f32\""));
+        assert_eq!(RunConfig::from_toml(&c.to_toml(), "x").unwrap(), c);
+        let err = base
+            .with_overrides(&["network.precision=f16".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("f16") && err.contains("f32"), "{err}");
+    }
+
+    #[test]
     fn errors_name_the_field() {
         let base = RunConfig::preset("quick").unwrap();
         let cases = [

@@ -110,7 +110,7 @@ impl CurvatureProbe {
     pub fn measure(&mut self, view: &StepView<'_>) -> Result<CurvatureRow, CurvatureError> {
         let m = view.metrics;
         let net = Rnn2d::from_params(
-            self.config.network,
+            self.config.network.in_f64(),
             self.config.lattice.size,
             view.params.clone(),
         )

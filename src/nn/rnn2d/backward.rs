@@ -4,18 +4,20 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView1, ArrayView2, Axis};
 
 use super::kernels::gemm_acc;
-use super::prepared::ensure;
-use super::{Rnn2d, Rnn2dWorkspace, B, C, U_LEFT, U_UP, W};
+use super::prepared::{ensure, Buffers};
+use super::real::Real;
+use super::{Rnn2d, B, C, U_LEFT, U_UP, W};
 use crate::nn::Params;
 
 impl Rnn2d {
-    /// grad ← grad + Σ_m weights[m]·∇ log p(bits[m]).
-    pub(super) fn backward(
+    /// grad ← grad + Σ_m weights[m]·∇ log p(bits[m]), computed in `T` and added to the f64
+    /// gradient once at the end.
+    pub(super) fn backward<T: Real>(
         &self,
         bits: ArrayView2<u8>,
         weights: ArrayView1<f64>,
         grad: &mut Params,
-        ws: &mut Rnn2dWorkspace,
+        ws: &mut Buffers<T>,
     ) {
         let (l, n, h) = (self.size, self.size * self.size, self.hidden());
         let a = bits.nrows();
@@ -35,7 +37,7 @@ impl Rnn2d {
         ws.bits = own_bits;
 
         ensure(&mut ws.grad_hidden, (n, a, h));
-        ws.grad_hidden.fill(0.0);
+        ws.grad_hidden.fill(T::zero());
         // Pre-activation gradients and inputs of every site, so the recurrent weight gradient
         // is one tall product at the end instead of N few-row ones.
         ensure(&mut ws.grad_pre, (n * a, h));
@@ -47,10 +49,11 @@ impl Rnn2d {
 
         // Per-call accumulators, applied to `grad` once at the end (per-row updates through
         // tensor views were a tenth of a step).
-        let mut output_sum = vec![0.0; h]; // Σ g·h: W[:, 1] gains it, W[:, 0] loses it
-        let mut output_bias = 0.0;
-        let mut one_hot = [vec![0.0; 2 * h], vec![0.0; 2 * h]]; // rows e = 0, 1 of U_left, U_up
-        let mut bias_sum = vec![0.0; h];
+        let zero = T::zero();
+        let mut output_sum = vec![zero; h]; // Σ g·h: W[:, 1] gains it, W[:, 0] loses it
+        let mut output_bias = zero;
+        let mut one_hot = [vec![zero; 2 * h], vec![zero; 2 * h]]; // rows e = 0, 1 of U_left, U_up
+        let mut bias_sum = vec![zero; h];
         let wdiff = ws.wdiff.as_slice().expect("contiguous").to_vec();
         for site in (0..n).rev() {
             let block = a * h;
@@ -65,10 +68,14 @@ impl Rnn2d {
                 for m in 0..a {
                     let h_row = &hs[m * h..(m + 1) * h];
                     // Output layer: d = h·wdiff + cdiff, ∂ log p(e)/∂d = e − σ(d).
-                    let d: f64 =
-                        h_row.iter().zip(&wdiff).map(|(x, y)| x * y).sum::<f64>() + ws.cdiff;
-                    let p1 = 1.0 / (1.0 + (-d).exp());
-                    let g = weights[m] * (f64::from(ws.bits[[m, site]] & 1) - p1);
+                    let d: T = h_row.iter().zip(&wdiff).map(|(&x, &y)| x * y).sum::<T>() + ws.cdiff;
+                    let p1 = T::one() / (T::one() + (-d).exp());
+                    let e = if ws.bits[[m, site]] & 1 == 1 {
+                        T::one()
+                    } else {
+                        zero
+                    };
+                    let g = T::narrow(weights[m]) * (e - p1);
                     let gh_row = &mut gh[m * h..(m + 1) * h];
                     for k in 0..h {
                         output_sum[k] += g * h_row[k];
@@ -102,11 +109,11 @@ impl Rnn2d {
                     let (x_left, x_up) = x.split_at_mut(h);
                     match site.checked_sub(1) {
                         Some(t) => x_left.copy_from_slice(&hidden[t * block + m * h..][..h]),
-                        None => x_left.fill(0.0),
+                        None => x_left.fill(zero),
                     }
                     match site.checked_sub(l) {
                         Some(t) => x_up.copy_from_slice(&hidden[t * block + m * h..][..h]),
-                        None => x_up.fill(0.0),
+                        None => x_up.fill(zero),
                     }
                 }
             }
@@ -114,7 +121,7 @@ impl Rnn2d {
                 continue;
             }
             let grad_pre = ws.grad_pre.slice(s![rows, ..]);
-            ws.grad_inputs.fill(0.0);
+            ws.grad_inputs.fill(zero);
             gemm_acc(grad_pre, ws.fused_t.view(), ws.grad_inputs.view_mut());
             let mut gh_left = ws.grad_hidden.index_axis_mut(Axis(0), site - 1);
             gh_left += &ws.grad_inputs.slice(s![.., ..h]);
@@ -126,35 +133,35 @@ impl Rnn2d {
         {
             let mut gw = grad.matrix_mut(W);
             for k in 0..h {
-                gw[[k, 1]] += output_sum[k];
-                gw[[k, 0]] -= output_sum[k];
+                gw[[k, 1]] += output_sum[k].wide();
+                gw[[k, 0]] -= output_sum[k].wide();
             }
         }
         let gc = grad.slice_mut(C);
-        gc[1] += output_bias;
-        gc[0] -= output_bias;
+        gc[1] += output_bias.wide();
+        gc[0] -= output_bias.wide();
         for (b, s) in grad.slice_mut(B).iter_mut().zip(&bias_sum) {
-            *b += s;
+            *b += s.wide();
         }
         for e in 0..2 {
             let mut left = grad.matrix_mut(U_LEFT);
             for k in 0..h {
-                left[[e, k]] += one_hot[e][k];
+                left[[e, k]] += one_hot[e][k].wide();
             }
             let mut up = grad.matrix_mut(U_UP);
             for k in 0..h {
-                up[[e, k]] += one_hot[e][h + k];
+                up[[e, k]] += one_hot[e][h + k].wide();
             }
         }
         ensure(&mut ws.grad_fused, (2 * h, h));
         general_mat_mul(
-            1.0,
+            T::one(),
             &ws.site_inputs.t(),
             &ws.grad_pre,
-            0.0,
+            zero,
             &mut ws.grad_fused,
         );
-        let gf = &ws.grad_fused;
+        let gf = ws.grad_fused.mapv(T::wide);
         grad.matrix_mut(U_LEFT)
             .slice_mut(s![2.., ..])
             .scaled_add(1.0, &gf.slice(s![..h, ..]));

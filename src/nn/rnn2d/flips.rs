@@ -12,16 +12,17 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use super::activation::activate;
-use super::prepared::{bias_index, ensure, softplus};
-use super::{Rnn2d, Rnn2dWorkspace};
+use super::prepared::{bias_index, ensure, log_pair, logits_and_tails, Buffers};
+use super::real::Real;
+use super::Rnn2d;
 
 impl Rnn2d {
-    pub(super) fn single_flips(
+    pub(super) fn single_flips<T: Real>(
         &self,
         bits: ArrayView2<u8>,
         mut log_p: ArrayViewMut1<f64>,
         mut flipped: ArrayViewMut2<f64>,
-        ws: &mut Rnn2dWorkspace,
+        ws: &mut Buffers<T>,
     ) {
         let (l, n, h) = (self.size, self.size * self.size, self.hidden());
         let a = bits.nrows();
@@ -74,14 +75,20 @@ impl Rnn2d {
                 }
                 // Blocks 0..own_blocks read their own rows; the others read block 0's.
                 let original = &mut ws.original_product;
-                general_mat_mul(1.0, &ring_rows.slice(s![..a, ..]), &weights, 0.0, original);
+                general_mat_mul(
+                    T::one(),
+                    &ring_rows.slice(s![..a, ..]),
+                    &weights,
+                    T::zero(),
+                    original,
+                );
                 if own_blocks > 1 {
                     let own = a..own_blocks * a;
                     general_mat_mul(
-                        1.0,
+                        T::one(),
                         &ring_rows.slice(s![own.clone(), ..]),
                         &weights,
-                        1.0,
+                        T::one(),
                         &mut out.slice_mut(s![own, ..]),
                     );
                 }
@@ -95,14 +102,20 @@ impl Rnn2d {
                 act,
                 active.as_slice_mut().expect("ring rows are contiguous"),
             );
+            logits_and_tails(
+                active.view(),
+                &ws.wdiff,
+                ws.cdiff,
+                &mut ws.logits,
+                &mut ws.tails,
+            );
             for r in 0..rows {
                 let m = r % a;
-                let d = active.row(r).dot(&ws.wdiff) + ws.cdiff;
-                let e = bits[[m, site]] & 1;
-                let (lp_e, lp_other) = if e == 1 {
-                    (-softplus(-d), -softplus(d))
+                let (lp1, lp0) = log_pair(ws.logits[r], ws.tails[r]);
+                let (lp_e, lp_other) = if bits[[m, site]] & 1 == 1 {
+                    (lp1, lp0)
                 } else {
-                    (-softplus(d), -softplus(-d))
+                    (lp0, lp1)
                 };
                 if r < a {
                     // The flip at this very site: originals' prefix plus the other class.

@@ -4,8 +4,9 @@ use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use super::activation::activate;
 use super::kernels::gemm_acc;
-use super::prepared::{bias_index, ensure, softplus};
-use super::{Rnn2d, Rnn2dWorkspace};
+use super::prepared::{bias_index, ensure, log_pair, logits_and_tails, Buffers};
+use super::real::Real;
+use super::Rnn2d;
 
 /// What a forward pass does at each site.
 pub(super) enum Mode<'a> {
@@ -20,12 +21,12 @@ impl Rnn2d {
     ///
     /// In `Sample` mode the bits are written to `bits`; in `Evaluate` mode they are read from
     /// it. `log_p` receives log p of each row.
-    pub(super) fn forward(
+    pub(super) fn forward<T: Real>(
         &self,
         mode: Mode<'_>,
         mut bits: ArrayViewMut2<u8>,
         mut log_p: ArrayViewMut1<f64>,
-        ws: &mut Rnn2dWorkspace,
+        ws: &mut Buffers<T>,
     ) {
         let (l, n, h) = (self.size, self.size * self.size, self.hidden());
         let rows = bits.nrows();
@@ -56,14 +57,14 @@ impl Rnn2d {
                             let src = (site - 1) * block + m * h;
                             x_left.copy_from_slice(&done[src..src + h]);
                         }
-                        None => x_left.fill(0.0),
+                        None => x_left.fill(T::zero()),
                     }
                     match up {
                         Some(_) => {
                             let src = (site - l) * block + m * h;
                             x_up.copy_from_slice(&done[src..src + h]);
                         }
-                        None => x_up.fill(0.0),
+                        None => x_up.fill(T::zero()),
                     }
                 }
             }
@@ -72,9 +73,15 @@ impl Rnn2d {
                 gemm_acc(ws.inputs.view(), ws.fused.view(), out.view_mut());
             }
             activate(act, out.as_slice_mut().expect("hidden rows are contiguous"));
+            logits_and_tails(
+                out.view(),
+                &ws.wdiff,
+                ws.cdiff,
+                &mut ws.logits,
+                &mut ws.tails,
+            );
             for m in 0..rows {
-                let d = out.row(m).dot(&ws.wdiff) + ws.cdiff;
-                let (lp1, lp0) = (-softplus(-d), -softplus(d));
+                let (lp1, lp0) = log_pair(ws.logits[m], ws.tails[m]);
                 let e = match &mode {
                     Mode::Sample(u) => {
                         let e = u8::from(u[[m, site]] < lp1.exp());

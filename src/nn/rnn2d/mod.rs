@@ -13,12 +13,14 @@ mod flips;
 mod forward;
 mod kernels;
 mod prepared;
+mod real;
 mod simd;
 
 use ndarray::Array2;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
+pub use real::Real;
 pub use simd::use_avx2;
 
 use super::{LayoutError, Params, TensorSpec};
@@ -49,17 +51,37 @@ pub enum Activation {
 impl Activation {
     /// Derivative expressed through the output h = act(x).
     #[inline]
-    pub fn derivative_from_output(self, h: f64) -> f64 {
+    pub fn derivative_from_output<T: Real>(self, h: T) -> T {
         match self {
             Self::Elu => {
-                if h > 0.0 {
-                    1.0
+                if h > T::zero() {
+                    T::one()
                 } else {
-                    h + 1.0
+                    h + T::one()
                 }
             }
-            Self::Tanh => 1.0 - h * h,
+            Self::Tanh => T::one() - h * h,
         }
+    }
+}
+
+/// The floating-point type of the network's passes (`network.precision`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Double precision (the paper's, and every exact comparison's).
+    #[default]
+    F64,
+    /// Single precision for hidden states, products and gradients; parameters, Adam and
+    /// every sum over sites or samples stay f64.
+    F32,
+}
+
+impl Precision {
+    /// Whether this is the default (left out of a written config, so configs written before
+    /// the option existed read and hash the same).
+    pub fn is_f64(&self) -> bool {
+        *self == Self::F64
     }
 }
 
@@ -72,6 +94,9 @@ pub struct Rnn2dConfig {
     /// Nonlinearity (paper: elu).
     #[serde(default)]
     pub activation: Activation,
+    /// Float type of the passes (default f64).
+    #[serde(default, skip_serializing_if = "Precision::is_f64")]
+    pub precision: Precision,
 }
 
 impl Default for Rnn2dConfig {
@@ -79,6 +104,7 @@ impl Default for Rnn2dConfig {
         Self {
             hidden: 40,
             activation: Activation::Elu,
+            precision: Precision::F64,
         }
     }
 }
@@ -95,6 +121,15 @@ pub fn tensor_specs(hidden: usize) -> Vec<TensorSpec> {
 }
 
 impl Rnn2dConfig {
+    /// The same network in f64: what every diagnostic (distances, curvature, landscapes,
+    /// `eval`) evaluates with, whatever precision the run trained in.
+    pub fn in_f64(self) -> Self {
+        Self {
+            precision: Precision::F64,
+            ..self
+        }
+    }
+
     /// A network for an L × L lattice with Glorot-uniform weights (b uses ±√(3/n_h), c = 0).
     pub fn init<R: Rng + ?Sized>(&self, size: usize, rng: &mut R) -> Rnn2d {
         let h = self.hidden;
@@ -190,7 +225,11 @@ impl super::Autoregressive for Rnn2d {
         log_p: ndarray::ArrayViewMut1<f64>,
         ws: &mut Rnn2dWorkspace,
     ) {
-        self.forward(forward::Mode::Sample(uniforms), bits, log_p, ws);
+        let mode = forward::Mode::Sample(uniforms);
+        match self.config.precision {
+            Precision::F64 => self.forward(mode, bits, log_p, &mut ws.f64),
+            Precision::F32 => self.forward(mode, bits, log_p, &mut ws.f32),
+        }
     }
 
     fn log_prob(
@@ -200,7 +239,11 @@ impl super::Autoregressive for Rnn2d {
         ws: &mut Rnn2dWorkspace,
     ) {
         let mut owned = bits.to_owned();
-        self.forward(forward::Mode::Evaluate, owned.view_mut(), log_p, ws);
+        let (mode, bits) = (forward::Mode::Evaluate, owned.view_mut());
+        match self.config.precision {
+            Precision::F64 => self.forward(mode, bits, log_p, &mut ws.f64),
+            Precision::F32 => self.forward(mode, bits, log_p, &mut ws.f32),
+        }
     }
 
     fn log_prob_single_flips(
@@ -210,7 +253,10 @@ impl super::Autoregressive for Rnn2d {
         flipped: ndarray::ArrayViewMut2<f64>,
         ws: &mut Rnn2dWorkspace,
     ) {
-        self.single_flips(bits, log_p, flipped, ws);
+        match self.config.precision {
+            Precision::F64 => self.single_flips(bits, log_p, flipped, &mut ws.f64),
+            Precision::F32 => self.single_flips(bits, log_p, flipped, &mut ws.f32),
+        }
     }
 
     fn accumulate_grad(
@@ -220,6 +266,9 @@ impl super::Autoregressive for Rnn2d {
         grad: &mut Params,
         ws: &mut Rnn2dWorkspace,
     ) {
-        self.backward(bits, weights, grad, ws);
+        match self.config.precision {
+            Precision::F64 => self.backward(bits, weights, grad, &mut ws.f64),
+            Precision::F32 => self.backward(bits, weights, grad, &mut ws.f32),
+        }
     }
 }

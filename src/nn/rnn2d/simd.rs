@@ -35,7 +35,7 @@ pub fn level() -> Level {
 }
 
 /// The widest level the CPU supports.
-fn detected() -> Level {
+pub(super) fn detected() -> Level {
     #[cfg(target_arch = "x86_64")]
     {
         let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
