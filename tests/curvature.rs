@@ -12,7 +12,9 @@ use annealscape::curvature::{
     extremes, hessian_at, hutchinson, measure, CurvatureEstimator, CurvatureSettings, Dense,
     Density, ExtremeSettings, Hessian, Operator, Preconditioner,
 };
-use annealscape::nn::{Adam, AdamConfig, AdamState, Autoregressive, Rnn2d, Rnn2dConfig};
+use annealscape::nn::{
+    Autoregressive, Optimizer, OptimizerConfig, OptimizerState, Rnn2d, Rnn2dConfig,
+};
 use annealscape::physics::{Lattice, NewmanMoore};
 
 const L: usize = 3;
@@ -364,7 +366,7 @@ fn hutchinson_and_the_density_agree_with_the_dense_trace() {
 fn preconditioned_sharpness_of_a_quadratic_matches_the_closed_form() {
     let (a, b, c) = (3.0, 1.2, -0.5);
     let (v1, v2) = (4e-4, 2.5e-1);
-    let config = AdamConfig::default();
+    let config = OptimizerConfig::default();
     let t = 7;
     // Adam state whose bias-corrected second moment is (v1, v2).
     let specs = vec![annealscape::nn::TensorSpec::vector("x", 2)];
@@ -373,14 +375,16 @@ fn preconditioned_sharpness_of_a_quadratic_matches_the_closed_form() {
     second
         .flat_mut()
         .assign(&ndarray::arr1(&[v1 * c2, v2 * c2]));
-    let adam = Adam::from_state(
+    let adam = Optimizer::from_state(
         config,
-        AdamState {
+        OptimizerState {
             first: annealscape::nn::Params::zeros(specs),
             second,
+            max_second: None,
             steps: t,
         },
-    );
+    )
+    .unwrap();
     let pre = Preconditioner::from_adam(&adam).unwrap();
     let p1 = v1.sqrt() + config.epsilon;
     let p2 = v2.sqrt() + config.epsilon;
@@ -419,7 +423,7 @@ fn a_measurement_reports_the_preconditioned_sharpness_of_the_scaled_loss() {
         ..exact_settings()
     };
     let hessian = hessian_at(&net, &model(), objective, &settings).unwrap();
-    let mut adam = Adam::new(AdamConfig::default(), net.params());
+    let mut adam = Optimizer::new(OptimizerConfig::default(), net.params());
     let mut p = net.params().clone();
     let mut g = p.zeros_like();
     g.flat_mut().assign(&hessian.at_center().gradient());

@@ -251,7 +251,7 @@ fn an_update_slice_has_orthogonal_axes_and_the_adam_step_first() {
     let adam = annealscape::nn::load_optimiser(
         &dir.join("checkpoints").join("mid3.npz"),
         &layout,
-        annealscape::nn::AdamConfig::default(),
+        annealscape::nn::OptimizerConfig::default(),
     )
     .unwrap()
     .unwrap();

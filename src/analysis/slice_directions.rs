@@ -16,7 +16,7 @@ use crate::landscape::{
     SurfaceSpec,
 };
 use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_optimiser, AdamConfig, Autoregressive, Params, Rnn2d};
+use crate::nn::{load_optimiser, Autoregressive, Params, Rnn2d};
 use crate::physics::NewmanMoore;
 use crate::run::checkpoint_path;
 
@@ -139,15 +139,12 @@ impl RunFolder {
             DirectionKind::Update => {
                 let layout = Params::zeros(tensor_specs(self.config().network.hidden));
                 let path = checkpoint_path(self.dir(), name)?;
-                let adam = AdamConfig {
-                    learning_rate: self.config().anneal.learning_rate,
-                    ..AdamConfig::default()
-                };
+                let adam = self.config().anneal.optimizer_config();
                 let step = load_optimiser(&path, &layout, adam)?
                     .as_ref()
                     .and_then(Preconditioner::from_adam)
                     .ok_or_else(|| {
-                        AnalysisError::io(&path, "has no Adam state (or no update yet): the update direction needs a checkpoint written by a run")
+                        AnalysisError::io(&path, "has no Adam state (an SGD run, or no update yet): the update direction needs a checkpoint written by an Adam-family run")
                     })?
                     .step_direction;
                 let (top, _) = eigenpairs(&net, model, objective, 1, 0, seed)?;

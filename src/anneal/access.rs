@@ -5,12 +5,12 @@ use ndarray::ArrayView2;
 use std::time::Duration;
 
 use super::{Annealer, Schedule};
-use crate::nn::{Adam, Rnn2d};
+use crate::nn::{Optimizer, Rnn2d};
 use crate::physics::{GroundStates, NewmanMoore};
 
 impl Annealer {
     /// Adam's state now.
-    pub fn optimiser(&self) -> &Adam {
+    pub fn optimiser(&self) -> &Optimizer {
         &self.adam
     }
 

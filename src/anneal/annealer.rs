@@ -19,7 +19,9 @@ use super::observer::{Control, Observer, SnapshotView, StepView};
 use super::partition::{part_range, part_rows, PARTS};
 use super::state::{run_rng, RunRng};
 use super::{AnnealConfig, AnnealKind, FinalSummary, Objective, Phase, Schedule, StepMetrics};
-use crate::nn::{Adam, AdamConfig, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+use crate::nn::{
+    Autoregressive, Optimizer, OptimizerConfig, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
+};
 use crate::physics::{GroundStateId, GroundStates, Lattice, NewmanMoore, PhysicsError};
 
 /// Why an anneal stopped early.
@@ -73,7 +75,7 @@ pub struct Annealer {
     pub(super) ground_states: GroundStates,
     pub(super) schedule: Schedule,
     pub(super) net: Rnn2d,
-    pub(super) adam: Adam,
+    pub(super) adam: Optimizer,
     pub(super) rng: RunRng,
     pub(super) step: usize,
     /// Each ground state drawn in training, with the last step it was drawn at.
@@ -102,7 +104,7 @@ impl Annealer {
         let model = NewmanMoore::new(lattice, coupling)?;
         let mut rng = run_rng(seed);
         let net = network.init(lattice.size(), &mut rng);
-        let adam = Adam::new(Self::adam_config(config), net.params());
+        let adam = Optimizer::new(Self::optimizer_config(config), net.params());
         Ok(Self {
             config: config.clone(),
             model,
@@ -126,11 +128,8 @@ impl Annealer {
         })
     }
 
-    pub(super) fn adam_config(config: &AnnealConfig) -> AdamConfig {
-        AdamConfig {
-            learning_rate: config.learning_rate,
-            ..AdamConfig::default()
-        }
+    pub(super) fn optimizer_config(config: &AnnealConfig) -> OptimizerConfig {
+        config.optimizer_config()
     }
 
     /// Offer the state to the observer every `steps` steps (0 = only at the end of the schedule

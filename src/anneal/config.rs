@@ -5,6 +5,7 @@ use thiserror::Error;
 
 use super::{Estimator, ScheduleShape};
 use crate::anneal::Schedule;
+use crate::nn::{OptimizerConfig, OptimizerKind};
 
 /// What is annealed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +59,85 @@ fn default_final_samples() -> usize {
     10_000
 }
 
+/// The optimiser's settings but its learning rate, which is `anneal.learning_rate` (a run
+/// file writes them as `[optimizer]`; see `RunConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptimizerSettings {
+    /// The update rule (default: the paper's Adam).
+    #[serde(default)]
+    pub kind: OptimizerKind,
+    /// Decay of the first-moment average (Adam and its variants).
+    #[serde(default = "default_beta1")]
+    pub beta1: f64,
+    /// Decay of the second-moment average.
+    #[serde(default = "default_beta2")]
+    pub beta2: f64,
+    /// Added to the root of the second moment.
+    #[serde(default = "default_epsilon")]
+    pub epsilon: f64,
+}
+
+fn unset_learning_rate() -> f64 {
+    f64::NAN
+}
+
+fn default_beta1() -> f64 {
+    OptimizerConfig::default().beta1
+}
+
+fn default_beta2() -> f64 {
+    OptimizerConfig::default().beta2
+}
+
+fn default_epsilon() -> f64 {
+    OptimizerConfig::default().epsilon
+}
+
+impl Default for OptimizerSettings {
+    fn default() -> Self {
+        Self {
+            kind: OptimizerKind::Adam,
+            beta1: default_beta1(),
+            beta2: default_beta2(),
+            epsilon: default_epsilon(),
+        }
+    }
+}
+
+impl OptimizerSettings {
+    /// Whether these are the paper's (left out of a written configuration, so configurations
+    /// from before `[optimizer]` existed read and write the same).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Check every value; the error names the field.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        for (field, value) in [
+            ("optimizer.beta1", self.beta1),
+            ("optimizer.beta2", self.beta2),
+        ] {
+            if !(value.is_finite() && (0.0..1.0).contains(&value)) {
+                return Err(FieldError::new(
+                    field,
+                    format!("{field} must be at least 0 and below 1 (got {value})"),
+                ));
+            }
+        }
+        if !(self.epsilon.is_finite() && self.epsilon > 0.0 && self.epsilon < 1.0) {
+            return Err(FieldError::new(
+                "optimizer.epsilon",
+                format!(
+                    "optimizer.epsilon must be above 0 and below 1 (got {})",
+                    self.epsilon
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The `[anneal]` settings (SPEC §3; defaults are the paper's where it has one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,9 +160,12 @@ pub struct AnnealConfig {
     pub end_ratio: f64,
     /// Samples per step M (paper: 100).
     pub samples: usize,
-    /// Adam updates per step K, each on M/K shuffled samples (paper: 10).
+    /// Optimiser updates per step K, each on M/K shuffled samples (paper: 10).
     pub minibatches: usize,
-    /// Adam learning rate (paper: 1e−3).
+    /// The optimiser's learning rate η (paper: 1e−3); `optimizer.learning_rate` is the same
+    /// setting. Absent in a file that gives it under `[optimizer]` (read as NaN until the run
+    /// configuration resolves it).
+    #[serde(default = "unset_learning_rate")]
     pub learning_rate: f64,
     /// Gradient estimator: standard (default) or the authors' quantum surrogate.
     #[serde(default)]
@@ -90,9 +173,24 @@ pub struct AnnealConfig {
     /// Samples of the final evaluation.
     #[serde(default = "default_final_samples")]
     pub final_samples: usize,
+    /// The optimiser (written as `[optimizer]` in a run file, not under `[anneal]`).
+    #[serde(skip)]
+    pub optimizer: OptimizerSettings,
 }
 
 impl AnnealConfig {
+    /// The optimiser these settings describe: `[optimizer]` with `anneal.learning_rate`.
+    pub fn optimizer_config(&self) -> OptimizerConfig {
+        let o = self.optimizer;
+        OptimizerConfig {
+            kind: o.kind,
+            learning_rate: self.learning_rate,
+            beta1: o.beta1,
+            beta2: o.beta2,
+            epsilon: o.epsilon,
+        }
+    }
+
     /// The schedule these settings describe.
     pub fn schedule(&self) -> Schedule {
         Schedule {
@@ -180,6 +278,7 @@ impl AnnealConfig {
                 ),
             ));
         }
+        self.optimizer.validate()?;
         if self.schedule == ScheduleShape::Exponential
             && !(self.end_ratio > 0.0 && self.end_ratio < 1.0)
         {

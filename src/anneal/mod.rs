@@ -19,7 +19,7 @@ mod schedule;
 mod state;
 
 pub use annealer::{AnnealError, Annealer, Outcome};
-pub use config::{AnnealConfig, AnnealKind, FieldError, MAX_STEPS};
+pub use config::{AnnealConfig, AnnealKind, FieldError, OptimizerSettings, MAX_STEPS};
 pub use curvature_row::CurvatureRow;
 pub use distances::{DistanceRow, RECENT_STEPS};
 pub use estimator::Estimator;

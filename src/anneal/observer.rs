@@ -5,7 +5,7 @@ use ndarray::ArrayView2;
 use thiserror::Error;
 
 use super::{AnnealState, CurvatureRow, DistanceRow, FinalSummary, StepMetrics};
-use crate::nn::{Adam, Params};
+use crate::nn::{Optimizer, Params};
 
 /// What the observer wants the loop to do after a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub struct StepView<'a> {
     /// The parameters after the step's updates.
     pub params: &'a Params,
     /// The optimiser after the step's updates (its moments, for the curvature probe).
-    pub optimiser: &'a Adam,
+    pub optimiser: &'a Optimizer,
 }
 
 /// A snapshot of the weights.
@@ -43,7 +43,7 @@ pub struct SnapshotView<'a> {
     /// The parameters.
     pub params: &'a Params,
     /// The optimiser where the network is (its moments go into checkpoints).
-    pub optimiser: &'a Adam,
+    pub optimiser: &'a Optimizer,
     /// The latest samples (empty for `init`).
     pub samples: ArrayView2<'a, u8>,
 }

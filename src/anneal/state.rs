@@ -6,7 +6,7 @@ use rand::SeedableRng;
 use std::time::Duration;
 
 use super::{AnnealConfig, AnnealError, Annealer};
-use crate::nn::{Adam, AdamState, Autoregressive, Params, Rnn2dConfig};
+use crate::nn::{Autoregressive, Optimizer, OptimizerState, Params, Rnn2dConfig};
 use crate::physics::Lattice;
 
 /// The random generator of a run: ChaCha with 12 rounds, the algorithm behind rand's `StdRng`
@@ -57,7 +57,7 @@ pub struct AnnealState {
     /// The network's parameters.
     pub params: Params,
     /// Adam's moments and update count.
-    pub adam: AdamState,
+    pub adam: OptimizerState,
     /// The random generator's position.
     pub rng: RngState,
     /// Ground states drawn so far, as coordinates in the ground-state basis, sorted.
@@ -123,7 +123,8 @@ impl Annealer {
             .params_mut()
             .flat_mut()
             .assign(&state.params.flat());
-        annealer.adam = Adam::from_state(Self::adam_config(config), state.adam);
+        annealer.adam = Optimizer::from_state(Self::optimizer_config(config), state.adam)
+            .map_err(AnnealError::State)?;
         annealer.rng = state.rng.generator();
         annealer.step = state.step;
         annealer.elapsed_before =

@@ -6,7 +6,7 @@ use crate::physics::{GroundStates, Lattice};
 use crate::run::{ConfigError, RunConfig};
 
 /// The fields the form edits, by their configuration key (errors name them).
-pub const FIELDS: [&str; 11] = [
+pub const FIELDS: [&str; 12] = [
     "lattice.size",
     "anneal.kind",
     "anneal.start",
@@ -18,6 +18,7 @@ pub const FIELDS: [&str; 11] = [
     "anneal.minibatches",
     "anneal.learning_rate",
     "anneal.estimator",
+    "optimizer.kind",
 ];
 
 /// A configuration being edited.

@@ -16,7 +16,7 @@ use crate::curvature::{
     CurvatureSettings, Preconditioner,
 };
 use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_optimiser, AdamConfig, Params, Rnn2d};
+use crate::nn::{load_optimiser, OptimizerConfig, Params, Rnn2d};
 use crate::physics::{Lattice, NewmanMoore};
 use crate::run::checkpoint_path;
 
@@ -80,7 +80,7 @@ struct Target {
     model: NewmanMoore,
     kind: AnnealKind,
     x: f64,
-    adam: AdamConfig,
+    adam: OptimizerConfig,
     loss_scale: f64,
     checkpoint: PathBuf,
     store: Option<PathBuf>,
@@ -105,10 +105,7 @@ fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
                 model: NewmanMoore::new(lattice, config.lattice.coupling)?,
                 kind: config.anneal.kind,
                 x,
-                adam: AdamConfig {
-                    learning_rate: config.anneal.learning_rate,
-                    ..AdamConfig::default()
-                },
+                adam: config.anneal.optimizer_config(),
                 loss_scale: loss_scale(config.anneal.estimator, lattice.sites(), minibatch),
                 checkpoint: checkpoint_path(run, &args.target.snapshot)?,
                 store: Some(run.join("curvature").join(format!("{}.npz", args.target.snapshot))),
@@ -129,9 +126,9 @@ fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
                 model: NewmanMoore::new(lattice, args.target.coupling)?,
                 kind,
                 x: args.target.x.expect("clap requires --x"),
-                adam: AdamConfig {
+                adam: OptimizerConfig {
                     learning_rate: args.learning_rate,
-                    ..AdamConfig::default()
+                    ..OptimizerConfig::default()
                 },
                 // The paper's mini-batches of 10 with the standard estimator.
                 loss_scale: loss_scale(Estimator::Standard, lattice.sites(), 10),

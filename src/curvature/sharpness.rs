@@ -6,7 +6,7 @@ use ndarray::Array1;
 
 pub use crate::anneal::median_and_min;
 use crate::anneal::Estimator;
-use crate::nn::{Adam, AdamConfig};
+use crate::nn::{Optimizer, OptimizerConfig};
 
 /// Adam's diagonal preconditioner at one point of training.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +19,7 @@ pub struct Preconditioner {
 
 impl Preconditioner {
     /// From Adam's moments; `None` before the first update (v̂ is undefined).
-    pub fn from_adam(adam: &Adam) -> Option<Self> {
+    pub fn from_adam(adam: &Optimizer) -> Option<Self> {
         let diagonal = Array1::from(adam.preconditioner()?);
         let t = adam.steps();
         let c1 = 1.0 - adam.config().beta1.powi(t);
@@ -44,7 +44,7 @@ impl Preconditioner {
 
 /// Adam's stability threshold for the preconditioned sharpness, (2 + 2β₁)/((1 − β₁)η):
 /// 38/η at β₁ = 0.9 (Cohen et al. 2022).
-pub fn adam_threshold(config: &AdamConfig) -> f64 {
+pub fn adam_threshold(config: &OptimizerConfig) -> f64 {
     (2.0 + 2.0 * config.beta1) / ((1.0 - config.beta1) * config.learning_rate)
 }
 
@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn thresholds_and_scales() {
-        let c = AdamConfig::default();
+        let c = OptimizerConfig::default();
         assert!((adam_threshold(&c) - 38_000.0).abs() < 1e-6);
         assert!((gradient_descent_threshold(1e-3) - 2000.0).abs() < 1e-9);
         assert!((loss_scale(Estimator::Standard, 16, 10) - 14.4).abs() < 1e-12);

@@ -1,16 +1,17 @@
 //! Autoregressive neural networks: parameters, the [`Autoregressive`] interface, the
-//! paper's 2D RNN and the Adam optimiser. Knows nothing of the physics.
+//! paper's 2D RNN and the optimisers (Adam and its variants, SGD). Knows nothing of the physics.
 
-mod adam;
 mod autoregressive;
 mod npz;
+mod optimizer;
 mod params;
 pub mod rnn2d;
 
-pub use adam::{Adam, AdamConfig, AdamState};
 pub use autoregressive::Autoregressive;
 pub use npz::{
     load_npz, load_optimiser, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS,
+    AMSGRAD_MAX,
 };
+pub use optimizer::{Optimizer, OptimizerConfig, OptimizerKind, OptimizerState};
 pub use params::{Filter, LayoutError, Params, TensorSpec};
 pub use rnn2d::{Activation, Precision, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};

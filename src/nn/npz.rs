@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::Path;
 use thiserror::Error;
 
-use super::{Adam, AdamConfig, AdamState, Params};
+use super::{Optimizer, OptimizerConfig, OptimizerState, Params};
 use crate::files::write_npz_atomically;
 
 /// Why a parameter file could not be read or written.
@@ -71,20 +71,25 @@ fn io_error(path: &Path, e: impl std::fmt::Display) -> NpzError {
     }
 }
 
-/// Names of Adam's state in a checkpoint: first and second moments as flat vectors in the
-/// parameters' flat order, and the update count.
+/// Names of the optimiser's state in a checkpoint: first and second moments as flat vectors
+/// in the parameters' flat order, and the update count (SGD's moments are zero).
 pub const ADAM_TENSORS: [&str; 3] = ["adam/m", "adam/v", "adam/t"];
+
+/// AMSGrad's running maximum of the bias-corrected second moment v̂, flat, beside
+/// [`ADAM_TENSORS`].
+pub const AMSGRAD_MAX: &str = "adam/vmax";
 
 /// Write each tensor of `params` under its name, atomically.
 pub fn save_npz(path: &Path, params: &Params) -> Result<(), NpzError> {
     save_checkpoint(path, params, None)
 }
 
-/// Write the parameters and, when given, Adam's state (`adam/m`, `adam/v`, `adam/t`).
+/// Write the parameters and, when given, the optimiser's state (`adam/m`, `adam/v`,
+/// `adam/t`, and AMSGrad's `adam/vmax`).
 pub fn save_checkpoint(
     path: &Path,
     params: &Params,
-    optimiser: Option<&Adam>,
+    optimiser: Option<&Optimizer>,
 ) -> Result<(), NpzError> {
     write_npz_atomically(path, |npz| {
         let err = std::io::Error::other;
@@ -99,6 +104,9 @@ pub fn save_checkpoint(
             npz.add_array(ADAM_TENSORS[1], &v.to_flat()).map_err(err)?;
             npz.add_array(ADAM_TENSORS[2], &ndarray::arr1(&[i64::from(adam.steps())]))
                 .map_err(err)?;
+            if let Some(max) = adam.max_second() {
+                npz.add_array(AMSGRAD_MAX, &max.to_flat()).map_err(err)?;
+            }
         }
         Ok(())
     })
@@ -156,13 +164,14 @@ pub fn load_npz(path: &Path, template: &Params) -> Result<Params, NpzError> {
     Ok(params)
 }
 
-/// Adam's state stored beside the parameters in a checkpoint laid out like `template`, as an
-/// optimiser with `config`; `None` when the checkpoint has no `adam/*` tensors.
+/// The optimiser's state stored beside the parameters in a checkpoint laid out like
+/// `template`, as an optimiser with `config`; `None` when the checkpoint has no `adam/*`
+/// tensors. AMSGrad needs `adam/vmax` too.
 pub fn load_optimiser(
     path: &Path,
     template: &Params,
-    config: AdamConfig,
-) -> Result<Option<Adam>, NpzError> {
+    config: OptimizerConfig,
+) -> Result<Option<Optimizer>, NpzError> {
     let file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut npz = NpzReader::new(file).map_err(|e| io_error(path, e))?;
     let names = npz.names().map_err(|e| io_error(path, e))?;
@@ -195,6 +204,11 @@ pub fn load_optimiser(
     };
     let first = moment(ADAM_TENSORS[0])?;
     let second = moment(ADAM_TENSORS[1])?;
+    let max_second = names
+        .iter()
+        .any(|n| n.strip_suffix(".npy").unwrap_or(n) == AMSGRAD_MAX)
+        .then(|| moment(AMSGRAD_MAX))
+        .transpose()?;
     let t: ArrayD<i64> = npz
         .by_name(ADAM_TENSORS[2])
         .map_err(|e| io_error(path, format!("tensor 'adam/t': {e}")))?;
@@ -204,14 +218,17 @@ pub fn load_optimiser(
         .copied()
         .unwrap_or(0)
         .clamp(0, i64::from(i32::MAX)) as i32;
-    Ok(Some(Adam::from_state(
+    Optimizer::from_state(
         config,
-        AdamState {
+        OptimizerState {
             first,
             second,
+            max_second,
             steps,
         },
-    )))
+    )
+    .map(Some)
+    .map_err(|message| io_error(path, message))
 }
 
 /// Names and shapes of the parameter tensors stored in `path` (to infer a network's size);
@@ -222,7 +239,7 @@ pub fn tensor_shapes(path: &Path) -> Result<Vec<(String, Vec<usize>)>, NpzError>
     let names = npz.names().map_err(|e| io_error(path, e))?;
     names
         .into_iter()
-        .filter(|name| !ADAM_TENSORS.contains(&name.as_str()))
+        .filter(|name| !ADAM_TENSORS.contains(&name.as_str()) && name != AMSGRAD_MAX)
         .map(|name| {
             let a: ArrayD<f64> = npz.by_name(&name).map_err(|e| io_error(path, e))?;
             Ok((name, a.shape().to_vec()))

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use super::config_error::locate;
 use super::ConfigError;
-use crate::anneal::{AnnealConfig, FieldError};
+use crate::anneal::{AnnealConfig, FieldError, OptimizerSettings};
+use crate::nn::OptimizerKind;
 use crate::nn::Rnn2dConfig;
 use crate::physics::Lattice;
 
@@ -67,9 +68,11 @@ impl Default for OutputConfig {
     }
 }
 
-/// Everything that defines a run; one seed gives the same run.
+/// Everything that defines a run; one seed gives the same run. On disk the optimiser is its
+/// own table, `[optimizer]` (see [`OptimizerTable`]); in memory it is `anneal.optimizer`, so
+/// the anneal layer gets everything it runs from one value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RunConfigFile", into = "RunConfigFile")]
 pub struct RunConfig {
     /// One line saying what the configuration is for.
     #[serde(default)]
@@ -90,6 +93,115 @@ pub struct RunConfig {
     /// Diagnostics measured along the anneal.
     #[serde(default)]
     pub diagnostics: super::DiagnosticsConfig,
+}
+
+/// `[optimizer]` as written: the settings of [`OptimizerSettings`] and `learning_rate`, the
+/// same setting as `anneal.learning_rate` (which configurations from before `[optimizer]`
+/// carry). A file may give it in either place, or in both with the same value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OptimizerTable {
+    /// The update rule.
+    #[serde(default)]
+    pub kind: OptimizerKind,
+    /// The learning rate, if given here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learning_rate: Option<f64>,
+    /// β₁ (absent: the paper's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta1: Option<f64>,
+    /// β₂.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta2: Option<f64>,
+    /// ε.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epsilon: Option<f64>,
+}
+
+/// A run configuration as its TOML file lays it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunConfigFile {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    seed: u64,
+    lattice: LatticeConfig,
+    #[serde(default)]
+    network: Rnn2dConfig,
+    /// `anneal.learning_rate` absent reads as NaN here, resolved from `[optimizer]`.
+    anneal: AnnealConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    optimizer: Option<OptimizerTable>,
+    #[serde(default)]
+    output: OutputConfig,
+    #[serde(default)]
+    diagnostics: super::DiagnosticsConfig,
+}
+
+impl TryFrom<RunConfigFile> for RunConfig {
+    type Error = String;
+
+    fn try_from(file: RunConfigFile) -> Result<Self, String> {
+        let table = file.optimizer.unwrap_or_default();
+        let mut anneal = file.anneal;
+        let given = (!anneal.learning_rate.is_nan()).then_some(anneal.learning_rate);
+        anneal.learning_rate = match (given, table.learning_rate) {
+            (Some(a), Some(o)) if a != o => {
+                return Err(format!(
+                    "anneal.learning_rate = {a} and optimizer.learning_rate = {o} are the same setting and differ: keep one (anneal.learning_rate is its older name)"
+                ))
+            }
+            (Some(a), _) => a,
+            (None, Some(o)) => o,
+            (None, None) => {
+                return Err(
+                    "missing the learning rate: set optimizer.learning_rate (or anneal.learning_rate; the paper's is 1e-3)".into(),
+                )
+            }
+        };
+        let defaults = OptimizerSettings::default();
+        anneal.optimizer = OptimizerSettings {
+            kind: table.kind,
+            beta1: table.beta1.unwrap_or(defaults.beta1),
+            beta2: table.beta2.unwrap_or(defaults.beta2),
+            epsilon: table.epsilon.unwrap_or(defaults.epsilon),
+        };
+        Ok(Self {
+            description: file.description,
+            seed: file.seed,
+            lattice: file.lattice,
+            network: file.network,
+            anneal,
+            output: file.output,
+            diagnostics: file.diagnostics,
+        })
+    }
+}
+
+impl From<RunConfig> for RunConfigFile {
+    fn from(config: RunConfig) -> Self {
+        let o = config.anneal.optimizer;
+        let defaults = OptimizerSettings::default();
+        let differs = |value: f64, default: f64| (value != default).then_some(value);
+        let optimizer = (!o.is_default()).then(|| OptimizerTable {
+            kind: o.kind,
+            learning_rate: None,
+            beta1: differs(o.beta1, defaults.beta1),
+            beta2: differs(o.beta2, defaults.beta2),
+            epsilon: differs(o.epsilon, defaults.epsilon),
+        });
+        Self {
+            description: config.description,
+            seed: config.seed,
+            lattice: config.lattice,
+            network: config.network,
+            anneal: config.anneal,
+            optimizer,
+            output: config.output,
+            diagnostics: config.diagnostics,
+        }
+    }
 }
 
 /// The presets shipped in `assets/presets/`, by name.
@@ -183,6 +295,13 @@ impl RunConfig {
             .split_once('=')
             .ok_or_else(|| ConfigError::Override(item.to_string()))?;
         let (key, raw) = (key.trim(), raw.trim());
+        // One setting under two names: an override of either replaces it (a file that gives
+        // both differently is refused instead).
+        let key = if key == "optimizer.learning_rate" {
+            "anneal.learning_rate"
+        } else {
+            key
+        };
         if key.is_empty() || key.split('.').any(str::is_empty) {
             return Err(ConfigError::Override(item.to_string()));
         }
@@ -314,6 +433,7 @@ fn parse_value(raw: &str) -> toml::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::OptimizerKind;
 
     #[test]
     fn every_preset_parses_and_validates() {
@@ -338,6 +458,54 @@ mod tests {
         assert_eq!(c.seed, 7);
         assert_eq!(c.network.activation, crate::nn::Activation::Tanh);
         assert_eq!(RunConfig::from_toml(&c.to_toml(), "x").unwrap(), c);
+    }
+
+    #[test]
+    fn the_optimizer_table_reads_writes_and_shares_the_learning_rate() {
+        let base = RunConfig::preset("paper-quantum-L4").unwrap();
+        assert_eq!(base.anneal.optimizer, OptimizerSettings::default());
+        assert!(!base.to_toml().contains("[optimizer]"));
+        let c = base
+            .with_overrides(&[
+                "optimizer.kind=amsgrad".into(),
+                "optimizer.beta2=0.99".into(),
+                "optimizer.learning_rate=0.01".into(),
+            ])
+            .unwrap();
+        assert_eq!(c.anneal.optimizer.kind, OptimizerKind::Amsgrad);
+        assert_eq!(c.anneal.optimizer.beta2, 0.99);
+        assert_eq!(c.anneal.optimizer.beta1, 0.9);
+        assert_eq!(c.anneal.learning_rate, 0.01);
+        let text = c.to_toml();
+        assert!(
+            text.contains("[optimizer]") && text.contains("kind = \"amsgrad\""),
+            "{text}"
+        );
+        assert_eq!(RunConfig::from_toml(&text, "x").unwrap(), c);
+
+        // The learning rate under [optimizer] only, under both names equal, or differing.
+        let without = text.replace("learning_rate = 0.01\n", "");
+        assert!(RunConfig::from_toml(&without, "x").is_err());
+        let moved = without.replace("[optimizer]\n", "[optimizer]\nlearning_rate = 0.01\n");
+        assert_eq!(RunConfig::from_toml(&moved, "x").unwrap(), c);
+        let both = text.replace("[optimizer]\n", "[optimizer]\nlearning_rate = 0.01\n");
+        assert_eq!(RunConfig::from_toml(&both, "x").unwrap(), c);
+        let differ = text.replace("[optimizer]\n", "[optimizer]\nlearning_rate = 0.02\n");
+        let err = RunConfig::from_toml(&differ, "x").unwrap_err().to_string();
+        assert!(
+            err.contains("anneal.learning_rate = 0.01")
+                && err.contains("optimizer.learning_rate = 0.02"),
+            "{err}"
+        );
+        for (item, field) in [
+            ("optimizer.kind=lbfgs", "adam-clipped"),
+            ("optimizer.beta1=1", "optimizer.beta1"),
+            ("optimizer.epsilon=0", "optimizer.epsilon"),
+            ("optimizer.momentum=0.5", "momentum"),
+        ] {
+            let err = base.with_overrides(&[item.into()]).unwrap_err().to_string();
+            assert!(err.contains(field), "{item}: {err}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use thiserror::Error;
 use super::Trajectory;
 use crate::anneal::{AnnealState, RngState};
 use crate::files::write_npz_atomically;
-use crate::nn::{AdamState, Params};
+use crate::nn::{OptimizerState, Params, AMSGRAD_MAX};
 
 /// File name of the resume state inside a run folder.
 pub const RESUME_FILE: &str = super::RunLayout::RESUME;
@@ -77,6 +77,9 @@ pub fn save_resume(
             .map_err(err)?;
         npz.add_array("adam/t", &arr1(&[i64::from(state.adam.steps)]))
             .map_err(err)?;
+        if let Some(max) = &state.adam.max_second {
+            npz.add_array(AMSGRAD_MAX, &max.to_flat()).map_err(err)?;
+        }
         npz.add_array("rng/key", &Array1::from(state.rng.key.to_vec()))
             .map_err(err)?;
         npz.add_array("rng/stream", &arr1(&[state.rng.stream]))
@@ -147,6 +150,13 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
             Err(_) => vec![0; found.nrows()],
         };
     let points: Array2<f64> = read(&mut npz, "trajectory/params", path)?;
+    // Only AMSGrad runs write it; whether the run needs it is the annealer's to say.
+    let names = npz.names().map_err(|e| damaged(e.to_string()))?;
+    let max_second: Option<Array1<f64>> = names
+        .iter()
+        .any(|n| n.strip_suffix(".npy").unwrap_or(n) == AMSGRAD_MAX)
+        .then(|| read(&mut npz, AMSGRAD_MAX, path))
+        .transpose()?;
     let config = match npz.by_name::<ndarray::OwnedRepr<u8>, ndarray::Ix1>("config_toml.npy") {
         Ok(bytes) => Some(
             String::from_utf8(bytes.to_vec())
@@ -185,9 +195,12 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
     let state = AnnealState {
         step: usize::try_from(step[0]).map_err(|e| damaged(e.to_string()))?,
         params: with(params, "parameters")?,
-        adam: AdamState {
+        adam: OptimizerState {
             first: with(first, "Adam's first moments")?,
             second: with(second, "Adam's second moments")?,
+            max_second: max_second
+                .map(|m| with(m, "AMSGrad's running maximum"))
+                .transpose()?,
             steps: i32::try_from(adam_t[0]).map_err(|e| damaged(format!("adam/t: {e}")))?,
         },
         rng: RngState {

@@ -6,7 +6,7 @@ use super::{invalid, labelled};
 use crate::anneal::{AnnealKind, Estimator};
 use crate::app::command::AppCommand;
 use crate::app::state::{AppState, RunStatus};
-use crate::nn::Precision;
+use crate::nn::{OptimizerKind, Precision};
 use crate::run::{MAX_RUN_SIZE, PRESETS};
 
 /// Draw the run panel.
@@ -143,6 +143,24 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
             );
             ui.end_row();
             mark(ui, &error, "anneal.minibatches");
+            let label = ui.label("Optimiser");
+            egui::ComboBox::from_id_salt("optimizer")
+                .selected_text(c.anneal.optimizer.kind.name())
+                .show_ui(ui, |ui| {
+                    for (kind, hover) in [
+                        (OptimizerKind::Adam, "The paper's Adam"),
+                        (OptimizerKind::Amsgrad, "Adam whose v̂ is a running maximum: no late kick when the gradient vanishes"),
+                        (OptimizerKind::AdamClipped, "Adam with each tensor's update divided by max(1, RMS(g²/v̂))"),
+                        (OptimizerKind::Sgd, "Plain gradient descent θ ← θ − η g"),
+                    ] {
+                        ui.selectable_value(&mut c.anneal.optimizer.kind, kind, kind.name())
+                            .on_hover_text(hover);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            mark(ui, &error, "optimizer.kind");
             labelled(
                 ui,
                 "Learning rate",
@@ -282,6 +300,21 @@ fn progress(ui: &mut Ui, state: &AppState) {
         RunStatus::Failed(_) => "failed".into(),
         RunStatus::Opened => "opened from disk".into(),
     };
+    // What ran, for an opened run as much as a live one (the form may hold another preset).
+    if let Some(c) = &run.config {
+        ui.label(
+            RichText::new(format!(
+                "{} L = {}, {} η = {}, {} estimator, {}",
+                format!("{:?}", c.anneal.kind).to_lowercase(),
+                c.lattice.size,
+                c.anneal.optimizer.kind.name(),
+                c.anneal.learning_rate,
+                format!("{:?}", c.anneal.estimator).to_lowercase(),
+                format!("{:?}", c.network.precision).to_lowercase(),
+            ))
+            .small(),
+        );
+    }
     let Some(last) = run.metrics.last() else {
         ui.label(format!("Status: {status}"));
         return;
