@@ -214,6 +214,7 @@ fn a_nan_stops_the_run_naming_the_step_and_keeps_the_files() {
             samples: annealer.samples(),
             params: annealer.network().params(),
             optimiser: annealer.optimiser(),
+            update: annealer.last_update(),
         };
         writer.on_step(&view).unwrap();
     }

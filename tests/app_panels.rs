@@ -431,6 +431,9 @@ fn with_curvature(mut state: AppState) -> AppState {
             relative_residual: 1e-3,
             products: 16,
             seconds: 0.5,
+            step_first_order: Some(-0.01),
+            step_second_order: Some(0.002 + 0.02 * rise),
+            step_overshoot: Some(0.2 + 2.0 * rise),
         })));
     }
     apply_all(&mut state, events);

@@ -108,7 +108,12 @@ fn curvature_along_the_anneal_is_logged_at_the_cadence() {
         assert!((r.loss_scale - 9.0 * 0.9).abs() < 1e-12);
         assert!((r.sharpness - r.loss_scale * r.lambda_max).abs() < 1e-9 * r.sharpness.abs());
         assert!(r.preconditioned_sharpness.is_some_and(|p| p > 0.0));
-        assert!(r.products > 0 && r.products <= 6 + 5 + 2);
+        // 6 + 5 + 2 for the spectrum and the trace, one for the step's quadratic model.
+        assert!(r.products > 0 && r.products <= 6 + 5 + 2 + 1);
+        let (first, second) = (r.step_first_order.unwrap(), r.step_second_order.unwrap());
+        let overshoot = r.step_overshoot.unwrap();
+        assert!(first.is_finite() && first != 0.0 && second.is_finite(), "{r:?}");
+        assert!((overshoot - second / first.abs()).abs() <= 1e-12 * overshoot.abs());
     }
     // The last row measures the weights the completion snapshot holds: its few warm-started
     // forward-difference products against a converged λ₁ (central differences, 200 products).

@@ -14,6 +14,11 @@ impl Annealer {
         &self.adam
     }
 
+    /// Δθ of the last step's updates.
+    pub fn last_update(&self) -> &crate::nn::Params {
+        &self.last_update
+    }
+
     pub(super) fn elapsed(&self) -> Duration {
         self.elapsed_before + self.started.elapsed()
     }

@@ -76,6 +76,8 @@ pub struct Annealer {
     pub(super) schedule: Schedule,
     pub(super) net: Rnn2d,
     pub(super) adam: Optimizer,
+    /// Δθ of the last step's updates.
+    pub(super) last_update: Params,
     pub(super) rng: RunRng,
     pub(super) step: usize,
     /// Each ground state drawn in training, with the last step it was drawn at.
@@ -111,6 +113,7 @@ impl Annealer {
             ground_states: GroundStates::new(lattice),
             schedule: config.schedule(),
             grads: vec![net.params().zeros_like(); PARTS],
+            last_update: net.params().zeros_like(),
             net,
             adam,
             rng,
@@ -201,6 +204,10 @@ impl Annealer {
         let before = self.net.params().clone();
         let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
         let optimiser = self.optimiser_side(&before, local.as_slice().expect("fresh array"));
+        self.last_update
+            .flat_mut()
+            .assign(&self.net.params().flat());
+        self.last_update.axpy(-1.0, &before);
         let tail = optimiser
             .tail
             .map(|(ratio, deviation, index)| (ratio, deviation / n, log_p[index]));
@@ -345,6 +352,7 @@ impl Annealer {
                     samples: self.samples.view(),
                     params: self.net.params(),
                     optimiser: &self.adam,
+                    update: &self.last_update,
                 })
                 .map_err(|e| AnnealError::Observer {
                     step,

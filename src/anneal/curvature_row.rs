@@ -58,11 +58,22 @@ pub struct CurvatureRow {
     pub products: usize,
     /// Wall time of the measurement.
     pub seconds: f64,
+    /// The step's own quadratic model (SPEC §8.1), Δθ the step's updates, centred where the
+    /// step began: L(θ₀ + sΔθ) ≈ L(θ₀) + sΔ₁ + s²Δ₂, L = loss_scale·O; Δ₁ = ∇L(θ₀)ᵀΔθ (carried
+    /// back from the probe's point θ₀ + Δθ; empty in files from before it was measured).
+    #[serde(default)]
+    pub step_first_order: Option<f64>,
+    /// Δ₂ = ½ Δθᵀ ∇²L Δθ.
+    #[serde(default)]
+    pub step_second_order: Option<f64>,
+    /// Δ₂/|Δ₁|: above 1 the step overshoots its quadratic model.
+    #[serde(default)]
+    pub step_overshoot: Option<f64>,
 }
 
 impl CurvatureRow {
     /// Column names of `curvature.csv`, in order.
-    pub const COLUMNS: [&'static str; 22] = [
+    pub const COLUMNS: [&'static str; 25] = [
         "step",
         "phase",
         "temperature",
@@ -85,6 +96,9 @@ impl CurvatureRow {
         "relative_residual",
         "products",
         "seconds",
+        "step_first_order",
+        "step_second_order",
+        "step_overshoot",
     ];
 
     /// T or B.

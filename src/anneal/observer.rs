@@ -29,6 +29,8 @@ pub struct StepView<'a> {
     pub params: &'a Params,
     /// The optimiser after the step's updates (its moments, for the curvature probe).
     pub optimiser: &'a Optimizer,
+    /// Δθ: what the step's updates changed the parameters by (its quadratic model).
+    pub update: &'a Params,
 }
 
 /// A snapshot of the weights.

@@ -1,6 +1,7 @@
 //! Curvature along the anneal (SPEC §6.1–6.2): the sharpness of the descended loss against 2/η
 //! and Adam's preconditioned sharpness against 38/η, λ_min (saddles), the optimiser's side
-//! (update norm, √v̂), with the energy jumps marked; and the spectral density at snapshots.
+//! (update norm, √v̂, the step's overshoot of its quadratic model against 1), with the energy
+//! jumps marked; and the spectral density at snapshots.
 
 use super::log_panel::{log_bounds, Below, LogPanel};
 use super::output::rgb;
@@ -35,6 +36,8 @@ const PURPLE: RGBColor = rgb(tab10::PURPLE);
 const LIGHT_BLUE: RGBColor = RGBColor(140, 185, 225);
 const LIGHT_ORANGE: RGBColor = RGBColor(255, 190, 130);
 const GREY: RGBColor = RGBColor(110, 110, 110);
+const BROWN: RGBColor = rgb(tab10::BROWN);
+const LIGHT_BROWN: RGBColor = RGBColor(200, 160, 150);
 const PALETTE: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, JUMP];
 
 type Series = (Vec<(f64, f64)>, RGBColor, String);
@@ -259,6 +262,17 @@ impl Figure for CurvatureFigure {
         ];
         if !self.gap.is_empty() {
             side.push((self.gap.clone(), GREY, "gap E1 - E0 (exact)".into()));
+        }
+        // The step's quadratic model: above 1 the step overshoots it (negative ratios, a step
+        // along negative curvature, fall below the log axis).
+        let overshoot = self.series(|r| r.step_overshoot);
+        if !overshoot.is_empty() {
+            side.push((overshoot, BROWN, "step overshoot D2/|D1|".into()));
+            side.push((
+                vec![(0.0, 1.0), (self.last_step(), 1.0)],
+                LIGHT_BROWN,
+                "overshoot = 1".into(),
+            ));
         }
         self.log_panel(&panels[2], c, "optimiser side", side)?;
         if self.densities.is_empty() {

@@ -15,10 +15,10 @@ use super::{RunConfig, RunError};
 use crate::anneal::{AnnealKind, CurvatureRow, Objective, StepView};
 use crate::curvature::{
     adam_threshold, gradient_descent_threshold, hessian_at, loss_scale, measure, CurvatureError,
-    CurvatureEstimator, CurvatureSettings, Differencing, Preconditioner, WarmStart,
-    MAX_EXACT_SITES,
+    CurvatureEstimator, CurvatureSettings, Differencing, Hessian, Operator, Preconditioner,
+    WarmStart, MAX_EXACT_SITES,
 };
-use crate::nn::Rnn2d;
+use crate::nn::{Params, Rnn2d};
 use crate::physics::{Lattice, NewmanMoore};
 
 /// Name of the table in a run folder.
@@ -131,6 +131,7 @@ impl CurvatureProbe {
         )
         .inspect_err(|_| self.warm = None)?;
         self.warm = Some(report.warm_start());
+        let model = step_model(&hessian, view.update, settings.loss_scale);
         let top = &report.extremes.top[0];
         let bottom = report.extremes.bottom.first().unwrap_or(top);
         let adam = view.optimiser.config();
@@ -163,10 +164,32 @@ impl CurvatureProbe {
             adam_threshold: adam_threshold(&adam),
             learning_rate: adam.learning_rate,
             relative_residual: relative(top).max(relative(bottom)),
-            products: report.products,
+            products: report.products + usize::from(model.is_some()),
             seconds: report.seconds,
+            step_first_order: model.map(|m| m.0),
+            step_second_order: model.map(|m| m.1),
+            step_overshoot: model.map(|m| m.1 / m.0.abs()),
         })
     }
+}
+
+/// The step's quadratic model along its update Δθ (SPEC §8.1), centred where the step began:
+/// L(θ − Δθ + sΔθ) ≈ L(θ − Δθ) + sΔ₁ + s²Δ₂, L = `loss_scale`·O. The Hessian is taken at θ,
+/// after the step (the probe's point), with one more Hessian-vector product: Δ₂ = ½ΔθᵀHΔθ and
+/// Δ₁ = ∇L(θ)ᵀΔθ − ΔθᵀHΔθ, the gradient carried back along the step (exact for a quadratic).
+/// `None` for a step that did not move.
+fn step_model(hessian: &Hessian<Rnn2d>, update: &Params, loss_scale: f64) -> Option<(f64, f64)> {
+    let delta = update.to_flat();
+    if !delta.iter().any(|d| *d != 0.0) {
+        return None;
+    }
+    let gradient = hessian.at_center().gradient();
+    let curved = hessian.apply(delta.as_slice().expect("fresh array")).mean;
+    let curvature: f64 = delta.iter().zip(&curved).map(|(d, h)| d * h).sum();
+    Some((
+        loss_scale * (gradient.dot(&delta) - curvature),
+        0.5 * loss_scale * curvature,
+    ))
 }
 
 /// Appends rows to `curvature.csv`, one flushed line each.
@@ -218,4 +241,63 @@ pub fn read_curvature(dir: &Path) -> Result<Option<Rows<CurvatureRow>>, RunError
     }
     let required = &CurvatureRow::COLUMNS[..15];
     read_rows(&path, required, CurvatureRow::non_finite_column).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curvature::{ExactObjective, Source};
+    use crate::nn::{Autoregressive, Rnn2dConfig};
+    use rand::{RngExt, SeedableRng};
+
+    /// Δ₁ and Δ₂ against differences of the exact objective's value along Δθ around where the
+    /// step began: L(θ₀ + tΔθ) = L(θ₀) + tΔ₁ + t²Δ₂ + O(t³), θ₀ = θ − Δθ.
+    #[test]
+    fn the_step_model_matches_differences_of_the_exact_objective() {
+        let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
+        let objective = Objective::Quantum { field: 0.7 };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let before = Rnn2dConfig {
+            hidden: 6,
+            ..Default::default()
+        }
+        .init(3, &mut rng);
+        let source = || Source::Exact(ExactObjective::new(&model, objective));
+        let mut update = before.params().zeros_like();
+        for d in update.flat_mut().iter_mut() {
+            *d = 0.01 * (2.0 * rng.random::<f64>() - 1.0);
+        }
+        let mut after = before.clone();
+        after.params_mut().axpy(1.0, &update);
+        let hessian = Hessian::new(after.clone(), source());
+        let scale = 2.5;
+        let (first, second) = step_model(&hessian, &update, scale).unwrap();
+        let value = |t: f64| {
+            let mut moved = before.clone();
+            moved.params_mut().axpy(t, &update);
+            scale * source().gradients(&moved).value()
+        };
+        let t = 1e-2;
+        let (plus, zero, minus) = (value(t), value(0.0), value(-t));
+        let fd_first = (plus - minus) / (2.0 * t);
+        let fd_second = (plus - 2.0 * zero + minus) / (2.0 * t * t);
+        eprintln!("Δ₁ {first} ({fd_first}), Δ₂ {second} ({fd_second})");
+        assert!(
+            (first - fd_first).abs() < 1e-3 * fd_first.abs(),
+            "Δ₁ {first} against {fd_first}"
+        );
+        // The Hessian is taken after the step, so Δ₂ differs from half the second derivative
+        // where it began by the third-order term: 1.3 % here.
+        assert!(
+            (second - fd_second).abs() < 3e-2 * fd_second.abs(),
+            "Δ₂ {second} against {fd_second}"
+        );
+        // The model predicts the step's whole change of the loss.
+        let change = value(1.0) - zero;
+        assert!(
+            (first + second - change).abs() < 1e-2 * change.abs(),
+            "{change}"
+        );
+        assert!(step_model(&hessian, &before.params().zeros_like(), scale).is_none());
+    }
 }

@@ -414,6 +414,7 @@ mod tests {
             samples: run.samples(),
             params: run.network().params(),
             optimiser: run.optimiser(),
+            update: run.last_update(),
         };
         assert_eq!(both.on_step(&view).unwrap(), Control::Continue);
         assert!(dir.join(RunLayout::METRICS).exists());

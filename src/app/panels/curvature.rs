@@ -1,6 +1,7 @@
 //! The curvature tab of the curves view (SPEC §6.1–6.2): the sharpness of the descended loss
 //! against 2/η and Adam's preconditioned sharpness against 38/η, with the gap where it was
-//! measured; the optimiser's side per step (update norm, √v̂, the local-objective tail);
+//! measured; the optimiser's side per step (update norm, √v̂, the local-objective tail) and the
+//! step's overshoot of its quadratic model against 1;
 //! λ_min; and the spectral density of a chosen snapshot. Energy jumps are marked throughout.
 
 use super::tab;
@@ -18,6 +19,7 @@ const PURPLE: Color32 = tab(tab10::PURPLE);
 const BROWN: Color32 = tab(tab10::BROWN);
 const GREY: Color32 = Color32::from_rgb(120, 120, 120);
 const RED: Color32 = tab(tab10::RED);
+const PINK: Color32 = tab(tab10::PINK);
 
 fn log10(v: f64) -> f64 {
     v.max(1e-300).log10()
@@ -133,6 +135,17 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) {
                 Line::new("local tail |O - median|/MAD", side(&|m| m.local_tail)).color(BROWN),
             );
             plot.line(Line::new("gradient norm", side(&|m| Some(m.gradient_norm))).color(GREY));
+            // The step's quadratic model at the curvature cadence: above 1 (log10 0) a step
+            // overshoots it.
+            let overshoot = series(&|r| r.step_overshoot);
+            if !overshoot.is_empty() {
+                plot.line(
+                    Line::new("step overshoot D2/|D1|", PlotPoints::from(overshoot))
+                        .color(PINK)
+                        .width(2.0),
+                );
+                plot.hline(HLine::new("overshoot = 1", 0.0).color(PINK.gamma_multiply(0.5)));
+            }
             jumps(plot, run);
         });
     let densities = &run.densities;
