@@ -26,6 +26,7 @@ fn config(kind: AnnealKind, start: f64, warmup: usize, anneal: usize) -> AnnealC
         learning_rate: 2e-3,
         estimator: Estimator::Standard,
         final_samples: 2000,
+        gradient: Default::default(),
         optimizer: Default::default(),
     }
 }

@@ -112,7 +112,10 @@ fn curvature_along_the_anneal_is_logged_at_the_cadence() {
         assert!(r.products > 0 && r.products <= 6 + 5 + 2 + 1);
         let (first, second) = (r.step_first_order.unwrap(), r.step_second_order.unwrap());
         let overshoot = r.step_overshoot.unwrap();
-        assert!(first.is_finite() && first != 0.0 && second.is_finite(), "{r:?}");
+        assert!(
+            first.is_finite() && first != 0.0 && second.is_finite(),
+            "{r:?}"
+        );
         assert!((overshoot - second / first.abs()).abs() <= 1e-12 * overshoot.abs());
     }
     // The last row measures the weights the completion snapshot holds: its few warm-started

@@ -156,6 +156,7 @@ fn an_f32_quantum_anneal_at_l4_reaches_the_ground_energy() {
         learning_rate: 2e-3,
         estimator: Estimator::Standard,
         final_samples: 2000,
+        gradient: Default::default(),
         optimizer: Default::default(),
     };
     let network = Rnn2dConfig {

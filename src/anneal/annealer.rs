@@ -13,8 +13,7 @@ use super::config::FieldError;
 use super::distances::{
     report_distances, DistanceCadence, DistanceRow, FreeEnergyReference, RECENT_STEPS,
 };
-use super::metrics::mean_var;
-use super::objective::distinct_rows;
+use super::gradient_source::{GradientSource, StepStatistics, MAX_EXACT_GRADIENT_SITES};
 use super::observer::{Control, Observer, SnapshotView, StepView};
 use super::partition::{part_range, part_rows, PARTS};
 use super::state::{run_rng, RunRng};
@@ -78,15 +77,17 @@ pub struct Annealer {
     pub(super) adam: Optimizer,
     /// Δθ of the last step's updates.
     pub(super) last_update: Params,
+    /// All 2^N configurations and their energies, for exact gradients (built at the first step).
+    pub(super) enumeration: Option<super::gradient_source::Enumeration>,
     pub(super) rng: RunRng,
     pub(super) step: usize,
     /// Each ground state drawn in training, with the last step it was drawn at.
     pub(super) found: HashMap<GroundStateId, usize>,
     free_energy: Option<FreeEnergyReference>,
     pub(super) distances: Option<DistanceCadence>,
-    pending_row: Option<DistanceRow>,
-    workspaces: Vec<Rnn2dWorkspace>,
-    grads: Vec<Params>,
+    pub(super) pending_row: Option<DistanceRow>,
+    pub(super) workspaces: Vec<Rnn2dWorkspace>,
+    pub(super) grads: Vec<Params>,
     pub(super) samples: Array2<u8>,
     pub(super) started: Instant,
     pub(super) elapsed_before: Duration,
@@ -103,6 +104,17 @@ impl Annealer {
         seed: u64,
     ) -> Result<Self, AnnealError> {
         config.validate()?;
+        let sites = lattice.sites();
+        if config.gradient == GradientSource::Exact && sites > MAX_EXACT_GRADIENT_SITES {
+            return Err(FieldError::new(
+                "anneal.gradient",
+                format!(
+                    "anneal.gradient = \"exact\" enumerates all 2^N configurations, up to N = {MAX_EXACT_GRADIENT_SITES} (L = 4); L = {} has N = {sites}: use \"sampled\"",
+                    lattice.size()
+                ),
+            )
+            .into());
+        }
         let model = NewmanMoore::new(lattice, coupling)?;
         let mut rng = run_rng(seed);
         let net = network.init(lattice.size(), &mut rng);
@@ -114,6 +126,7 @@ impl Annealer {
             schedule: config.schedule(),
             grads: vec![net.params().zeros_like(); PARTS],
             last_update: net.params().zeros_like(),
+            enumeration: None,
             net,
             adam,
             rng,
@@ -144,8 +157,16 @@ impl Annealer {
     /// Draw `n` samples in the fixed parts (uniforms drawn in order, so the result does not
     /// depend on the thread count).
     pub(super) fn draw(&mut self, n: usize) -> (Array2<u8>, Array1<f64>) {
+        let mut rng = std::mem::replace(&mut self.rng, run_rng(0));
+        let drawn = self.draw_with(n, &mut rng);
+        self.rng = rng;
+        drawn
+    }
+
+    /// Draw `n` samples with `rng`'s uniforms.
+    pub(super) fn draw_with(&mut self, n: usize, rng: &mut RunRng) -> (Array2<u8>, Array1<f64>) {
         let sites = self.model.lattice().sites();
-        let uniforms = Array2::from_shape_simple_fn((n, sites), || self.rng.random::<f64>());
+        let uniforms = Array2::from_shape_simple_fn((n, sites), || rng.random::<f64>());
         let mut bits = Array2::zeros((n, sites));
         let mut log_p = Array1::zeros(n);
         let per = part_rows(n);
@@ -162,55 +183,33 @@ impl Annealer {
         (bits, log_p)
     }
 
-    /// One step: sample, evaluate, K Adam updates. Returns the step's metrics.
+    /// One step: sample (or enumerate), evaluate, K optimiser updates. Returns the step's
+    /// metrics.
     pub fn step(&mut self) -> Result<StepMetrics, AnnealError> {
         let step = self.step;
         let (phase, x) = self.schedule.at(step);
         let m = self.config.samples;
         let n = self.model.lattice().sites() as f64;
-        let (bits, log_p) = self.draw(m);
-        let energies = self.model.energies(bits.view());
         let objective = Objective::new(self.config.kind, x);
-        let mut local = Array1::zeros(m);
-        let (unique, index) = distinct_rows(bits.view());
-        objective.local_values_of_distinct(
-            &self.net,
-            unique.view(),
-            &index,
-            log_p.view(),
-            energies.view(),
-            &mut self.workspaces,
-            local.view_mut(),
-        );
-        if !log_p.iter().all(|v| v.is_finite()) {
-            return Err(AnnealError::NonFinite {
-                step,
-                quantity: "log p of a sample",
-                hint: "the network's weights have grown too large: lower anneal.learning_rate",
-            });
-        }
-        if !local.iter().all(|v| v.is_finite()) {
-            return Err(AnnealError::NonFinite {
-                step,
-                quantity: "the local objective",
-                hint: "a sample's flipped neighbour has vanishing probability (quantum) or log p diverged: lower anneal.learning_rate or anneal.start",
-            });
-        }
-
-        let (objective_mean, objective_var) = mean_var(local.iter().map(|o| o / n));
-        // The exact distances of the network that drew this step's samples, before it learns.
-        self.pending_row =
-            self.distances_due(step, phase, x, false, Some((objective_mean, objective_var)))?;
         let before = self.net.params().clone();
-        let gradient_norm = self.train_on(bits.view(), local.view(), step)?;
-        let optimiser = self.optimiser_side(&before, local.as_slice().expect("fresh array"));
+        let StepStatistics {
+            bits,
+            energies,
+            distinct,
+            energy_moments,
+            objective_moments: (objective_mean, objective_var),
+            entropy,
+            gradient_norm,
+            tail,
+        } = match self.config.gradient {
+            GradientSource::Sampled => self.sampled_step(step, phase, x, objective)?,
+            GradientSource::Exact => self.exact_step(step, phase, x, objective)?,
+        };
         self.last_update
             .flat_mut()
             .assign(&self.net.params().flat());
         self.last_update.axpy(-1.0, &before);
-        let tail = optimiser
-            .tail
-            .map(|(ratio, deviation, index)| (ratio, deviation / n, log_p[index]));
+        let (update_norm, preconditioner) = self.optimiser_side();
 
         let e0 = self.model.ground_energy();
         let mut ground = 0usize;
@@ -222,7 +221,7 @@ impl Annealer {
         }
         let recent_from = (step + 1).saturating_sub(RECENT_STEPS);
         let recent = self.found.values().filter(|&&s| s >= recent_from).count();
-        let (energy_mean, energy_var) = mean_var(energies.iter().map(|e| e / n));
+        let (energy_mean, energy_var) = energy_moments;
         // ⟨F_loc⟩/N − f(T) = T·KL(q‖p_T)/N, from the samples already drawn.
         let free_energy_gap = self
             .free_energy
@@ -248,18 +247,18 @@ impl Annealer {
             energy_min: energies.iter().cloned().fold(f64::INFINITY, f64::min) / n,
             objective_mean,
             objective_var,
-            entropy: -log_p.mean().unwrap_or(0.0) / n,
+            entropy,
             residual_energy: energy_mean - e0 / n,
             ground_state_fraction: ground as f64 / m as f64,
-            distinct_samples: unique.nrows(),
+            distinct_samples: distinct,
             ground_states_found: self.found.len(),
             ground_states_recent: recent,
             free_energy_gap,
             free_energy_gap_stderr,
             gradient_norm,
-            update_norm: Some(optimiser.update_norm),
-            preconditioner_median: optimiser.preconditioner.map(|p| p.0),
-            preconditioner_min: optimiser.preconditioner.map(|p| p.1),
+            update_norm: Some(update_norm),
+            preconditioner_median: preconditioner.map(|p| p.0),
+            preconditioner_min: preconditioner.map(|p| p.1),
             local_tail: tail.and_then(|t| t.0),
             local_tail_deviation: tail.map(|t| t.1),
             local_tail_log_p: tail.map(|t| t.2),
@@ -271,7 +270,7 @@ impl Annealer {
     }
 
     /// K Adam updates on shuffled mini-batches; returns the last gradient's norm.
-    fn train_on(
+    pub(super) fn train_on(
         &mut self,
         bits: ArrayView2<u8>,
         local: ndarray::ArrayView1<f64>,
@@ -315,23 +314,29 @@ impl Annealer {
             for g in rest.iter() {
                 first[0].axpy(1.0, g);
             }
-            let grad = &first[0];
-            if !grad.is_finite() {
-                return Err(AnnealError::NonFinite {
-                    step,
-                    quantity: "the gradient",
-                    hint: "a local objective is huge (a rare sample with a tiny p): lower anneal.learning_rate or use more anneal.samples",
-                });
-            }
-            norm = grad.norm();
-            self.adam.update(self.net.params_mut(), grad);
-            if !self.net.params().is_finite() {
-                return Err(AnnealError::NonFinite {
-                    step,
-                    quantity: "the network parameters",
-                    hint: "Adam's step overflowed: lower anneal.learning_rate",
-                });
-            }
+            norm = self.apply_update(step)?;
+        }
+        Ok(norm)
+    }
+
+    /// Take one optimiser step with the gradient summed into `grads[0]`; returns its norm.
+    pub(super) fn apply_update(&mut self, step: usize) -> Result<f64, AnnealError> {
+        let grad = &self.grads[0];
+        if !grad.is_finite() {
+            return Err(AnnealError::NonFinite {
+                step,
+                quantity: "the gradient",
+                hint: "a local objective is huge (a rare sample with a tiny p): lower anneal.learning_rate or use more anneal.samples",
+            });
+        }
+        let norm = grad.norm();
+        self.adam.update(self.net.params_mut(), grad);
+        if !self.net.params().is_finite() {
+            return Err(AnnealError::NonFinite {
+                step,
+                quantity: "the network parameters",
+                hint: "the optimiser's step overflowed: lower anneal.learning_rate",
+            });
         }
         Ok(norm)
     }

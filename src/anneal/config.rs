@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::gradient_source::GradientSource;
 use super::{Estimator, ScheduleShape};
 use crate::anneal::Schedule;
 use crate::nn::{OptimizerConfig, OptimizerKind};
@@ -173,6 +174,9 @@ pub struct AnnealConfig {
     /// Samples of the final evaluation.
     #[serde(default = "default_final_samples")]
     pub final_samples: usize,
+    /// Where the gradient comes from: samples (the paper's) or every configuration (N ≤ 16).
+    #[serde(default, skip_serializing_if = "GradientSource::is_sampled")]
+    pub gradient: GradientSource,
     /// The optimiser (written as `[optimizer]` in a run file, not under `[anneal]`).
     #[serde(skip)]
     pub optimizer: OptimizerSettings,

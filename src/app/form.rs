@@ -6,7 +6,7 @@ use crate::physics::{GroundStates, Lattice};
 use crate::run::{ConfigError, RunConfig};
 
 /// The fields the form edits, by their configuration key (errors name them).
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 13] = [
     "lattice.size",
     "anneal.kind",
     "anneal.start",
@@ -19,6 +19,7 @@ pub const FIELDS: [&str; 12] = [
     "anneal.learning_rate",
     "anneal.estimator",
     "optimizer.kind",
+    "anneal.gradient",
 ];
 
 /// A configuration being edited.

@@ -155,6 +155,7 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
             learning_rate: 1e-3,
             estimator: Estimator::Standard,
             final_samples: 100,
+            gradient: Default::default(),
             optimizer: Default::default(),
         };
         let mut annealer = crate::anneal::Annealer::new(

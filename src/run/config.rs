@@ -5,7 +5,9 @@ use std::path::Path;
 
 use super::config_error::locate;
 use super::ConfigError;
-use crate::anneal::{AnnealConfig, FieldError, OptimizerSettings};
+use crate::anneal::{
+    AnnealConfig, FieldError, GradientSource, OptimizerSettings, MAX_EXACT_GRADIENT_SITES,
+};
 use crate::nn::OptimizerKind;
 use crate::nn::Rnn2dConfig;
 use crate::physics::Lattice;
@@ -364,6 +366,16 @@ impl RunConfig {
             .into());
         }
         self.anneal.validate()?;
+        if self.anneal.gradient == GradientSource::Exact && size * size > MAX_EXACT_GRADIENT_SITES {
+            return Err(FieldError::new(
+                "anneal.gradient",
+                format!(
+                    "anneal.gradient = \"exact\" enumerates all 2^N configurations, up to N = {MAX_EXACT_GRADIENT_SITES} (L = 4); L = {size} has N = {}: use \"sampled\"",
+                    size * size
+                ),
+            )
+            .into());
+        }
         self.diagnostics.validate(size * size)?;
         if !(2..=100_000).contains(&self.output.trajectory_points) {
             return Err(FieldError::new(

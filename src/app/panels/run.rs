@@ -3,7 +3,7 @@
 use egui::{DragValue, RichText, Ui};
 
 use super::{invalid, labelled};
-use crate::anneal::{AnnealKind, Estimator};
+use crate::anneal::{AnnealKind, Estimator, GradientSource};
 use crate::app::command::AppCommand;
 use crate::app::state::{AppState, RunStatus};
 use crate::nn::{OptimizerKind, Precision};
@@ -181,6 +181,21 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
                 .labelled_by(label.id);
             ui.end_row();
             mark(ui, &error, "anneal.estimator");
+            let label = ui.label("Gradient");
+            egui::ComboBox::from_id_salt("gradient")
+                .selected_text(format!("{:?}", c.anneal.gradient).to_lowercase())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut c.anneal.gradient, GradientSource::Sampled, "sampled")
+                        .on_hover_text("Means over the step's M samples (the paper's)");
+                    ui.selectable_value(&mut c.anneal.gradient, GradientSource::Exact, "exact")
+                        .on_hover_text(
+                            "p-weighted sums over all 2^N configurations: no sampling noise (N ≤ 16)",
+                        );
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            mark(ui, &error, "anneal.gradient");
             let label = ui.label("Precision");
             egui::ComboBox::from_id_salt("precision")
                 .selected_text(format!("{:?}", c.network.precision).to_lowercase())
@@ -304,12 +319,13 @@ fn progress(ui: &mut Ui, state: &AppState) {
     if let Some(c) = &run.config {
         ui.label(
             RichText::new(format!(
-                "{} L = {}, {} η = {}, {} estimator, {}",
+                "{} L = {}, {} η = {}, {} estimator, {} gradient, {}",
                 format!("{:?}", c.anneal.kind).to_lowercase(),
                 c.lattice.size,
                 c.anneal.optimizer.kind.name(),
                 c.anneal.learning_rate,
                 format!("{:?}", c.anneal.estimator).to_lowercase(),
+                format!("{:?}", c.anneal.gradient).to_lowercase(),
                 format!("{:?}", c.network.precision).to_lowercase(),
             ))
             .small(),
