@@ -208,3 +208,40 @@ fn npz_round_trip_and_refusals_name_the_tensor() {
     assert!(err.contains("unexpected tensor 'rnn2d/W'"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn per_sample_log_derivatives_are_each_rows_gradient() {
+    for (l, activation) in [(3, Activation::Elu), (4, Activation::Tanh)] {
+        let net = network(l, 7, activation, 21);
+        let mut rng = StdRng::seed_from_u64(22);
+        let bits = Array2::from_shape_fn((6, l * l), |_| rng.random_range(0..2u8));
+        let mut ws = Rnn2dWorkspace::default();
+        let mut d = Array2::zeros((6, net.params().len()));
+        net.log_derivatives(bits.view(), d.view_mut(), &mut ws);
+        for m in 0..6 {
+            let mut alone = net.params().zeros_like();
+            net.accumulate_grad(
+                bits.slice(ndarray::s![m..m + 1, ..]),
+                ndarray::arr1(&[1.0]).view(),
+                &mut alone,
+                &mut ws,
+            );
+            let diff = (&d.row(m) - &alone.flat()).mapv(f64::abs).sum();
+            let norm = alone.flat().mapv(f64::abs).sum();
+            assert!(
+                norm > 0.0 && diff <= 1e-12 * norm,
+                "L = {l}, row {m}: {diff:e}"
+            );
+        }
+        // Weighted, the rows sum to the batch gradient.
+        let weights = Array1::from_shape_fn(6, |_| rng.random_range(-1.0..1.0));
+        let mut grad = net.params().zeros_like();
+        net.accumulate_grad(bits.view(), weights.view(), &mut grad, &mut ws);
+        let summed = weights.dot(&d);
+        let diff = (&summed - &grad.flat()).mapv(f64::abs).sum();
+        assert!(
+            diff <= 1e-12 * grad.flat().mapv(f64::abs).sum(),
+            "L = {l}: {diff:e}"
+        );
+    }
+}

@@ -64,6 +64,28 @@ pub trait Autoregressive: Send + Sync {
         ws: &mut Self::Workspace,
     );
 
+    /// Row m of `out` ← ∇_θ log p(bits[m]), flat in parameter order: the per-sample
+    /// log-derivatives D of the natural gradient (SPEC §8.1). The default takes one backward
+    /// pass per row; networks override it with one pass for the batch.
+    fn log_derivatives(
+        &self,
+        bits: ArrayView2<u8>,
+        mut out: ArrayViewMut2<f64>,
+        ws: &mut Self::Workspace,
+    ) {
+        let one = ndarray::arr1(&[1.0]);
+        for (m, mut row) in out.rows_mut().into_iter().enumerate() {
+            let mut grad = self.params().zeros_like();
+            self.accumulate_grad(
+                bits.slice(ndarray::s![m..m + 1, ..]),
+                one.view(),
+                &mut grad,
+                ws,
+            );
+            row.assign(&grad.flat());
+        }
+    }
+
     /// Draw `n` configurations with fresh uniforms from `rng`.
     fn sample<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> (Array2<u8>, Array1<f64>)
     where

@@ -266,9 +266,24 @@ impl super::Autoregressive for Rnn2d {
         grad: &mut Params,
         ws: &mut Rnn2dWorkspace,
     ) {
+        let sink = backward::Sink::Sum(grad);
         match self.config.precision {
-            Precision::F64 => self.backward(bits, weights, grad, &mut ws.f64),
-            Precision::F32 => self.backward(bits, weights, grad, &mut ws.f32),
+            Precision::F64 => self.backward(bits, weights, sink, &mut ws.f64),
+            Precision::F32 => self.backward(bits, weights, sink, &mut ws.f32),
+        }
+    }
+
+    fn log_derivatives(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        out: ndarray::ArrayViewMut2<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let ones = ndarray::Array1::ones(bits.nrows());
+        let sink = backward::Sink::PerRow(out);
+        match self.config.precision {
+            Precision::F64 => self.backward(bits, ones.view(), sink, &mut ws.f64),
+            Precision::F32 => self.backward(bits, ones.view(), sink, &mut ws.f32),
         }
     }
 }
