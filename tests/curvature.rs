@@ -381,6 +381,7 @@ fn preconditioned_sharpness_of_a_quadratic_matches_the_closed_form() {
             first: annealscape::nn::Params::zeros(specs),
             second,
             max_second: None,
+            previous_step: None,
             steps: t,
         },
     )

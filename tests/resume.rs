@@ -224,11 +224,16 @@ fn a_run_killed_with_sigkill_and_resumed_equals_the_run_uninterrupted() {
 
 #[test]
 fn every_optimiser_resumes_bit_for_bit_after_sigkill() {
-    for kind in ["amsgrad", "adam-clipped", "sgd"] {
+    for kind in ["amsgrad", "adam-clipped", "sgd", "sr"] {
         let mut overrides = vec![format!("optimizer.kind={kind}")];
-        if kind == "sgd" {
-            // Plain gradient steps need a larger rate than Adam's normalised ones to move.
+        if kind == "sgd" || kind == "sr" {
+            // Plain and natural gradient steps need a larger rate than Adam's normalised ones.
             overrides.push("optimizer.learning_rate=0.05".into());
+        }
+        if kind == "sr" {
+            // SPRING: its previous step is part of the state.
+            overrides.push("optimizer.momentum=0.5".into());
+            overrides.push("optimizer.minibatches=3".into());
         }
         let config = short("quantum", 400).with_overrides(&overrides).unwrap();
         let (whole, killed) = killed_and_resumed_keep(&config, &format!("kill-{kind}"));
@@ -242,6 +247,11 @@ fn every_optimiser_resumes_bit_for_bit_after_sigkill() {
         assert_eq!(
             names.iter().any(|n| n.starts_with("adam/vmax")),
             kind == "amsgrad",
+            "{kind}: {names:?}"
+        );
+        assert_eq!(
+            names.iter().any(|n| n.starts_with("sr/phi")),
+            kind == "sr",
             "{kind}: {names:?}"
         );
         for p in [&whole, &killed] {

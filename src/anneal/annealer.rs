@@ -276,6 +276,9 @@ impl Annealer {
         local: ndarray::ArrayView1<f64>,
         step: usize,
     ) -> Result<f64, AnnealError> {
+        if self.config.optimizer.kind == crate::nn::OptimizerKind::Sr {
+            return self.natural_updates(bits, local, step);
+        }
         let k = self.config.minibatches;
         let size = self.config.samples / k;
         let mut order: Vec<usize> = (0..self.config.samples).collect();

@@ -77,6 +77,23 @@ pub struct OptimizerSettings {
     /// Added to the root of the second moment.
     #[serde(default = "default_epsilon")]
     pub epsilon: f64,
+    /// SR: the shift λ of D̄D̄ᵀ + λI.
+    #[serde(default = "default_diag_shift")]
+    pub diag_shift: f64,
+    /// SR: SPRING's momentum μ (0 is minSR).
+    #[serde(default)]
+    pub momentum: f64,
+    /// SR: updates per step, each from M/k samples.
+    #[serde(default = "default_sr_minibatches")]
+    pub minibatches: usize,
+}
+
+fn default_diag_shift() -> f64 {
+    OptimizerConfig::default().diag_shift
+}
+
+fn default_sr_minibatches() -> usize {
+    1
 }
 
 fn unset_learning_rate() -> f64 {
@@ -102,6 +119,9 @@ impl Default for OptimizerSettings {
             beta1: default_beta1(),
             beta2: default_beta2(),
             epsilon: default_epsilon(),
+            diag_shift: default_diag_shift(),
+            momentum: 0.0,
+            minibatches: default_sr_minibatches(),
         }
     }
 }
@@ -125,6 +145,30 @@ impl OptimizerSettings {
                     format!("{field} must be at least 0 and below 1 (got {value})"),
                 ));
             }
+        }
+        if !(self.diag_shift.is_finite() && self.diag_shift > 0.0 && self.diag_shift < 1e6) {
+            return Err(FieldError::new(
+                "optimizer.diag_shift",
+                format!(
+                    "optimizer.diag_shift must be above 0 and below 1e6 (got {}): SR solves D̄D̄ᵀ + λI, singular at λ = 0 when M > P or samples repeat",
+                    self.diag_shift
+                ),
+            ));
+        }
+        if !(self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum)) {
+            return Err(FieldError::new(
+                "optimizer.momentum",
+                format!(
+                    "optimizer.momentum must be at least 0 and below 1 (got {})",
+                    self.momentum
+                ),
+            ));
+        }
+        if self.minibatches == 0 {
+            return Err(FieldError::new(
+                "optimizer.minibatches",
+                "optimizer.minibatches must be at least 1 (got 0)",
+            ));
         }
         if !(self.epsilon.is_finite() && self.epsilon > 0.0 && self.epsilon < 1.0) {
             return Err(FieldError::new(
@@ -192,6 +236,9 @@ impl AnnealConfig {
             beta1: o.beta1,
             beta2: o.beta2,
             epsilon: o.epsilon,
+            diag_shift: o.diag_shift,
+            momentum: o.momentum,
+            minibatches: o.minibatches,
         }
     }
 
@@ -283,6 +330,24 @@ impl AnnealConfig {
             ));
         }
         self.optimizer.validate()?;
+        if self.optimizer.kind == OptimizerKind::Sr {
+            if self.estimator == Estimator::Authors {
+                return Err(FieldError::new("optimizer.kind", "optimizer.kind = \"sr\" takes the force from the local values themselves (SPEC §8.1); the authors' surrogate is an Adam gradient: use anneal.estimator = \"standard\""));
+            }
+            if self.gradient == GradientSource::Exact {
+                return Err(FieldError::new("optimizer.kind", "optimizer.kind = \"sr\" with anneal.gradient = \"exact\" is not built yet (the exact Fisher matrix): use anneal.gradient = \"sampled\""));
+            }
+            let k = self.optimizer.minibatches;
+            if !self.samples.is_multiple_of(k) || self.samples / k < 2 {
+                return Err(FieldError::new(
+                    "optimizer.minibatches",
+                    format!(
+                        "optimizer.minibatches = {k} must divide anneal.samples = {} into groups of at least 2",
+                        self.samples
+                    ),
+                ));
+            }
+        }
         if self.schedule == ScheduleShape::Exponential
             && !(self.end_ratio > 0.0 && self.end_ratio < 1.0)
         {

@@ -12,6 +12,7 @@ mod gradient_source;
 mod instability;
 mod metrics;
 mod modes;
+mod natural_step;
 mod objective;
 mod observer;
 mod optimiser_side;

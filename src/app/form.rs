@@ -6,7 +6,7 @@ use crate::physics::{GroundStates, Lattice};
 use crate::run::{ConfigError, RunConfig};
 
 /// The fields the form edits, by their configuration key (errors name them).
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 15] = [
     "lattice.size",
     "anneal.kind",
     "anneal.start",
@@ -20,6 +20,8 @@ pub const FIELDS: [&str; 13] = [
     "anneal.estimator",
     "optimizer.kind",
     "anneal.gradient",
+    "optimizer.diag_shift",
+    "optimizer.momentum",
 ];
 
 /// A configuration being edited.

@@ -2,15 +2,17 @@
 //! paper's 2D RNN and the optimisers (Adam and its variants, SGD). Knows nothing of the physics.
 
 mod autoregressive;
+mod natural;
 mod npz;
 mod optimizer;
 mod params;
 pub mod rnn2d;
 
 pub use autoregressive::Autoregressive;
+pub use natural::{centred, sample_space_step, NaturalError};
 pub use npz::{
     load_npz, load_optimiser, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS,
-    AMSGRAD_MAX,
+    AMSGRAD_MAX, SPRING_PREVIOUS,
 };
 pub use optimizer::{Optimizer, OptimizerConfig, OptimizerKind, OptimizerState};
 pub use params::{Filter, LayoutError, Params, TensorSpec};

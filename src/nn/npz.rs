@@ -79,6 +79,9 @@ pub const ADAM_TENSORS: [&str; 3] = ["adam/m", "adam/v", "adam/t"];
 /// [`ADAM_TENSORS`].
 pub const AMSGRAD_MAX: &str = "adam/vmax";
 
+/// SPRING's previous step φ, flat, beside [`ADAM_TENSORS`].
+pub const SPRING_PREVIOUS: &str = "sr/phi";
+
 /// Write each tensor of `params` under its name, atomically.
 pub fn save_npz(path: &Path, params: &Params) -> Result<(), NpzError> {
     save_checkpoint(path, params, None)
@@ -106,6 +109,10 @@ pub fn save_checkpoint(
                 .map_err(err)?;
             if let Some(max) = adam.max_second() {
                 npz.add_array(AMSGRAD_MAX, &max.to_flat()).map_err(err)?;
+            }
+            if let Some(phi) = adam.previous_step() {
+                npz.add_array(SPRING_PREVIOUS, &phi.to_flat())
+                    .map_err(err)?;
             }
         }
         Ok(())
@@ -209,6 +216,11 @@ pub fn load_optimiser(
         .any(|n| n.strip_suffix(".npy").unwrap_or(n) == AMSGRAD_MAX)
         .then(|| moment(AMSGRAD_MAX))
         .transpose()?;
+    let previous_step = names
+        .iter()
+        .any(|n| n.strip_suffix(".npy").unwrap_or(n) == SPRING_PREVIOUS)
+        .then(|| moment(SPRING_PREVIOUS))
+        .transpose()?;
     let t: ArrayD<i64> = npz
         .by_name(ADAM_TENSORS[2])
         .map_err(|e| io_error(path, format!("tensor 'adam/t': {e}")))?;
@@ -224,6 +236,7 @@ pub fn load_optimiser(
             first,
             second,
             max_second,
+            previous_step,
             steps,
         },
     )
@@ -239,7 +252,9 @@ pub fn tensor_shapes(path: &Path) -> Result<Vec<(String, Vec<usize>)>, NpzError>
     let names = npz.names().map_err(|e| io_error(path, e))?;
     names
         .into_iter()
-        .filter(|name| !ADAM_TENSORS.contains(&name.as_str()) && name != AMSGRAD_MAX)
+        .filter(|name| {
+            !ADAM_TENSORS.contains(&name.as_str()) && name != AMSGRAD_MAX && name != SPRING_PREVIOUS
+        })
         .map(|name| {
             let a: ArrayD<f64> = npz.by_name(&name).map_err(|e| io_error(path, e))?;
             Ok((name, a.shape().to_vec()))

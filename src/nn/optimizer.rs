@@ -20,6 +20,9 @@ pub enum OptimizerKind {
     AdamClipped,
     /// Plain gradient descent: θ ← θ − η g.
     Sgd,
+    /// The natural gradient in sample space (minSR; SPRING with momentum > 0):
+    /// θ ← θ − η·c·φ, c = 1 thermal, 2 quantum (SPEC §8.1).
+    Sr,
 }
 
 impl OptimizerKind {
@@ -30,12 +33,13 @@ impl OptimizerKind {
             Self::Amsgrad => "amsgrad",
             Self::AdamClipped => "adam-clipped",
             Self::Sgd => "sgd",
+            Self::Sr => "sr",
         }
     }
 
-    /// Whether it keeps moment estimates (everything but SGD).
+    /// Whether it keeps moment estimates (the Adam family).
     pub fn has_moments(self) -> bool {
-        self != Self::Sgd
+        !matches!(self, Self::Sgd | Self::Sr)
     }
 }
 
@@ -52,6 +56,12 @@ pub struct OptimizerConfig {
     pub beta2: f64,
     /// Added to the root of the second moment.
     pub epsilon: f64,
+    /// SR: the shift λ of D̄D̄ᵀ + λI (4× the shift written on the quantum geometric tensor).
+    pub diag_shift: f64,
+    /// SR: SPRING's momentum μ (0 is minSR).
+    pub momentum: f64,
+    /// SR: updates per step, each from M/k samples (1: one update from all M).
+    pub minibatches: usize,
 }
 
 impl Default for OptimizerConfig {
@@ -62,6 +72,9 @@ impl Default for OptimizerConfig {
             beta1: 0.9,
             beta2: 0.999,
             epsilon: 1e-8,
+            diag_shift: 1e-3,
+            momentum: 0.0,
+            minibatches: 1,
         }
     }
 }
@@ -75,6 +88,8 @@ pub struct OptimizerState {
     pub second: Params,
     /// AMSGrad's running maximum of the bias-corrected v̂ (`None` for the other kinds).
     pub max_second: Option<Params>,
+    /// SPRING's previous φ (`None` for the other kinds and before the first SR update).
+    pub previous_step: Option<Params>,
     /// Updates taken (t in the bias corrections).
     pub steps: i32,
 }
@@ -86,6 +101,7 @@ pub struct Optimizer {
     first: Params,
     second: Params,
     max_second: Option<Params>,
+    previous_step: Option<Params>,
     steps: i32,
 }
 
@@ -97,6 +113,7 @@ impl Optimizer {
             first: params.zeros_like(),
             second: params.zeros_like(),
             max_second: (config.kind == OptimizerKind::Amsgrad).then(|| params.zeros_like()),
+            previous_step: None,
             steps: 0,
         }
     }
@@ -107,6 +124,7 @@ impl Optimizer {
             first: self.first.clone(),
             second: self.second.clone(),
             max_second: self.max_second.clone(),
+            previous_step: self.previous_step.clone(),
             steps: self.steps,
         }
     }
@@ -123,11 +141,23 @@ impl Optimizer {
             (OptimizerKind::Amsgrad, Some(m)) => Some(m),
             (_, _) => None,
         };
+        let previous_step = match (config.kind, state.previous_step) {
+            (OptimizerKind::Sr, previous) if config.momentum != 0.0 => {
+                if previous.is_none() && state.steps > 0 {
+                    return Err(
+                        "SPRING needs its previous step (sr/phi), which the state lacks".into(),
+                    );
+                }
+                previous
+            }
+            _ => None,
+        };
         Ok(Self {
             config,
             first: state.first,
             second: state.second,
             max_second,
+            previous_step,
             steps: state.steps,
         })
     }
@@ -169,6 +199,20 @@ impl Optimizer {
         self.steps
     }
 
+    /// SPRING's previous φ, if this is SR with momentum and it has stepped.
+    pub fn previous_step(&self) -> Option<&Params> {
+        self.previous_step.as_ref()
+    }
+
+    /// One natural-gradient update θ ← θ − η·c·φ, keeping φ for SPRING's momentum.
+    pub fn natural_update(&mut self, params: &mut Params, phi: &Params, c: f64) {
+        self.steps = self.steps.saturating_add(1);
+        params.axpy(-self.config.learning_rate * c, phi);
+        if self.config.momentum != 0.0 {
+            self.previous_step = Some(phi.clone());
+        }
+    }
+
     /// One descent step for the gradient `grad`.
     pub fn update(&mut self, params: &mut Params, grad: &Params) {
         let OptimizerConfig {
@@ -177,9 +221,11 @@ impl Optimizer {
             beta1,
             beta2,
             epsilon,
+            ..
         } = self.config;
         self.steps = self.steps.saturating_add(1);
-        if kind == OptimizerKind::Sgd {
+        if matches!(kind, OptimizerKind::Sgd | OptimizerKind::Sr) {
+            // SR steps through natural_update; a plain gradient is SGD's step.
             params.axpy(-learning_rate, grad);
             return;
         }
@@ -225,7 +271,7 @@ impl Optimizer {
                     }
                 }
             }
-            OptimizerKind::Sgd => unreachable!("handled above"),
+            OptimizerKind::Sgd | OptimizerKind::Sr => unreachable!("handled above"),
         }
     }
 }

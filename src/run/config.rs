@@ -118,6 +118,15 @@ pub struct OptimizerTable {
     /// ε.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epsilon: Option<f64>,
+    /// SR's λ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diag_shift: Option<f64>,
+    /// SPRING's μ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub momentum: Option<f64>,
+    /// SR's updates per step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minibatches: Option<usize>,
 }
 
 /// A run configuration as its TOML file lays it out.
@@ -168,6 +177,9 @@ impl TryFrom<RunConfigFile> for RunConfig {
             beta1: table.beta1.unwrap_or(defaults.beta1),
             beta2: table.beta2.unwrap_or(defaults.beta2),
             epsilon: table.epsilon.unwrap_or(defaults.epsilon),
+            diag_shift: table.diag_shift.unwrap_or(defaults.diag_shift),
+            momentum: table.momentum.unwrap_or(defaults.momentum),
+            minibatches: table.minibatches.unwrap_or(defaults.minibatches),
         };
         Ok(Self {
             description: file.description,
@@ -192,6 +204,9 @@ impl From<RunConfig> for RunConfigFile {
             beta1: differs(o.beta1, defaults.beta1),
             beta2: differs(o.beta2, defaults.beta2),
             epsilon: differs(o.epsilon, defaults.epsilon),
+            diag_shift: differs(o.diag_shift, defaults.diag_shift),
+            momentum: differs(o.momentum, defaults.momentum),
+            minibatches: (o.minibatches != defaults.minibatches).then_some(o.minibatches),
         });
         Self {
             description: config.description,
@@ -238,7 +253,15 @@ pub const PRESETS: [(&str, &str); 7] = [
 impl RunConfig {
     /// Parse TOML text (`source_name` appears in errors) and validate it.
     pub fn from_toml(text: &str, source_name: &str) -> Result<Self, ConfigError> {
-        let config: Self = toml::from_str(text).map_err(|e| {
+        let config = Self::parse(text, source_name)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parse without validating (overrides are validated once, after the last, so their
+    /// order does not matter).
+    fn parse(text: &str, source_name: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| {
             let (line, key) = match e.span() {
                 Some(span) => {
                     let (line, key) = locate(text, span.start);
@@ -252,9 +275,7 @@ impl RunConfig {
                 key,
                 message: plain_types(e.message()),
             }
-        })?;
-        config.validate()?;
-        Ok(config)
+        })
     }
 
     /// Read and validate a TOML file.
@@ -288,6 +309,7 @@ impl RunConfig {
         for item in overrides {
             config = config.with_override(item)?;
         }
+        config.validate()?;
         Ok(config)
     }
 
@@ -324,7 +346,7 @@ impl RunConfig {
         }
         node.insert(last.to_string(), value);
         let text = toml::to_string(&table).expect("a TOML table serialises");
-        Self::from_toml(&text, "--set").map_err(|e| match e {
+        Self::parse(&text, "--set").map_err(|e| match e {
             ConfigError::Parse { message, .. } => ConfigError::OverrideValue {
                 item: item.to_string(),
                 key: key.to_string(),
@@ -513,7 +535,8 @@ mod tests {
             ("optimizer.kind=lbfgs", "adam-clipped"),
             ("optimizer.beta1=1", "optimizer.beta1"),
             ("optimizer.epsilon=0", "optimizer.epsilon"),
-            ("optimizer.momentum=0.5", "momentum"),
+            ("optimizer.momentum=1", "optimizer.momentum"),
+            ("optimizer.diag_shift=0", "optimizer.diag_shift"),
         ] {
             let err = base.with_overrides(&[item.into()]).unwrap_err().to_string();
             assert!(err.contains(field), "{item}: {err}");

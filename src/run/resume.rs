@@ -11,7 +11,7 @@ use thiserror::Error;
 use super::Trajectory;
 use crate::anneal::{AnnealState, RngState};
 use crate::files::write_npz_atomically;
-use crate::nn::{OptimizerState, Params, AMSGRAD_MAX};
+use crate::nn::{OptimizerState, Params, AMSGRAD_MAX, SPRING_PREVIOUS};
 
 /// File name of the resume state inside a run folder.
 pub const RESUME_FILE: &str = super::RunLayout::RESUME;
@@ -79,6 +79,10 @@ pub fn save_resume(
             .map_err(err)?;
         if let Some(max) = &state.adam.max_second {
             npz.add_array(AMSGRAD_MAX, &max.to_flat()).map_err(err)?;
+        }
+        if let Some(phi) = &state.adam.previous_step {
+            npz.add_array(SPRING_PREVIOUS, &phi.to_flat())
+                .map_err(err)?;
         }
         npz.add_array("rng/key", &Array1::from(state.rng.key.to_vec()))
             .map_err(err)?;
@@ -152,10 +156,17 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
     let points: Array2<f64> = read(&mut npz, "trajectory/params", path)?;
     // Only AMSGrad runs write it; whether the run needs it is the annealer's to say.
     let names = npz.names().map_err(|e| damaged(e.to_string()))?;
-    let max_second: Option<Array1<f64>> = names
-        .iter()
-        .any(|n| n.strip_suffix(".npy").unwrap_or(n) == AMSGRAD_MAX)
+    let has = |name: &str| {
+        names
+            .iter()
+            .any(|n| n.strip_suffix(".npy").unwrap_or(n) == name)
+    };
+    let (has_max, has_phi) = (has(AMSGRAD_MAX), has(SPRING_PREVIOUS));
+    let max_second: Option<Array1<f64>> = has_max
         .then(|| read(&mut npz, AMSGRAD_MAX, path))
+        .transpose()?;
+    let previous_step: Option<Array1<f64>> = has_phi
+        .then(|| read(&mut npz, SPRING_PREVIOUS, path))
         .transpose()?;
     let config = match npz.by_name::<ndarray::OwnedRepr<u8>, ndarray::Ix1>("config_toml.npy") {
         Ok(bytes) => Some(
@@ -200,6 +211,9 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
             second: with(second, "Adam's second moments")?,
             max_second: max_second
                 .map(|m| with(m, "AMSGrad's running maximum"))
+                .transpose()?,
+            previous_step: previous_step
+                .map(|m| with(m, "SPRING's previous step"))
                 .transpose()?,
             steps: i32::try_from(adam_t[0]).map_err(|e| damaged(format!("adam/t: {e}")))?,
         },

@@ -152,6 +152,7 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
                         (OptimizerKind::Amsgrad, "Adam whose v̂ is a running maximum: no late kick when the gradient vanishes"),
                         (OptimizerKind::AdamClipped, "Adam with each tensor's update divided by max(1, RMS(g²/v̂))"),
                         (OptimizerKind::Sgd, "Plain gradient descent θ ← θ − η g"),
+                        (OptimizerKind::Sr, "Natural gradient in sample space (minSR; SPRING with momentum > 0)"),
                     ] {
                         ui.selectable_value(&mut c.anneal.optimizer.kind, kind, kind.name())
                             .on_hover_text(hover);
@@ -161,6 +162,24 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
                 .labelled_by(label.id);
             ui.end_row();
             mark(ui, &error, "optimizer.kind");
+            if c.anneal.optimizer.kind == OptimizerKind::Sr {
+                labelled(
+                    ui,
+                    "Diagonal shift λ",
+                    DragValue::new(&mut c.anneal.optimizer.diag_shift)
+                        .speed(1e-4)
+                        .max_decimals(6),
+                );
+                ui.end_row();
+                mark(ui, &error, "optimizer.diag_shift");
+                labelled(
+                    ui,
+                    "Momentum μ",
+                    DragValue::new(&mut c.anneal.optimizer.momentum).speed(0.01),
+                );
+                ui.end_row();
+                mark(ui, &error, "optimizer.momentum");
+            }
             labelled(
                 ui,
                 "Learning rate",

@@ -1,0 +1,89 @@
+//! The natural-gradient updates of a step (`optimizer.kind = "sr"`, SPEC §8.1): the samples'
+//! log-derivatives D from one backward pass per part, then minSR or SPRING in sample space.
+
+use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use rayon::prelude::*;
+
+use super::partition::part_rows;
+use super::{AnnealError, AnnealKind, Annealer};
+use crate::nn::{centred, sample_space_step, Autoregressive};
+
+impl Annealer {
+    /// `optimizer.minibatches` natural-gradient updates on shuffled groups of the samples
+    /// (one from all M by default); returns the last force D̄ᵀε's norm.
+    pub(super) fn natural_updates(
+        &mut self,
+        bits: ArrayView2<u8>,
+        local: ArrayView1<f64>,
+        step: usize,
+    ) -> Result<f64, AnnealError> {
+        let settings = self.config.optimizer;
+        let m = bits.nrows();
+        let mut order: Vec<usize> = (0..m).collect();
+        if settings.minibatches > 1 {
+            order.shuffle(&mut self.rng);
+        }
+        let size = m / settings.minibatches;
+        // ψ = √p: the quantum step is twice the Fisher one (SPEC §8.1).
+        let c = match self.config.kind {
+            AnnealKind::Quantum => 2.0,
+            AnnealKind::Thermal => 1.0,
+        };
+        let p = self.net.params().len();
+        let mut norm = 0.0;
+        for group in order.chunks(size) {
+            let rows = bits.select(Axis(0), group);
+            let values = local.select(Axis(0), group);
+            let mut d = Array2::zeros((group.len(), p));
+            let per = part_rows(group.len());
+            let net = &self.net;
+            let chunks: Vec<_> = d.axis_chunks_iter_mut(Axis(0), per).collect();
+            chunks
+                .into_par_iter()
+                .zip(self.workspaces.par_iter_mut())
+                .enumerate()
+                .for_each(|(part, (out, ws))| {
+                    let start = part * per;
+                    let end = start + out.nrows();
+                    net.log_derivatives(rows.slice(s![start..end, ..]), out, ws);
+                });
+            let (dbar, eps) = centred(d.view(), values.view());
+            norm = dbar.t().dot(&eps).dot(&dbar.t().dot(&eps)).sqrt();
+            let previous = self.adam.previous_step().map(|p| p.to_flat());
+            let phi = sample_space_step(
+                dbar.view(),
+                eps.view(),
+                settings.diag_shift,
+                settings.momentum,
+                previous.as_ref().map(|p| p.view()),
+            )
+            .map_err(|e| AnnealError::NonFinite {
+                step,
+                quantity: "the natural-gradient step",
+                hint: match e {
+                    crate::nn::NaturalError::NotPositiveDefinite { .. } => {
+                        "D̄D̄ᵀ + λI is not positive definite: raise optimizer.diag_shift"
+                    }
+                    crate::nn::NaturalError::NonFinite => {
+                        "lower optimizer.learning_rate or raise optimizer.diag_shift"
+                    }
+                },
+            })?;
+            let phi = self
+                .net
+                .params()
+                .with_flat(phi)
+                .expect("φ has one entry per parameter");
+            self.adam.natural_update(self.net.params_mut(), &phi, c);
+            if !self.net.params().is_finite() {
+                return Err(AnnealError::NonFinite {
+                    step,
+                    quantity: "the network parameters",
+                    hint: "the natural-gradient step overflowed: lower optimizer.learning_rate or raise optimizer.diag_shift",
+                });
+            }
+        }
+        Ok(norm)
+    }
+}
