@@ -122,7 +122,8 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
 }
 
 /// Steps per second of the paper's step (n_h = 40, M = 100, K = 10) at fixed X, so every
-/// step pays the full objective (B = 1 or T = 1), in f64 (the paper's) and in f32.
+/// step pays the full objective (B = 1 or T = 1), in f64 (the paper's) and in f32, and the
+/// natural gradient's step at L = 4 and 5.
 fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
     use crate::anneal::{AnnealConfig, AnnealKind, Estimator, Objective, ScheduleShape};
     use crate::nn::{Autoregressive, Precision, Rnn2dConfig};
@@ -138,10 +139,21 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
         (AnnealKind::Thermal, 8),
         (AnnealKind::Thermal, 16),
     ];
-    for ((kind, l), precision) in cases
+    // Every case in f64 and f32 with Adam, then the natural gradient (minSR, one update from
+    // all M samples) at L = 4 and 5.
+    let variants = cases
         .into_iter()
-        .flat_map(|case| [(case, Precision::F64), (case, Precision::F32)])
-    {
+        .flat_map(|case| [(case, Precision::F64, false), (case, Precision::F32, false)])
+        .chain([4, 5].map(|l| ((AnnealKind::Quantum, l), Precision::F64, true)));
+    for ((kind, l), precision, natural) in variants {
+        let optimizer = if natural {
+            crate::anneal::OptimizerSettings {
+                kind: crate::nn::OptimizerKind::Sr,
+                ..Default::default()
+            }
+        } else {
+            Default::default()
+        };
         let config = AnnealConfig {
             kind,
             start: 1.0,
@@ -156,7 +168,7 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
             estimator: Estimator::Standard,
             final_samples: 100,
             gradient: Default::default(),
-            optimizer: Default::default(),
+            optimizer,
         };
         let mut annealer = crate::anneal::Annealer::new(
             Lattice::new(l)?,
@@ -174,8 +186,9 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
         });
         writeln!(
             out,
-            "{kind:?} L={l} {}\t{:.1}\t{:.2}\t{:.2}\t{calls}",
+            "{kind:?} L={l} {}{}\t{:.1}\t{:.2}\t{:.2}\t{calls}",
             if precision.is_f64() { "f64" } else { "f32" },
+            if natural { " sr" } else { "" },
             1.0 / secs,
             secs * 1e3,
             best * 1e3
