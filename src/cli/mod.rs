@@ -9,6 +9,7 @@ mod baseline;
 mod bench;
 mod bench_baselines;
 mod curvature;
+mod direction;
 mod distance;
 mod error;
 mod exact;
@@ -71,6 +72,9 @@ pub enum Command {
     Presets,
     /// Exact distances of a snapshot to its target: KL, fidelity, gap, ground-state modes.
     Distance(distance::DistanceArgs),
+    /// The direction one update would take at a snapshot: −∇O, the natural-gradient step or
+    /// Adam's, written under the parameter names with its norm and cosine with −∇O
+    Direction(direction::DirectionArgs),
     /// The Hessian spectrum at a snapshot: top and bottom eigenvalues, trace, Adam's
     /// preconditioned sharpness and its threshold (SPEC §6.1–6.2).
     Curvature(curvature::CurvatureArgs),
@@ -120,6 +124,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Landscape(args) => landscape::landscape(args, out),
         Command::Figure(args) => figure::figure(args, out),
         Command::Distance(args) => distance::distance(args, out),
+        Command::Direction(args) => direction::direction(args, out),
         Command::Curvature(args) => curvature::curvature(args, out),
         Command::Baseline(cmd) => baseline::baseline(cmd, out),
         Command::Scaling(args) => scaling::scaling(args, out),

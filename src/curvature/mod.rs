@@ -6,6 +6,7 @@
 //!
 //! Everything is written against one "apply H to v" [`Operator`], as in PyHessian.
 
+mod direction;
 mod gradient;
 mod hessian;
 mod measure;
@@ -15,6 +16,7 @@ mod store;
 
 use thiserror::Error;
 
+pub use direction::{update_direction, Direction, DirectionMethod, MAX_EXACT_NATURAL_SITES};
 pub use gradient::{BatchGradients, ExactObjective, SampledObjective, Source};
 pub use hessian::{
     Dense, Differencing, Hessian, Operator, Product, Scaled, RELATIVE_STEP, RELATIVE_STEP_FORWARD,
@@ -53,4 +55,10 @@ pub enum CurvatureError {
     /// Lanczos failed (a non-finite product, typically from overflowing weights).
     #[error(transparent)]
     Lanczos(#[from] LanczosError),
+    /// Adam's direction was asked of a checkpoint without an Adam-family state.
+    #[error("the checkpoint has no Adam state (an SGD or SR run, or no update yet): use --method gradient or natural")]
+    NoOptimiserState,
+    /// The natural-gradient solve failed.
+    #[error("{0} (here: --diag-shift)")]
+    Natural(String),
 }
