@@ -276,6 +276,43 @@ fn an_update_slice_has_orthogonal_axes_and_the_adam_step_first() {
 }
 
 #[test]
+fn a_natural_slice_has_the_natural_step_first_and_an_orthogonal_second_axis() {
+    let dir = small_run("natural", &[]);
+    let folder = RunFolder::open(&dir).unwrap();
+    let cancel = AtomicBool::new(false);
+    let mut req = request(DirectionKind::Natural, 0.1, 5);
+    req.spec.one_dimensional = false;
+    let (landscape, _) = folder
+        .landscape("mid3", &req, &cancel, Existing::WriteBeside, |_, _, _| {})
+        .unwrap()
+        .unwrap();
+    assert!(landscape.settings.cosine.abs() < 1e-10);
+    // δ is the natural step −c(S + λI)⁻¹∇O at λ = 1e−3, scaled to |θ*|.
+    let net = folder.network("mid3").unwrap();
+    let model = annealscape::physics::NewmanMoore::new(
+        annealscape::physics::Lattice::new(3).unwrap(),
+        1.0,
+    )
+    .unwrap();
+    let x = folder.snapshot_x("mid3").unwrap();
+    let step = annealscape::curvature::update_direction(
+        &net,
+        &model,
+        annealscape::anneal::Objective::Quantum { field: x },
+        annealscape::curvature::DirectionMethod::Natural { diag_shift: 1e-3 },
+        annealscape::curvature::CurvatureEstimator::Exact,
+        0,
+        0,
+        None,
+    )
+    .unwrap()
+    .direction;
+    let delta = landscape.directions.row(0);
+    let cosine = step.dot(&delta) / (step.dot(&step).sqrt() * delta.dot(&delta).sqrt());
+    assert!((cosine - 1.0).abs() < 1e-12, "{cosine}");
+}
+
+#[test]
 fn the_curvature_command_prints_its_table_and_stores_the_spectrum() {
     let dir = small_run("cli", &[]);
     let bin = env!("CARGO_BIN_EXE_annealscape");

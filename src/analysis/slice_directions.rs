@@ -8,8 +8,8 @@ use rand::SeedableRng;
 use super::{AnalysisError, LandscapeRequest, RunFolder};
 use crate::anneal::Objective;
 use crate::curvature::{
-    extremes, hessian_at, rademacher, CurvatureEstimator, CurvatureSettings, ExtremeSettings,
-    Preconditioner, Ritz,
+    extremes, hessian_at, rademacher, update_direction, CurvatureEstimator, CurvatureSettings,
+    DirectionMethod, ExtremeSettings, Preconditioner, Ritz, MAX_EXACT_NATURAL_SITES,
 };
 use crate::landscape::{
     interpolation_directions, vector_directions, DirectionKind, Directions, HessianPair,
@@ -99,6 +99,9 @@ pub fn barrier(alpha: &[f64], values: &[f64]) -> Option<f64> {
     Some(inside - a.max(b))
 }
 
+/// λ of the natural-gradient slice's S + λI.
+const NATURAL_DIAG_SHIFT: f64 = 1e-3;
+
 impl RunFolder {
     /// The directions `request` asks for around snapshot `name` (weights `net`).
     pub(super) fn choose_directions(
@@ -153,6 +156,34 @@ impl RunFolder {
                     vector_directions(DirectionKind::Update, &theta, &step, &top[0].vector, true)?;
                 let labels = [
                     "alpha (x |theta*| along Adam's step -m/(sqrt(v)+eps))".to_string(),
+                    format!(
+                        "beta (x |theta*| along v1 of H orthogonal to the step, lambda1 = {:.4})",
+                        top[0].value
+                    ),
+                ];
+                (d, Some(labels), net, request.spec)
+            }
+            DirectionKind::Natural => {
+                let estimator = if model.lattice().sites() <= MAX_EXACT_NATURAL_SITES {
+                    CurvatureEstimator::Exact
+                } else {
+                    CurvatureEstimator::Sampled
+                };
+                let method = DirectionMethod::Natural {
+                    diag_shift: NATURAL_DIAG_SHIFT,
+                };
+                let step =
+                    update_direction(&net, model, objective, method, estimator, 1000, seed, None)
+                        .map_err(|e| {
+                            AnalysisError::Resources(format!("the natural-gradient direction: {e}"))
+                        })?
+                        .direction
+                        .to_vec();
+                let (top, _) = eigenpairs(&net, model, objective, 1, 0, seed)?;
+                let d =
+                    vector_directions(DirectionKind::Natural, &theta, &step, &top[0].vector, true)?;
+                let labels = [
+                    format!("alpha (x |theta*| along the natural-gradient step, lambda = {NATURAL_DIAG_SHIFT})"),
                     format!(
                         "beta (x |theta*| along v1 of H orthogonal to the step, lambda1 = {:.4})",
                         top[0].value

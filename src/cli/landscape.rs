@@ -22,6 +22,9 @@ pub enum DirectionArg {
     Hessian,
     /// Adam's step direction and the top eigenvector orthogonal to it, scaled to |θ*|.
     Update,
+    /// The natural-gradient step (λ = 1e-3; exact up to N = 12, 1000 samples above) and the top
+    /// eigenvector orthogonal to it, scaled to |θ*|.
+    Natural,
     /// The 1D line from --snapshot to --to, t in [−0.25, 1.25]; the barrier is printed.
     Interpolate,
 }
@@ -101,6 +104,7 @@ pub fn landscape(args: LandscapeArgs, out: &mut dyn Write) -> Result<(), CliErro
             DirectionArg::Pca => DirectionKind::Pca,
             DirectionArg::Hessian => DirectionKind::Hessian,
             DirectionArg::Update => DirectionKind::Update,
+            DirectionArg::Natural => DirectionKind::Natural,
             DirectionArg::Interpolate => DirectionKind::Interpolate,
         },
         pair: match args.pair {

@@ -177,7 +177,7 @@ pub fn update_direction(
             let mean_d = r.weights.dot(&d);
             let mean_o = r.weights.dot(&r.local);
             let root = r.weights.mapv(f64::sqrt);
-            let dbar = (&d - &mean_d) * &root.view().insert_axis(Axis(1));
+            let dbar = (&d - &mean_d) * root.view().insert_axis(Axis(1));
             let eps: Array1<f64> = root
                 .iter()
                 .zip(&r.local)

@@ -23,6 +23,9 @@ pub enum DirectionKind {
     /// Adam's step direction −m̂/(√v̂ + ε) and the top eigenvector orthogonalised against
     /// it, each scaled to ‖θ*‖.
     Update,
+    /// The natural-gradient step −c(S + λI)⁻¹∇O (SPEC §8.1) and the top eigenvector
+    /// orthogonalised against it, each scaled to ‖θ*‖: the plane beside Adam's.
+    Natural,
     /// The 1D line from one snapshot to another, θ(t) = (1 − t)θ_a + tθ_b.
     Interpolate,
 }
@@ -36,6 +39,7 @@ impl DirectionKind {
             Self::Pca => "pca",
             Self::Hessian => "hessian",
             Self::Update => "update",
+            Self::Natural => "natural",
             Self::Interpolate => "interpolate",
         }
     }

@@ -1,5 +1,6 @@
 //! The landscape view's choice of directions: random, PCA, the Hessian's eigenvectors (top two
-//! or top and bottom), Adam's update, or the line to another snapshot.
+//! or top and bottom), Adam's update, the natural-gradient step, or the line to another
+//! snapshot.
 
 use egui::Ui;
 
@@ -18,6 +19,8 @@ pub fn ui(ui: &mut Ui, view: &mut LandscapeView, snapshots: &[String]) {
                 .on_hover_text("eigenvectors of the Hessian, scaled to |theta*|");
             ui.selectable_value(&mut view.directions, DirectionKind::Update, "update")
                 .on_hover_text("Adam's step and the top eigenvector orthogonal to it (a snapshot's checkpoint)");
+            ui.selectable_value(&mut view.directions, DirectionKind::Natural, "natural")
+                .on_hover_text("the natural-gradient step and the top eigenvector orthogonal to it");
             ui.selectable_value(
                 &mut view.directions,
                 DirectionKind::Interpolate,
