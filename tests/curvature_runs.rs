@@ -289,11 +289,9 @@ fn a_natural_slice_has_the_natural_step_first_and_an_orthogonal_second_axis() {
     assert!(landscape.settings.cosine.abs() < 1e-10);
     // δ is the natural step −c(S + λI)⁻¹∇O at λ = 1e−3, scaled to |θ*|.
     let net = folder.network("mid3").unwrap();
-    let model = annealscape::physics::NewmanMoore::new(
-        annealscape::physics::Lattice::new(3).unwrap(),
-        1.0,
-    )
-    .unwrap();
+    let model =
+        annealscape::physics::NewmanMoore::new(annealscape::physics::Lattice::new(3).unwrap(), 1.0)
+            .unwrap();
     let x = folder.snapshot_x("mid3").unwrap();
     let step = annealscape::curvature::update_direction(
         &net,
