@@ -86,15 +86,20 @@ fn sr_refuses_the_authors_estimator_and_exact_gradients_by_name() {
         err.contains("anneal.estimator") && err.contains("standard"),
         "{err}"
     );
-    let err = base
-        .with_overrides(&[
-            "optimizer.kind=sr".into(),
-            "anneal.estimator=standard".into(),
-            "anneal.gradient=exact".into(),
-        ])
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("anneal.gradient"), "{err}");
+    // SR with exact gradients solves a 2^N × 2^N system: L = 3 yes, L = 4 no.
+    let exact = [
+        "optimizer.kind=sr".to_string(),
+        "anneal.estimator=standard".into(),
+        "anneal.gradient=exact".into(),
+    ];
+    assert!(base.with_overrides(&exact).is_ok());
+    let mut at_four = exact.to_vec();
+    at_four.push("lattice.size=4".into());
+    let err = base.with_overrides(&at_four).unwrap_err().to_string();
+    assert!(
+        err.contains("anneal.gradient") && err.contains("N = 16"),
+        "{err}"
+    );
     // The order of the overrides does not matter: validation comes after the last.
     assert!(base
         .with_overrides(&[
@@ -102,4 +107,62 @@ fn sr_refuses_the_authors_estimator_and_exact_gradients_by_name() {
             "anneal.estimator=standard".into()
         ])
         .is_ok());
+}
+
+/// One exact SR step moves the weights by η·N times the natural direction `direction`
+/// computes at the step's start (c and the per-spin scaling included), and a short exact SR
+/// anneal reaches the ground energy.
+#[test]
+fn an_exact_sr_step_is_the_natural_direction_and_anneals_to_the_ground_state() {
+    let config = RunConfig::preset("quick")
+        .unwrap()
+        .with_overrides(&[
+            "lattice.size=3".into(),
+            "network.hidden=6".into(),
+            "optimizer.kind=sr".into(),
+            "optimizer.learning_rate=0.05".into(),
+            "anneal.gradient=exact".into(),
+            "anneal.warmup_steps=50".into(),
+            "anneal.anneal_steps=300".into(),
+            "anneal.final_samples=2000".into(),
+        ])
+        .unwrap();
+    let mut annealer = annealscape::run::annealer(&config).unwrap();
+    let before = annealer.network().clone();
+    annealer.step().unwrap();
+    let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
+    let direction = annealscape::curvature::update_direction(
+        &before,
+        &model,
+        annealscape::anneal::Objective::Quantum {
+            field: config.anneal.start,
+        },
+        annealscape::curvature::DirectionMethod::Natural {
+            diag_shift: config.anneal.optimizer.diag_shift,
+        },
+        annealscape::curvature::CurvatureEstimator::Exact,
+        0,
+        0,
+        None,
+    )
+    .unwrap()
+    .direction;
+    let want = direction * (0.05 * 9.0);
+    let moved = annealer.last_update().to_flat();
+    let diff = (&moved - &want).mapv(|d| d * d).sum().sqrt();
+    let norm = want.dot(&want).sqrt();
+    assert!(
+        norm > 0.0 && diff < 1e-9 * norm,
+        "relative {:.2e}",
+        diff / norm
+    );
+    let summary = match annealer.run(&mut Silent).unwrap() {
+        Outcome::Finished(summary) => summary,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        summary.ground_state_fraction > 0.95 && (summary.energy_min + 0.5).abs() < 1e-12,
+        "{}",
+        summary.describe()
+    );
 }

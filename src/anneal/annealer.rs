@@ -13,7 +13,10 @@ use super::config::FieldError;
 use super::distances::{
     report_distances, DistanceCadence, DistanceRow, FreeEnergyReference, RECENT_STEPS,
 };
-use super::gradient_source::{GradientSource, StepStatistics, MAX_EXACT_GRADIENT_SITES};
+use super::gradient_source::{
+    exact_natural_refusal, GradientSource, StepStatistics, MAX_EXACT_GRADIENT_SITES,
+    MAX_EXACT_NATURAL_SITES,
+};
 use super::observer::{Control, Observer, SnapshotView, StepView};
 use super::partition::{part_range, part_rows, PARTS};
 use super::state::{run_rng, RunRng};
@@ -112,6 +115,16 @@ impl Annealer {
                     "anneal.gradient = \"exact\" enumerates all 2^N configurations, up to N = {MAX_EXACT_GRADIENT_SITES} (L = 4); L = {} has N = {sites}: use \"sampled\"",
                     lattice.size()
                 ),
+            )
+            .into());
+        }
+        if config.gradient == GradientSource::Exact
+            && config.optimizer.kind == crate::nn::OptimizerKind::Sr
+            && sites > MAX_EXACT_NATURAL_SITES
+        {
+            return Err(FieldError::new(
+                "optimizer.kind",
+                exact_natural_refusal(lattice.size(), sites),
             )
             .into());
         }

@@ -334,9 +334,6 @@ impl AnnealConfig {
             if self.estimator == Estimator::Authors {
                 return Err(FieldError::new("optimizer.kind", "optimizer.kind = \"sr\" takes the force from the local values themselves (SPEC §8.1); the authors' surrogate is an Adam gradient: use anneal.estimator = \"standard\""));
             }
-            if self.gradient == GradientSource::Exact {
-                return Err(FieldError::new("optimizer.kind", "optimizer.kind = \"sr\" with anneal.gradient = \"exact\" is not built yet (the exact Fisher matrix): use anneal.gradient = \"sampled\""));
-            }
             let k = self.optimizer.minibatches;
             if !self.samples.is_multiple_of(k) || self.samples / k < 2 {
                 return Err(FieldError::new(

@@ -18,6 +18,10 @@ use rand::SeedableRng;
 /// flipped neighbours for the quantum objective.
 pub const MAX_EXACT_GRADIENT_SITES: usize = 16;
 
+/// Largest lattice (in sites) the exact natural gradient enumerates: its sample-space matrix is
+/// 2^N × 2^N and D is 2^N × P.
+pub const MAX_EXACT_NATURAL_SITES: usize = 12;
+
 /// Rows per pass when enumerating, so the single-flip pass's buffers stay bounded (at N = 16
 /// a pass over all 2^16 rows would hold 1.8 GB of hidden states).
 const CHUNK: usize = 2048;
@@ -163,10 +167,14 @@ impl Annealer {
         let entropy = -p.dot(&log_p) / n;
         self.pending_row = self.distances_due(step, phase, x, false, Some(objective_moments))?;
 
-        let weights = exact_weights(self.config.estimator, p.view(), local.view());
         let mut gradient_norm = 0.0;
-        for _ in 0..self.config.minibatches {
-            gradient_norm = self.exact_update(all.view(), weights.view(), step)?;
+        if self.config.optimizer.kind == crate::nn::OptimizerKind::Sr {
+            gradient_norm = self.exact_natural_updates(all.view(), p.view(), local.view(), step)?;
+        } else {
+            let weights = exact_weights(self.config.estimator, p.view(), local.view());
+            for _ in 0..self.config.minibatches {
+                gradient_norm = self.exact_update(all.view(), weights.view(), step)?;
+            }
         }
 
         let mut display = RunRng::from_seed(self.rng.get_seed());
@@ -247,6 +255,13 @@ impl Annealer {
         }
         self.apply_update(step)
     }
+}
+
+/// Why SR with exact gradients is refused on a lattice of `sites` > [`MAX_EXACT_NATURAL_SITES`].
+pub fn exact_natural_refusal(size: usize, sites: usize) -> String {
+    format!(
+        "optimizer.kind = \"sr\" with anneal.gradient = \"exact\" solves a 2^N × 2^N system, up to N = {MAX_EXACT_NATURAL_SITES} (L = 3); L = {size} has N = {sites}: use anneal.gradient = \"sampled\""
+    )
 }
 
 /// The weights c_s of the exact gradient Σ_s c_s ∇log p_s: p_s(O_s − Ō) for the standard

@@ -26,7 +26,10 @@ pub use curvature_row::CurvatureRow;
 pub use distances::{DistanceRow, RECENT_STEPS};
 pub use estimator::Estimator;
 pub use evaluation::EVALUATION_CHUNK;
-pub use gradient_source::{exact_weights, GradientSource, MAX_EXACT_GRADIENT_SITES};
+pub use gradient_source::{
+    exact_natural_refusal, exact_weights, GradientSource, MAX_EXACT_GRADIENT_SITES,
+    MAX_EXACT_NATURAL_SITES,
+};
 pub use instability::{energy_jumps, run_energy_jumps};
 pub use metrics::{local_tail, mean_var, median_and_min, FinalSummary, ModeCount, StepMetrics};
 pub use modes::{batch_modes, count_rows, modes_of};

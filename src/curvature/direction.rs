@@ -12,8 +12,8 @@ use crate::anneal::Objective;
 use crate::nn::{sample_space_step, Autoregressive, Optimizer, Rnn2d, Rnn2dWorkspace};
 use crate::physics::NewmanMoore;
 
-/// Largest N the natural direction enumerates: its sample-space matrix is 2^N × 2^N.
-pub const MAX_EXACT_NATURAL_SITES: usize = 12;
+/// Largest N the natural direction enumerates (the exact natural gradient's limit).
+pub use crate::anneal::MAX_EXACT_NATURAL_SITES;
 
 /// Rows per pass of the enumeration.
 const CHUNK: usize = 2048;

@@ -398,6 +398,16 @@ impl RunConfig {
             )
             .into());
         }
+        if self.anneal.gradient == GradientSource::Exact
+            && self.anneal.optimizer.kind == crate::nn::OptimizerKind::Sr
+            && size * size > crate::anneal::MAX_EXACT_NATURAL_SITES
+        {
+            return Err(FieldError::new(
+                "optimizer.kind",
+                crate::anneal::exact_natural_refusal(size, size * size),
+            )
+            .into());
+        }
         self.diagnostics.validate(size * size)?;
         if !(2..=100_000).contains(&self.output.trajectory_points) {
             return Err(FieldError::new(
