@@ -125,16 +125,17 @@ impl Annealer {
         objective: Objective,
     ) -> Result<StepStatistics, AnnealError> {
         let n = self.model.lattice().sites() as f64;
-        let enumeration = self.enumeration.take().unwrap_or_else(|| Enumeration {
-            all: crate::physics::all_configurations(self.model.lattice().sites()),
-            energies: Array1::zeros(0),
-        });
-        let energies_all = if enumeration.energies.is_empty() {
-            self.model.energies(enumeration.all.view())
-        } else {
-            enumeration.energies
+        let Enumeration {
+            all,
+            energies: energies_all,
+        } = match self.enumeration.take() {
+            Some(enumeration) => enumeration,
+            None => {
+                let all = crate::physics::all_configurations(self.model.lattice().sites());
+                let energies = self.model.energies(all.view());
+                Enumeration { all, energies }
+            }
         };
-        let all = enumeration.all;
         let rows = all.nrows();
         let mut log_p = Array1::zeros(rows);
         let mut local = Array1::zeros(rows);
