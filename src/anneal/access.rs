@@ -11,7 +11,7 @@ use crate::physics::{GroundStates, NewmanMoore};
 impl Annealer {
     /// Adam's state now.
     pub fn optimiser(&self) -> &Optimizer {
-        &self.adam
+        &self.optimiser
     }
 
     /// Δθ of the last step's updates.

@@ -77,7 +77,7 @@ pub struct Annealer {
     pub(super) ground_states: GroundStates,
     pub(super) schedule: Schedule,
     pub(super) net: Rnn2d,
-    pub(super) adam: Optimizer,
+    pub(super) optimiser: Optimizer,
     /// Δθ of the last step's updates.
     pub(super) last_update: Params,
     /// All 2^N configurations and their energies, for exact gradients (built at the first step).
@@ -131,7 +131,7 @@ impl Annealer {
         let model = NewmanMoore::new(lattice, coupling)?;
         let mut rng = run_rng(seed);
         let net = network.init(lattice.size(), &mut rng);
-        let adam = Optimizer::new(Self::optimizer_config(config), net.params());
+        let optimiser = Optimizer::new(Self::optimizer_config(config), net.params());
         Ok(Self {
             config: config.clone(),
             model,
@@ -141,7 +141,7 @@ impl Annealer {
             last_update: net.params().zeros_like(),
             enumeration: None,
             net,
-            adam,
+            optimiser,
             rng,
             step: 0,
             found: HashMap::new(),
@@ -346,7 +346,7 @@ impl Annealer {
             });
         }
         let norm = grad.norm();
-        self.adam.update(self.net.params_mut(), grad);
+        self.optimiser.update(self.net.params_mut(), grad);
         if !self.net.params().is_finite() {
             return Err(AnnealError::NonFinite {
                 step,
@@ -372,7 +372,7 @@ impl Annealer {
                     metrics: &metrics,
                     samples: self.samples.view(),
                     params: self.net.params(),
-                    optimiser: &self.adam,
+                    optimiser: &self.optimiser,
                     update: &self.last_update,
                 })
                 .map_err(|e| AnnealError::Observer {
@@ -447,7 +447,7 @@ impl Annealer {
                 step,
                 x,
                 params: self.net.params(),
-                optimiser: &self.adam,
+                optimiser: &self.optimiser,
                 samples: self.samples.view(),
             })
             .map_err(|e| AnnealError::Observer {

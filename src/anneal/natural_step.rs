@@ -115,7 +115,7 @@ impl Annealer {
         let force = dbar.t().dot(&eps);
         let norm = force.dot(&force).sqrt();
         {
-            let previous = self.adam.previous_step().map(|p| p.to_flat());
+            let previous = self.optimiser.previous_step().map(|p| p.to_flat());
             let phi = sample_space_step(
                 dbar.view(),
                 eps.view(),
@@ -140,7 +140,8 @@ impl Annealer {
                 .params()
                 .with_flat(phi)
                 .expect("φ has one entry per parameter");
-            self.adam.natural_update(self.net.params_mut(), &phi, c);
+            self.optimiser
+                .natural_update(self.net.params_mut(), &phi, c);
             if !self.net.params().is_finite() {
                 return Err(AnnealError::NonFinite {
                     step,

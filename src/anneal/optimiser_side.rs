@@ -17,7 +17,7 @@ impl Annealer {
             .sum::<f64>()
             .sqrt();
         let preconditioner = self
-            .adam
+            .optimiser
             .preconditioner()
             .map(|diagonal| median_and_min(&diagonal));
         (update_norm, preconditioner)

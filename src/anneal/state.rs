@@ -123,7 +123,7 @@ impl Annealer {
             .params_mut()
             .flat_mut()
             .assign(&state.params.flat());
-        annealer.adam = Optimizer::from_state(Self::optimizer_config(config), state.adam)
+        annealer.optimiser = Optimizer::from_state(Self::optimizer_config(config), state.adam)
             .map_err(AnnealError::State)?;
         annealer.rng = state.rng.generator();
         annealer.step = state.step;
@@ -144,7 +144,7 @@ impl Annealer {
         AnnealState {
             step: self.step,
             params: self.net.params().clone(),
-            adam: self.adam.state(),
+            adam: self.optimiser.state(),
             rng: RngState::of(&self.rng),
             found,
             found_last_step,
