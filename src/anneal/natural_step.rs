@@ -30,24 +30,11 @@ impl Annealer {
             AnnealKind::Quantum => 2.0,
             AnnealKind::Thermal => 1.0,
         };
-        let p = self.net.params().len();
         let mut norm = 0.0;
         for group in order.chunks(size) {
             let rows = bits.select(Axis(0), group);
             let values = local.select(Axis(0), group);
-            let mut d = Array2::zeros((group.len(), p));
-            let per = part_rows(group.len());
-            let net = &self.net;
-            let chunks: Vec<_> = d.axis_chunks_iter_mut(Axis(0), per).collect();
-            chunks
-                .into_par_iter()
-                .zip(self.workspaces.par_iter_mut())
-                .enumerate()
-                .for_each(|(part, (out, ws))| {
-                    let start = part * per;
-                    let end = start + out.nrows();
-                    net.log_derivatives(rows.slice(s![start..end, ..]), out, ws);
-                });
+            let d = self.log_derivatives_parts(rows.view());
             let (dbar, eps) = centred(d.view(), values.view());
             norm = self.apply_natural(dbar.view(), eps.view(), c, step)?;
         }

@@ -124,7 +124,7 @@ impl Annealer {
             .flat_mut()
             .assign(&state.params.flat());
         annealer.optimiser = Optimizer::from_state(Self::optimizer_config(config), state.adam)
-            .map_err(AnnealError::State)?;
+            .map_err(|e| AnnealError::State(e.to_string()))?;
         annealer.rng = state.rng.generator();
         annealer.step = state.step;
         annealer.elapsed_before =

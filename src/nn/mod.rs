@@ -14,6 +14,6 @@ pub use npz::{
     load_npz, load_optimiser, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS,
     AMSGRAD_MAX, SPRING_PREVIOUS,
 };
-pub use optimizer::{Optimizer, OptimizerConfig, OptimizerKind, OptimizerState};
+pub use optimizer::{Optimizer, OptimizerConfig, OptimizerKind, OptimizerState, StateError};
 pub use params::{Filter, LayoutError, Params, TensorSpec};
 pub use rnn2d::{Activation, Precision, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};

@@ -241,7 +241,7 @@ pub fn load_optimiser(
         },
     )
     .map(Some)
-    .map_err(|message| io_error(path, message))
+    .map_err(|e| io_error(path, e))
 }
 
 /// Names and shapes of the parameter tensors stored in `path` (to infer a network's size);

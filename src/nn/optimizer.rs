@@ -2,6 +2,7 @@
 //! the paper's), AMSGrad, clipped Adam (StableAdamW's update clipping) and plain SGD.
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use super::Params;
 
@@ -79,6 +80,16 @@ impl Default for OptimizerConfig {
     }
 }
 
+/// A stored state that lacks what its optimiser needs to continue.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("{kind} needs {tensor}, which the stored state lacks")]
+pub struct StateError {
+    /// The optimiser, as named in a configuration.
+    pub kind: &'static str,
+    /// The missing tensor (`adam/vmax`, `sr/phi`).
+    pub tensor: &'static str,
+}
+
 /// The optimiser state: moment estimates and the step count.
 #[derive(Debug, Clone)]
 pub struct OptimizerState {
@@ -131,12 +142,13 @@ impl Optimizer {
 
     /// An optimiser continuing from `state` (moments laid out like the parameters). AMSGrad
     /// needs `state.max_second`; the other kinds ignore it.
-    pub fn from_state(config: OptimizerConfig, state: OptimizerState) -> Result<Self, String> {
+    pub fn from_state(config: OptimizerConfig, state: OptimizerState) -> Result<Self, StateError> {
         let max_second = match (config.kind, state.max_second) {
             (OptimizerKind::Amsgrad, None) => {
-                return Err(
-                    "AMSGrad needs its running maximum (adam/vmax), which the state lacks".into(),
-                )
+                return Err(StateError {
+                    kind: "amsgrad",
+                    tensor: "adam/vmax",
+                })
             }
             (OptimizerKind::Amsgrad, Some(m)) => Some(m),
             (_, _) => None,
@@ -144,9 +156,10 @@ impl Optimizer {
         let previous_step = match (config.kind, state.previous_step) {
             (OptimizerKind::Sr, previous) if config.momentum != 0.0 => {
                 if previous.is_none() && state.steps > 0 {
-                    return Err(
-                        "SPRING needs its previous step (sr/phi), which the state lacks".into(),
-                    );
+                    return Err(StateError {
+                        kind: "sr",
+                        tensor: "sr/phi",
+                    });
                 }
                 previous
             }

@@ -5,6 +5,7 @@
 mod claim;
 mod config;
 mod config_error;
+mod config_file;
 mod curvature_probe;
 mod diagnostics;
 mod error;
@@ -25,6 +26,7 @@ use std::path::Path;
 pub use claim::{RunClaim, LOCK_FILE};
 pub use config::{LatticeConfig, OutputConfig, RunConfig, MAX_COUPLING, MAX_RUN_SIZE, PRESETS};
 pub use config_error::ConfigError;
+pub use config_file::{FileError, OptimizerTable};
 pub use curvature_probe::{
     auto_curvature_estimator, read_curvature, CurvatureProbe, CurvatureWriter, CURVATURE_FILE,
     PROBE_PRODUCTS,
