@@ -19,6 +19,7 @@ mod optimiser_side;
 mod partition;
 mod schedule;
 mod state;
+mod training;
 
 pub use annealer::{AnnealError, Annealer, Outcome};
 pub use config::{AnnealConfig, AnnealKind, FieldError, OptimizerSettings, MAX_STEPS};
