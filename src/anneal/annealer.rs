@@ -169,30 +169,12 @@ impl Annealer {
     /// Draw `n` samples in the fixed parts (uniforms drawn in order, so the result does not
     /// depend on the thread count).
     pub(super) fn draw(&mut self, n: usize) -> (Array2<u8>, Array1<f64>) {
-        let mut rng = std::mem::replace(&mut self.rng, run_rng(0));
-        let drawn = self.draw_with(n, &mut rng);
-        self.rng = rng;
-        drawn
+        draw_samples(&self.net, &mut self.workspaces, n, &mut self.rng)
     }
 
-    /// Draw `n` samples with `rng`'s uniforms.
+    /// Draw `n` samples with `rng`'s uniforms (the exact step's display sample).
     pub(super) fn draw_with(&mut self, n: usize, rng: &mut RunRng) -> (Array2<u8>, Array1<f64>) {
-        let sites = self.model.lattice().sites();
-        let uniforms = Array2::from_shape_simple_fn((n, sites), || rng.random::<f64>());
-        let mut bits = Array2::zeros((n, sites));
-        let mut log_p = Array1::zeros(n);
-        let per = part_rows(n);
-        let net = &self.net;
-        let bit_chunks: Vec<_> = bits.axis_chunks_iter_mut(Axis(0), per).collect();
-        let log_p_chunks: Vec<_> = log_p.axis_chunks_iter_mut(Axis(0), per).collect();
-        let uniform_chunks: Vec<_> = uniforms.axis_chunks_iter(Axis(0), per).collect();
-        bit_chunks
-            .into_par_iter()
-            .zip(log_p_chunks)
-            .zip(uniform_chunks)
-            .zip(self.workspaces.par_iter_mut())
-            .for_each(|(((b, l), u), ws)| net.sample_with(u, b, l, ws));
-        (bits, log_p)
+        draw_samples(&self.net, &mut self.workspaces, n, rng)
     }
 
     /// One step: sample (or enumerate), evaluate, K optimiser updates. Returns the step's
@@ -379,4 +361,28 @@ impl Annealer {
                 message: e.to_string(),
             })
     }
+}
+
+/// `n` samples of `net` with `rng`'s uniforms, drawn in order and sampled in the fixed parts.
+fn draw_samples(
+    net: &Rnn2d,
+    workspaces: &mut [Rnn2dWorkspace],
+    n: usize,
+    rng: &mut RunRng,
+) -> (Array2<u8>, Array1<f64>) {
+    let sites = net.sites();
+    let uniforms = Array2::from_shape_simple_fn((n, sites), || rng.random::<f64>());
+    let mut bits = Array2::zeros((n, sites));
+    let mut log_p = Array1::zeros(n);
+    let per = part_rows(n);
+    let bit_chunks: Vec<_> = bits.axis_chunks_iter_mut(Axis(0), per).collect();
+    let log_p_chunks: Vec<_> = log_p.axis_chunks_iter_mut(Axis(0), per).collect();
+    let uniform_chunks: Vec<_> = uniforms.axis_chunks_iter(Axis(0), per).collect();
+    bit_chunks
+        .into_par_iter()
+        .zip(log_p_chunks)
+        .zip(uniform_chunks)
+        .zip(workspaces.par_iter_mut())
+        .for_each(|(((b, l), u), ws)| net.sample_with(u, b, l, ws));
+    (bits, log_p)
 }
