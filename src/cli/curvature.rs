@@ -6,10 +6,8 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::distance::network_of_checkpoint;
-use super::snapshot_args::{KindArg, SnapshotArgs};
+use super::snapshot_args::SnapshotArgs;
 use super::CliError;
-use crate::analysis::RunFolder;
 use crate::anneal::{AnnealKind, Estimator, Objective};
 use crate::curvature::{
     adam_threshold, hessian_at, loss_scale, measure, save_report, CurvatureEstimator,
@@ -17,8 +15,7 @@ use crate::curvature::{
 };
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_optimiser, OptimizerConfig, Params, Rnn2d};
-use crate::physics::{Lattice, NewmanMoore};
-use crate::run::checkpoint_path;
+use crate::physics::NewmanMoore;
 
 /// The estimator on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -87,59 +84,45 @@ struct Target {
 }
 
 fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
-    match (&args.target.run, &args.target.checkpoint) {
-        (Some(run), None) => {
-            let folder = RunFolder::open(run)?;
-            let net = folder.network(&args.target.snapshot)?;
-            let config = folder.config();
-            let x = match args.target.x {
-                Some(x) => x,
-                None => folder.snapshot_x(&args.target.snapshot).ok_or_else(|| {
-                    bad(format!("cannot tell when snapshot '{}' was taken: give --x", args.target.snapshot))
-                })?,
-            };
-            let lattice = Lattice::new(config.lattice.size)?;
+    let resolved = args.target.resolve()?;
+    let sites = resolved.model.lattice().sites();
+    let (adam, loss_scale, store) = match (&resolved.config, &args.target.run) {
+        (Some(config), Some(run)) => {
             let minibatch = config.anneal.samples / config.anneal.minibatches.max(1);
-            Ok(Target {
-                net,
-                model: NewmanMoore::new(lattice, config.lattice.coupling)?,
-                kind: config.anneal.kind,
-                x,
-                adam: config.anneal.optimizer_config(),
-                loss_scale: loss_scale(config.anneal.estimator, lattice.sites(), minibatch),
-                checkpoint: checkpoint_path(run, &args.target.snapshot)?,
-                store: Some(run.join("curvature").join(format!("{}.npz", args.target.snapshot))),
-            })
+            (
+                config.anneal.optimizer_config(),
+                loss_scale(config.anneal.estimator, sites, minibatch),
+                Some(
+                    run.join("curvature")
+                        .join(format!("{}.npz", args.target.snapshot)),
+                ),
+            )
         }
-        (None, Some(checkpoint)) => {
-            let l = args.target.l.expect("clap requires --l");
-            let lattice = Lattice::new(l)?;
-            let kind = match args.target.kind.expect("clap requires --kind") {
-                KindArg::Quantum => AnnealKind::Quantum,
-                KindArg::Thermal => AnnealKind::Thermal,
-            };
+        _ => {
             if !(args.learning_rate.is_finite() && args.learning_rate > 0.0) {
-                return Err(bad(format!("--learning-rate {}: give a positive number", args.learning_rate)));
+                return Err(bad(format!(
+                    "--learning-rate {}: give a positive number",
+                    args.learning_rate
+                )));
             }
-            Ok(Target {
-                net: network_of_checkpoint(checkpoint, l)?,
-                model: NewmanMoore::new(lattice, args.target.coupling)?,
-                kind,
-                x: args.target.x.expect("clap requires --x"),
-                adam: OptimizerConfig {
-                    learning_rate: args.learning_rate,
-                    ..OptimizerConfig::default()
-                },
-                // The paper's mini-batches of 10 with the standard estimator.
-                loss_scale: loss_scale(Estimator::Standard, lattice.sites(), 10),
-                checkpoint: checkpoint.clone(),
-                store: None,
-            })
+            let adam = OptimizerConfig {
+                learning_rate: args.learning_rate,
+                ..OptimizerConfig::default()
+            };
+            // The paper's mini-batches of 10 with the standard estimator.
+            (adam, loss_scale(Estimator::Standard, sites, 10), None)
         }
-        _ => Err(bad(
-            "give --run RUN [--snapshot NAME], or --checkpoint CK --l L --kind quantum|thermal --x X",
-        )),
-    }
+    };
+    Ok(Target {
+        net: resolved.net,
+        model: resolved.model,
+        kind: resolved.kind,
+        x: resolved.x,
+        adam,
+        loss_scale,
+        checkpoint: resolved.checkpoint,
+        store,
+    })
 }
 
 /// Run `annealscape curvature`.

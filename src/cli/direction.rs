@@ -7,16 +7,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::curvature::CurvatureEstimatorArg;
-use super::distance::network_of_checkpoint;
-use super::snapshot_args::{KindArg, SnapshotArgs};
+use super::snapshot_args::{SnapshotArgs, SnapshotTarget};
 use super::CliError;
-use crate::analysis::RunFolder;
-use crate::anneal::{AnnealKind, Objective};
+use crate::anneal::Objective;
 use crate::curvature::{update_direction, CurvatureEstimator, DirectionMethod};
 use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_optimiser, save_npz, Autoregressive, OptimizerConfig, Params};
-use crate::physics::{Lattice, NewmanMoore};
-use crate::run::checkpoint_path;
+use crate::nn::{load_optimiser, save_npz, Autoregressive, Params};
 
 /// The update whose direction is written.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -67,43 +63,18 @@ pub fn direction(args: DirectionArgs, out: &mut dyn Write) -> Result<(), CliErro
     if matches!(args.estimator, CurvatureEstimatorArg::Sampled) && args.samples < 2 {
         return Err(bad(format!("--samples {}: give at least 2", args.samples)));
     }
-    let (net, model, kind, x, checkpoint, optimiser_config) =
-        match (&args.target.run, &args.target.checkpoint) {
-            (Some(run), None) => {
-                let folder = RunFolder::open(run)?;
-                let net = folder.network(&args.target.snapshot)?;
-                let config = folder.config();
-                let x = match args.target.x {
-                    Some(x) => x,
-                    None => folder.snapshot_x(&args.target.snapshot).ok_or_else(|| {
-                        bad(format!(
-                            "cannot tell when snapshot '{}' was taken: give --x",
-                            args.target.snapshot
-                        ))
-                    })?,
-                };
-                let lattice = Lattice::new(config.lattice.size)?;
-                let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
-                let path = checkpoint_path(run, &args.target.snapshot)?;
-                (net, model, config.anneal.kind, x, path, config.anneal.optimizer_config())
-            }
-            (None, Some(checkpoint)) => {
-                let l = args.target.l.expect("clap requires --l");
-                let model = NewmanMoore::new(Lattice::new(l)?, args.target.coupling)?;
-                let kind = match args.target.kind.expect("clap requires --kind") {
-                    KindArg::Quantum => AnnealKind::Quantum,
-                    KindArg::Thermal => AnnealKind::Thermal,
-                };
-                let x = args.target.x.expect("clap requires --x");
-                let net = network_of_checkpoint(checkpoint, l)?;
-                (net, model, kind, x, checkpoint.clone(), OptimizerConfig::default())
-            }
-            _ => {
-                return Err(bad(
-                    "give --run RUN [--snapshot NAME], or --checkpoint CK --l L --kind quantum|thermal --x X".into(),
-                ))
-            }
-        };
+    let SnapshotTarget {
+        net,
+        model,
+        kind,
+        x,
+        checkpoint,
+        config,
+    } = args.target.resolve()?;
+    // A bare checkpoint's Adam state is read with the paper's settings.
+    let optimiser_config = config
+        .map(|c| c.anneal.optimizer_config())
+        .unwrap_or_default();
     let method = match args.method {
         MethodArg::Gradient => DirectionMethod::Gradient,
         MethodArg::Natural => DirectionMethod::Natural {

@@ -4,13 +4,10 @@
 use clap::Args;
 use std::io::Write;
 
-use super::snapshot_args::{KindArg, SnapshotArgs};
+use super::snapshot_args::{SnapshotArgs, SnapshotTarget};
 use super::CliError;
-use crate::analysis::RunFolder;
 use crate::distance::{DistanceTarget, Distances, TargetKind};
-use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_npz, tensor_shapes, Params, Rnn2d, Rnn2dConfig};
-use crate::physics::{GroundEnergyCache, Lattice, NewmanMoore, QuantumStateCache};
+use crate::physics::{GroundEnergyCache, QuantumStateCache};
 
 /// Arguments of `annealscape distance`.
 #[derive(Debug, Args)]
@@ -20,63 +17,16 @@ pub struct DistanceArgs {
     pub target: SnapshotArgs,
 }
 
-pub(super) fn network_of_checkpoint(path: &std::path::Path, l: usize) -> Result<Rnn2d, CliError> {
-    let shapes = tensor_shapes(path)?;
-    let hidden = shapes
-        .iter()
-        .find(|(name, _)| name == "rnn2d/b")
-        .and_then(|(_, shape)| shape.first().copied())
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "{} has no tensor rnn2d/b: not a 2D RNN checkpoint",
-                path.display()
-            ))
-        })?;
-    let params = load_npz(path, &Params::zeros(tensor_specs(hidden)))?;
-    let config = Rnn2dConfig {
-        hidden,
-        ..Rnn2dConfig::default()
-    };
-    Rnn2d::from_params(config, l, params).map_err(CliError::from)
-}
-
 /// Run `annealscape distance`.
 pub fn distance(args: DistanceArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (net, model, kind, x) = match (&args.target.run, &args.target.checkpoint) {
-        (Some(run), None) => {
-            let folder = RunFolder::open(run)?;
-            let net = folder
-                .network(&args.target.snapshot)?;
-            let config = folder.config();
-            let x = match args.target.x {
-                Some(x) => x,
-                None => folder.snapshot_x(&args.target.snapshot).ok_or_else(|| {
-                    CliError::Usage(format!(
-                        "cannot tell when snapshot '{}' was taken: give --x",
-                        args.target.snapshot
-                    ))
-                })?,
-            };
-            let lattice = Lattice::new(config.lattice.size)?;
-            let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
-            (net, model, config.anneal.kind.into(), x)
-        }
-        (None, Some(checkpoint)) => {
-            let l = args.target.l.expect("clap requires --l");
-            let lattice = Lattice::new(l)?;
-            let model = NewmanMoore::new(lattice, args.target.coupling)?;
-            let kind = match args.target.kind.expect("clap requires --kind") {
-                KindArg::Quantum => TargetKind::Quantum,
-                KindArg::Thermal => TargetKind::Thermal,
-            };
-            (network_of_checkpoint(checkpoint, l)?, model, kind, args.target.x.expect("clap requires --x"))
-        }
-        _ => {
-            return Err(CliError::Usage(
-                "give --run RUN [--snapshot NAME], or --checkpoint CK --l L --kind quantum|thermal --x X".into(),
-            ))
-        }
-    };
+    let SnapshotTarget {
+        net,
+        model,
+        kind,
+        x,
+        ..
+    } = args.target.resolve()?;
+    let kind: TargetKind = kind.into();
     match kind {
         TargetKind::Quantum if !x.is_finite() => {
             return Err(CliError::Usage(format!(

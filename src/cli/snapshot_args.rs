@@ -2,7 +2,15 @@
 //! lattice, kind and B or T it belongs to (`distance` and `curvature` take the same arguments).
 
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use super::CliError;
+use crate::analysis::RunFolder;
+use crate::anneal::AnnealKind;
+use crate::nn::rnn2d::tensor_specs;
+use crate::nn::{load_npz, tensor_shapes, Params, Rnn2d, Rnn2dConfig};
+use crate::physics::{Lattice, NewmanMoore};
+use crate::run::{checkpoint_path, RunConfig};
 
 /// What the bare checkpoint was trained on.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -38,4 +46,95 @@ pub struct SnapshotArgs {
     /// Coupling J of the bare checkpoint.
     #[arg(long, default_value_t = 1.0)]
     pub coupling: f64,
+}
+
+/// The network a diagnostic command measures, with what it was trained on.
+pub struct SnapshotTarget {
+    /// The network.
+    pub net: Rnn2d,
+    /// The model it was trained on.
+    pub model: NewmanMoore,
+    /// Quantum or thermal.
+    pub kind: AnnealKind,
+    /// B or T to measure at.
+    pub x: f64,
+    /// The checkpoint file the network was read from.
+    pub checkpoint: PathBuf,
+    /// The run's configuration (`None` for a bare checkpoint).
+    pub config: Option<RunConfig>,
+}
+
+impl SnapshotArgs {
+    /// The network these arguments name: a run's snapshot, taken at the X the run recorded
+    /// unless --x is given, or a bare checkpoint with its --l, --kind and --x.
+    pub fn resolve(&self) -> Result<SnapshotTarget, CliError> {
+        match (&self.run, &self.checkpoint) {
+            (Some(run), None) => {
+                let folder = RunFolder::open(run)?;
+                let net = folder.network(&self.snapshot)?;
+                let config = folder.config().clone();
+                let x = match self.x {
+                    Some(x) => x,
+                    None => folder.snapshot_x(&self.snapshot).ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "cannot tell when snapshot '{}' was taken: give --x",
+                            self.snapshot
+                        ))
+                    })?,
+                };
+                let lattice = Lattice::new(config.lattice.size)?;
+                Ok(SnapshotTarget {
+                    net,
+                    model: NewmanMoore::new(lattice, config.lattice.coupling)?,
+                    kind: config.anneal.kind,
+                    x,
+                    checkpoint: checkpoint_path(run, &self.snapshot)?,
+                    config: Some(config),
+                })
+            }
+            (None, Some(checkpoint)) => {
+                // clap's `requires_all` guarantees these three with --checkpoint.
+                let (Some(l), Some(kind), Some(x)) = (self.l, self.kind, self.x) else {
+                    return Err(CliError::Usage(
+                        "--checkpoint needs --l L --kind quantum|thermal --x X".into(),
+                    ));
+                };
+                Ok(SnapshotTarget {
+                    net: network_of_checkpoint(checkpoint, l)?,
+                    model: NewmanMoore::new(Lattice::new(l)?, self.coupling)?,
+                    kind: match kind {
+                        KindArg::Quantum => AnnealKind::Quantum,
+                        KindArg::Thermal => AnnealKind::Thermal,
+                    },
+                    x,
+                    checkpoint: checkpoint.clone(),
+                    config: None,
+                })
+            }
+            _ => Err(CliError::Usage(
+                "give --run RUN [--snapshot NAME], or --checkpoint CK --l L --kind quantum|thermal --x X".into(),
+            )),
+        }
+    }
+}
+
+/// The 2D RNN stored in a bare checkpoint, its hidden size read from the tensor `rnn2d/b`.
+pub fn network_of_checkpoint(path: &Path, l: usize) -> Result<Rnn2d, CliError> {
+    let shapes = tensor_shapes(path)?;
+    let hidden = shapes
+        .iter()
+        .find(|(name, _)| name == "rnn2d/b")
+        .and_then(|(_, shape)| shape.first().copied())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{} has no tensor rnn2d/b: not a 2D RNN checkpoint",
+                path.display()
+            ))
+        })?;
+    let params = load_npz(path, &Params::zeros(tensor_specs(hidden)))?;
+    let config = Rnn2dConfig {
+        hidden,
+        ..Rnn2dConfig::default()
+    };
+    Rnn2d::from_params(config, l, params).map_err(CliError::from)
 }
