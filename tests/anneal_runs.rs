@@ -28,6 +28,7 @@ fn config(kind: AnnealKind, start: f64, warmup: usize, anneal: usize) -> AnnealC
         final_samples: 2000,
         gradient: Default::default(),
         optimizer: Default::default(),
+        entropy_start: 0.0,
     }
 }
 

@@ -73,6 +73,7 @@ fn fixture() -> AppState {
             local_tail: Some(4.0),
             local_tail_deviation: Some(0.2),
             local_tail_log_p: Some(-3.0),
+            entropy_temperature: None,
             seconds: step as f64 / 100.0,
         })));
     }

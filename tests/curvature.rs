@@ -78,12 +78,12 @@ fn objective_and_gradient(
     for s in 0..DIM {
         local[s] = match objective {
             Objective::Thermal { temperature } => energy(s) + temperature * lp[s],
-            Objective::Quantum { field } => {
+            Objective::Quantum { field, entropy } => {
                 let mut off = 0.0;
                 for i in 0..N {
                     off += (0.5 * (lp[s ^ (1 << i)] - lp[s])).exp();
                 }
-                energy(s) - field * off
+                energy(s) - field * off + entropy * lp[s]
             }
         };
     }
@@ -92,10 +92,10 @@ fn objective_and_gradient(
     let weighted: Vec<f64> = (0..DIM)
         .map(|s| match objective {
             Objective::Thermal { .. } => lp[s].exp() * local[s],
-            Objective::Quantum { field } => {
+            Objective::Quantum { field, entropy } => {
                 let psi = |t: usize| (0.5 * lp[t]).exp();
                 let off: f64 = (0..N).map(|i| psi(s ^ (1 << i))).sum();
-                psi(s) * (energy(s) * psi(s) - field * off)
+                psi(s) * (energy(s) * psi(s) - field * off) + entropy * lp[s].exp() * lp[s]
             }
         })
         .collect();
@@ -158,9 +158,14 @@ fn exact_settings() -> CurvatureSettings {
     }
 }
 
-const OBJECTIVES: [Objective; 2] = [
+const OBJECTIVES: [Objective; 3] = [
     Objective::Thermal { temperature: 0.7 },
-    Objective::Quantum { field: 0.6 },
+    Objective::quantum(0.6),
+    // RVQA: the quantum energy less T_f times the entropy.
+    Objective::Quantum {
+        field: 0.6,
+        entropy: 0.4,
+    },
 ];
 
 #[test]
@@ -417,7 +422,7 @@ fn preconditioned_sharpness_of_a_quadratic_matches_the_closed_form() {
 #[test]
 fn a_measurement_reports_the_preconditioned_sharpness_of_the_scaled_loss() {
     let net = network(8);
-    let objective = Objective::Quantum { field: 0.6 };
+    let objective = Objective::quantum(0.6);
     let settings = CurvatureSettings {
         loss_scale: 9.0,
         probes: 4,

@@ -50,7 +50,7 @@ fn model() -> NewmanMoore {
 fn top_eigenvalue(folder: &RunFolder, name: &str, x: f64) -> f64 {
     let net = folder.network(name).unwrap();
     let settings = CurvatureSettings::default();
-    let h = hessian_at(&net, &model(), Objective::Quantum { field: x }, &settings).unwrap();
+    let h = hessian_at(&net, &model(), Objective::quantum(x), &settings).unwrap();
     let start = rademacher(
         net.params().len(),
         &mut rand::rngs::StdRng::seed_from_u64(1),
@@ -209,7 +209,7 @@ fn an_interpolation_passes_through_both_snapshots() {
             .position(|a| (a + 0.5 - t).abs() < 1e-9)
             .unwrap()]
     };
-    let objective = Objective::Quantum { field: x };
+    let objective = Objective::quantum(x);
     let mut ws = Rnn2dWorkspace::default();
     let a = exact_value(
         &folder.network("mid2").unwrap(),
@@ -296,7 +296,7 @@ fn a_natural_slice_has_the_natural_step_first_and_an_orthogonal_second_axis() {
     let step = annealscape::curvature::update_direction(
         &net,
         &model,
-        annealscape::anneal::Objective::Quantum { field: x },
+        annealscape::anneal::Objective::quantum(x),
         annealscape::curvature::DirectionMethod::Natural { diag_shift: 1e-3 },
         annealscape::curvature::CurvatureEstimator::Exact,
         0,

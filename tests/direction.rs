@@ -61,7 +61,7 @@ fn the_natural_direction_is_the_dense_solve_of_the_fisher_matrix() {
     let found = update_direction(
         &net,
         &model,
-        Objective::Quantum { field },
+        Objective::quantum(field),
         DirectionMethod::Natural { diag_shift: shift },
         CurvatureEstimator::Exact,
         0,

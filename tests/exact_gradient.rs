@@ -47,7 +47,7 @@ fn the_exact_gradient_equals_central_differences_of_the_energy() {
     let mut log_p = Array1::zeros(512);
     net.log_prob(all.view(), log_p.view_mut(), &mut ws[0]);
     let mut local = Array1::zeros(512);
-    Objective::Quantum { field }.local_values(
+    Objective::quantum(field).local_values(
         &net,
         all.view(),
         log_p.view(),

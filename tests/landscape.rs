@@ -75,9 +75,7 @@ fn centre_value_is_the_objective_at_the_snapshot() {
     net.sample_with(uniforms.view(), bits.view_mut(), lp.view_mut(), &mut ws[0]);
     let energies = model.energies(bits.view());
     let mut local = Array1::zeros(200);
-    let objective = Objective::Quantum {
-        field: landscape.settings.x,
-    };
+    let objective = Objective::quantum(landscape.settings.x);
     objective.local_values(
         &net,
         bits.view(),
@@ -135,7 +133,7 @@ fn exact_estimator_equals_brute_force_enumeration() {
         }
     }
     let mut ws = Rnn2dWorkspace::default();
-    let centre = exact_value(&center, &model, Objective::Quantum { field: b }, &mut ws);
+    let centre = exact_value(&center, &model, Objective::quantum(b), &mut ws);
     assert!((landscape.surface.values[[1, 1]] - centre).abs() < 1e-10);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -76,7 +76,7 @@ fn f32_local_energies_agree_with_f64() {
     let mut rng = StdRng::seed_from_u64(41);
     let (bits, lp) = wide.sample(100, &mut rng);
     let energies = model.energies(bits.view());
-    let objective = Objective::Quantum { field: 1.0 };
+    let objective = Objective::quantum(1.0);
     let mut workspaces = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
     let (mut e64, mut e32) = (Array1::zeros(100), Array1::zeros(100));
     let mut lp32 = Array1::zeros(100);
@@ -158,6 +158,7 @@ fn an_f32_quantum_anneal_at_l4_reaches_the_ground_energy() {
         final_samples: 2000,
         gradient: Default::default(),
         optimizer: Default::default(),
+        entropy_start: 0.0,
     };
     let network = Rnn2dConfig {
         hidden: 20,

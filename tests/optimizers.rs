@@ -21,7 +21,7 @@ fn minsr_equals_sr_in_parameter_space_on_a_sampled_batch() {
     let (bits, log_p) = net.sample(40, &mut StdRng::seed_from_u64(4));
     let mut ws = vec![Rnn2dWorkspace::default()];
     let mut local = ndarray::Array1::zeros(40);
-    annealscape::anneal::Objective::Quantum { field: 0.5 }.local_values(
+    annealscape::anneal::Objective::quantum(0.5).local_values(
         &net,
         bits.view(),
         log_p.view(),
@@ -134,9 +134,7 @@ fn an_exact_sr_step_is_the_natural_direction_and_anneals_to_the_ground_state() {
     let direction = annealscape::curvature::update_direction(
         &before,
         &model,
-        annealscape::anneal::Objective::Quantum {
-            field: config.anneal.start,
-        },
+        annealscape::anneal::Objective::quantum(config.anneal.start),
         annealscape::curvature::DirectionMethod::Natural {
             diag_shift: config.anneal.optimizer.diag_shift,
         },

@@ -6,7 +6,6 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::AnalysisError;
-use crate::anneal::Objective;
 use crate::landscape::{
     compute_surface, load_landscape, pca_directions, project_path, random_directions,
     save_landscape, BiasDirection, DirectionKind, HessianPair, Landscape, LandscapeSettings,
@@ -175,7 +174,7 @@ impl RunFolder {
         } else {
             schedule.at(step as usize).1
         };
-        let objective = Objective::new(config.anneal.kind, x);
+        let objective = config.anneal.objective(x);
         let (directions, net, spec, axis_labels) = match request.directions {
             DirectionKind::Pca => (
                 pca_directions(net.params(), self.trajectory.params.view())?,

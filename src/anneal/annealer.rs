@@ -184,7 +184,7 @@ impl Annealer {
         let (phase, x) = self.schedule.at(step);
         let m = self.config.samples;
         let n = self.model.lattice().sites() as f64;
-        let objective = Objective::new(self.config.kind, x);
+        let objective = self.config.objective(x);
         let before = self.net.params().clone();
         let StepStatistics {
             bits,
@@ -256,6 +256,12 @@ impl Annealer {
             local_tail: tail.and_then(|t| t.0),
             local_tail_deviation: tail.map(|t| t.1),
             local_tail_log_p: tail.map(|t| t.2),
+            entropy_temperature: match objective {
+                Objective::Quantum { entropy, .. } if self.config.entropy_start > 0.0 => {
+                    Some(entropy)
+                }
+                _ => None,
+            },
             seconds: self.elapsed().as_secs_f64(),
         };
         self.samples = bits;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::gradient_source::GradientSource;
-use super::{Estimator, ScheduleShape};
+use super::{Estimator, Objective, ScheduleShape};
 use crate::anneal::Schedule;
 use crate::nn::{OptimizerConfig, OptimizerKind};
 
@@ -224,6 +224,14 @@ pub struct AnnealConfig {
     /// The optimiser (written as `[optimizer]` in a run file, not under `[anneal]`).
     #[serde(skip)]
     pub optimizer: OptimizerSettings,
+    /// RVQA (SPEC §8.3, quantum only): T_f at B₀; the local value is E_loc + T_f·log p with
+    /// T_f = T_f0·B/B₀ falling to 0 with B. 0 (default) is the plain quantum anneal.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub entropy_start: f64,
+}
+
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
 }
 
 impl AnnealConfig {
@@ -239,6 +247,19 @@ impl AnnealConfig {
             diag_shift: o.diag_shift,
             momentum: o.momentum,
             minibatches: o.minibatches,
+        }
+    }
+
+    /// The objective a step at X = `x` descends: RVQA's T_f = T_f0·x/X₀ with the field.
+    pub fn objective(&self, x: f64) -> Objective {
+        match self.kind {
+            AnnealKind::Quantum if self.entropy_start > 0.0 && self.start > 0.0 => {
+                Objective::Quantum {
+                    field: x,
+                    entropy: self.entropy_start * x / self.start,
+                }
+            }
+            kind => Objective::new(kind, x),
         }
     }
 
@@ -358,6 +379,21 @@ impl AnnealConfig {
         }
         if self.estimator == Estimator::Authors && self.kind == AnnealKind::Thermal {
             return Err(FieldError::new("anneal.estimator", "anneal.estimator = \"authors\" is the authors' quantum surrogate: use \"standard\" with kind = \"thermal\" (their thermal code did)"));
+        }
+        if !(self.entropy_start.is_finite() && (0.0..=1e6).contains(&self.entropy_start)) {
+            return Err(FieldError::new(
+                "anneal.entropy_start",
+                format!(
+                    "anneal.entropy_start must be a number from 0 (off) to 1e6 (got {})",
+                    self.entropy_start
+                ),
+            ));
+        }
+        if self.entropy_start > 0.0 && self.kind == AnnealKind::Thermal {
+            return Err(FieldError::new("anneal.entropy_start", format!("anneal.entropy_start = {} regularises a quantum anneal with entropy (RVQA); a thermal anneal's free energy has it already: set it to 0 or use kind = \"quantum\"", self.entropy_start)));
+        }
+        if self.entropy_start > 0.0 && self.start == 0.0 {
+            return Err(FieldError::new("anneal.entropy_start", format!("anneal.entropy_start = {} falls to 0 with B, and anneal.start = 0 has no B to fall from: give anneal.start > 0 or set anneal.entropy_start = 0", self.entropy_start)));
         }
         if !(1..=10_000_000).contains(&self.final_samples) {
             return Err(FieldError::new(

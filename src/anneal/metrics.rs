@@ -67,13 +67,17 @@ pub struct StepMetrics {
     /// log p of that sample.
     #[serde(default)]
     pub local_tail_log_p: Option<f64>,
+    /// RVQA's entropy temperature T_f at this step (empty unless the anneal is regularised;
+    /// `objective_mean` is then ⟨E_loc + T_f log p⟩/N).
+    #[serde(default)]
+    pub entropy_temperature: Option<f64>,
     /// Wall-clock seconds since the run started.
     pub seconds: f64,
 }
 
 impl StepMetrics {
     /// Column names of `metrics.csv`, in order.
-    pub const COLUMNS: [&'static str; 25] = [
+    pub const COLUMNS: [&'static str; 26] = [
         "step",
         "phase",
         "temperature",
@@ -98,11 +102,12 @@ impl StepMetrics {
         "local_tail",
         "local_tail_deviation",
         "local_tail_log_p",
+        "entropy_temperature",
         "seconds",
     ];
 
     /// Columns that runs written before them lack (read as empty or 0).
-    pub const LATER_COLUMNS: [&'static str; 9] = [
+    pub const LATER_COLUMNS: [&'static str; 10] = [
         "ground_states_recent",
         "free_energy_gap",
         "free_energy_gap_stderr",
@@ -112,6 +117,7 @@ impl StepMetrics {
         "local_tail",
         "local_tail_deviation",
         "local_tail_log_p",
+        "entropy_temperature",
     ];
 
     /// The first real-valued column holding NaN or infinity, if any.

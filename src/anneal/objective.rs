@@ -1,7 +1,8 @@
 //! Local values of the annealing objectives (SPEC §3).
 //!
 //! Thermal: F_loc = H + T·log p, whose mean is the variational free energy.
-//! Quantum (ψ = √p): E_loc(e) = H(e) − B·Σ_i exp(½[log p(e⁽ⁱ⁾) − log p(e)]).
+//! Quantum (ψ = √p): E_loc(e) = H(e) − B·Σ_i exp(½[log p(e⁽ⁱ⁾) − log p(e)]), plus T_f·log p
+//! when the anneal is entropy-regularised (RVQA, SPEC §8.3).
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1};
 use rayon::prelude::*;
@@ -18,19 +19,37 @@ pub enum Objective {
         /// Temperature.
         temperature: f64,
     },
-    /// Energy of H − BΣX.
+    /// Energy of H − BΣX, less T_f times the entropy of p when regularised (RVQA).
     Quantum {
         /// Transverse field.
         field: f64,
+        /// RVQA's T_f (0: the plain quantum objective ⟨E⟩).
+        entropy: f64,
     },
 }
 
 impl Objective {
-    /// The objective of `kind` at X = `x`.
+    /// The objective of `kind` at X = `x`, unregularised.
     pub fn new(kind: AnnealKind, x: f64) -> Self {
         match kind {
             AnnealKind::Thermal => Self::Thermal { temperature: x },
-            AnnealKind::Quantum => Self::Quantum { field: x },
+            AnnealKind::Quantum => Self::quantum(x),
+        }
+    }
+
+    /// The plain quantum objective ⟨H − BΣX⟩ at field B.
+    pub const fn quantum(field: f64) -> Self {
+        Self::Quantum {
+            field,
+            entropy: 0.0,
+        }
+    }
+
+    /// The temperature multiplying log p in the local value: T (thermal) or T_f (quantum).
+    pub fn log_p_weight(&self) -> f64 {
+        match *self {
+            Self::Thermal { temperature } => temperature,
+            Self::Quantum { entropy, .. } => entropy,
         }
     }
 
@@ -48,7 +67,7 @@ impl Objective {
         out: ArrayViewMut1<f64>,
     ) {
         match *self {
-            Self::Quantum { field } if field != 0.0 => {
+            Self::Quantum { field, .. } if field != 0.0 => {
                 let (unique, index) = distinct_rows(bits);
                 self.local_values_of_distinct(
                     net,
@@ -91,11 +110,14 @@ impl Objective {
             Self::Thermal { temperature } => {
                 out.assign(&(&energies + &(&log_p * temperature)));
             }
-            Self::Quantum { field: 0.0 } => out.assign(&energies),
-            Self::Quantum { field } => {
+            Self::Quantum {
+                field: 0.0,
+                entropy,
+            } => out.assign(&(&energies + &(&log_p * entropy))),
+            Self::Quantum { field, entropy } => {
                 let sums = flip_amplitude_sums(net, unique, workspaces);
                 for (m, o) in out.iter_mut().enumerate() {
-                    *o = energies[m] - field * sums[index[m]];
+                    *o = energies[m] - field * sums[index[m]] + entropy * log_p[m];
                 }
             }
         }

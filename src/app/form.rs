@@ -6,7 +6,7 @@ use crate::physics::{GroundStates, Lattice};
 use crate::run::{ConfigError, RunConfig};
 
 /// The fields the form edits, by their configuration key (errors name them).
-pub const FIELDS: [&str; 15] = [
+pub const FIELDS: [&str; 16] = [
     "lattice.size",
     "anneal.kind",
     "anneal.start",
@@ -22,6 +22,7 @@ pub const FIELDS: [&str; 15] = [
     "anneal.gradient",
     "optimizer.diag_shift",
     "optimizer.momentum",
+    "anneal.entropy_start",
 ];
 
 /// A configuration being edited.

@@ -169,6 +169,7 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
             final_samples: 100,
             gradient: Default::default(),
             optimizer,
+            entropy_start: 0.0,
         };
         let mut annealer = crate::anneal::Annealer::new(
             Lattice::new(l)?,
@@ -205,7 +206,7 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
     let (secs, best, calls) = time_batches(Duration::from_secs(3), 5, || {
         let (bits, lp) = net.sample(100, &mut rng);
         let energies = model.energies(bits.view());
-        Objective::Quantum { field: 1.0 }.local_values(
+        Objective::quantum(1.0).local_values(
             &net,
             bits.view(),
             lp.view(),
@@ -235,8 +236,8 @@ fn landscape_suite(out: &mut dyn Write) -> Result<(), CliError> {
     use std::sync::atomic::AtomicBool;
     writeln!(out, "case\tpoints_per_second\tgrid_51x51_s\tgrid_201x201_s")?;
     for (l, objective) in [
-        (4, Objective::Quantum { field: 1.0 }),
-        (5, Objective::Quantum { field: 1.0 }),
+        (4, Objective::quantum(1.0)),
+        (5, Objective::quantum(1.0)),
         (4, Objective::Thermal { temperature: 1.0 }),
         (5, Objective::Thermal { temperature: 1.0 }),
     ] {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::snapshot_args::SnapshotArgs;
 use super::CliError;
-use crate::anneal::{AnnealKind, Estimator, Objective};
+use crate::anneal::{Estimator, Objective};
 use crate::curvature::{
     adam_threshold, hessian_at, loss_scale, measure, save_report, CurvatureEstimator,
     CurvatureSettings, Preconditioner,
@@ -75,8 +75,8 @@ fn bad(message: impl Into<String>) -> CliError {
 struct Target {
     net: Rnn2d,
     model: NewmanMoore,
-    kind: AnnealKind,
     x: f64,
+    objective: Objective,
     adam: OptimizerConfig,
     loss_scale: f64,
     checkpoint: PathBuf,
@@ -113,11 +113,12 @@ fn target(args: &CurvatureArgs) -> Result<Target, CliError> {
             (adam, loss_scale(Estimator::Standard, sites, 10), None)
         }
     };
+    let objective = resolved.objective();
     Ok(Target {
         net: resolved.net,
         model: resolved.model,
-        kind: resolved.kind,
         x: resolved.x,
+        objective,
         adam,
         loss_scale,
         checkpoint: resolved.checkpoint,
@@ -186,7 +187,7 @@ pub fn curvature(args: CurvatureArgs, out: &mut dyn Write) -> Result<(), CliErro
         seed: args.seed,
         ..CurvatureSettings::default()
     };
-    let objective = Objective::new(t.kind, t.x);
+    let objective = t.objective;
     let hessian = hessian_at(&t.net, &t.model, objective, &settings)?;
     let layout = Params::zeros(tensor_specs(t.net.hidden()));
     let adam = load_optimiser(&t.checkpoint, &layout, t.adam)?;

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use super::curvature::CurvatureEstimatorArg;
 use super::snapshot_args::{SnapshotArgs, SnapshotTarget};
 use super::CliError;
-use crate::anneal::Objective;
 use crate::curvature::{update_direction, CurvatureEstimator, DirectionMethod};
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_optimiser, save_npz, Autoregressive, Params};
@@ -63,14 +62,15 @@ pub fn direction(args: DirectionArgs, out: &mut dyn Write) -> Result<(), CliErro
     if matches!(args.estimator, CurvatureEstimatorArg::Sampled) && args.samples < 2 {
         return Err(bad(format!("--samples {}: give at least 2", args.samples)));
     }
+    let target = args.target.resolve()?;
+    let objective = target.objective();
     let SnapshotTarget {
         net,
         model,
-        kind,
-        x,
         checkpoint,
         config,
-    } = args.target.resolve()?;
+        ..
+    } = target;
     // A bare checkpoint's Adam state is read with the paper's settings.
     let optimiser_config = config
         .map(|c| c.anneal.optimizer_config())
@@ -96,7 +96,7 @@ pub fn direction(args: DirectionArgs, out: &mut dyn Write) -> Result<(), CliErro
     let found = update_direction(
         &net,
         &model,
-        Objective::new(kind, x),
+        objective,
         method,
         estimator,
         args.samples,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use crate::analysis::RunFolder;
-use crate::anneal::AnnealKind;
+use crate::anneal::{AnnealKind, Objective};
 use crate::nn::rnn2d::tensor_specs;
 use crate::nn::{load_npz, tensor_shapes, Params, Rnn2d, Rnn2dConfig};
 use crate::physics::{Lattice, NewmanMoore};
@@ -62,6 +62,17 @@ pub struct SnapshotTarget {
     pub checkpoint: PathBuf,
     /// The run's configuration (`None` for a bare checkpoint).
     pub config: Option<RunConfig>,
+}
+
+impl SnapshotTarget {
+    /// The objective the run descended at X (with its RVQA term); a bare checkpoint's is
+    /// unregularised.
+    pub fn objective(&self) -> Objective {
+        match &self.config {
+            Some(config) => config.anneal.objective(self.x),
+            None => Objective::new(self.kind, self.x),
+        }
+    }
 }
 
 impl SnapshotArgs {

@@ -122,13 +122,19 @@ impl ExactObjective {
                     });
                     (c.sum(), c)
                 }
-                Objective::Quantum { field } => {
+                Objective::Quantum { field, entropy } => {
                     let psi = log_p.mapv(|l| (0.5 * l).exp());
                     let c: Array1<f64> = (0..p.len())
                         .into_par_iter()
                         .map(|s| {
                             let off: f64 = (0..self.sites).map(|i| psi[s ^ (1 << i)]).sum();
-                            psi[s] * (h[s] * psi[s] - field * off)
+                            // RVQA's T_f·p log p, zero where p underflows (as the thermal case).
+                            let regulariser = if p[s] > 0.0 {
+                                entropy * p[s] * log_p[s]
+                            } else {
+                                0.0
+                            };
+                            psi[s] * (h[s] * psi[s] - field * off) + regulariser
                         })
                         .collect::<Vec<_>>()
                         .into();
@@ -218,7 +224,7 @@ impl SampledObjective {
     /// log p, O_loc/N and the flip amplitudes r_i = √(p(e⁽ⁱ⁾)/p(e)) of every sample.
     fn local_at<A: Autoregressive>(&self, net: &A) -> Vec<Local> {
         let n = self.samples.ncols();
-        let quantum = matches!(self.objective, Objective::Quantum { field } if field != 0.0);
+        let quantum = matches!(self.objective, Objective::Quantum { field, .. } if field != 0.0);
         self.ranges
             .par_iter()
             .map_init(A::Workspace::default, |ws, range| {
@@ -243,8 +249,9 @@ impl SampledObjective {
                             Objective::Thermal { temperature } => {
                                 self.energies[m] + temperature * lp[r]
                             }
-                            Objective::Quantum { field } => {
+                            Objective::Quantum { field, entropy } => {
                                 self.energies[m] - field * ratios.iter().sum::<f64>()
+                                    + entropy * lp[r]
                             }
                         };
                         Local {
@@ -260,7 +267,8 @@ impl SampledObjective {
     }
 
     /// Each batch's Ô and ∇Ô = (1/M) Σ w[(O_loc − b)∇log p + ∇O_loc], with ∇O_loc = T∇log p
-    /// (thermal) or −(B/2) Σ_i r_i (∇log p(e⁽ⁱ⁾) − ∇log p(e)) (quantum), all per spin.
+    /// (thermal) or −(B/2) Σ_i r_i (∇log p(e⁽ⁱ⁾) − ∇log p(e)) + T_f∇log p (quantum), all per
+    /// spin.
     fn gradients<A: Autoregressive>(&self, net: &A) -> BatchGradients {
         let n = self.samples.ncols();
         let local = self.local_at(net);
@@ -283,14 +291,14 @@ impl SampledObjective {
                         Objective::Thermal { temperature } => {
                             l.value - self.baseline + temperature / n as f64
                         }
-                        Objective::Quantum { field } => {
+                        Objective::Quantum { field, entropy } => {
                             l.value - self.baseline
-                                + 0.5 * field * l.ratios.iter().sum::<f64>() / n as f64
+                                + (0.5 * field * l.ratios.iter().sum::<f64>() + entropy) / n as f64
                         }
                     };
                     rows.push(self.samples.row(m));
                     coefficients.push(w * own / size);
-                    if let Objective::Quantum { field } = self.objective {
+                    if let Objective::Quantum { field, .. } = self.objective {
                         for (i, r) in l.ratios.iter().enumerate() {
                             flips.push((m, i));
                             flip_coefficients.push(-w * 0.5 * field * r / (n as f64 * size));

@@ -221,9 +221,11 @@ pub fn exact_value(
                     0.0
                 }
             }
-            Objective::Quantum { field } => {
+            Objective::Quantum { field, entropy } => {
                 let off: f64 = (0..n).map(|i| psi[s ^ (1 << i)]).sum();
-                psi[s] * (energies[s] * psi[s] - field * off)
+                let p = psi[s] * psi[s];
+                let regulariser = if p > 0.0 { entropy * p * lp[s] } else { 0.0 };
+                psi[s] * (energies[s] * psi[s] - field * off) + regulariser
             }
         })
         .sum();

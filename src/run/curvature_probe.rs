@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::metrics_file::{read_rows, truncate_metrics};
 use super::{RunConfig, RunError};
-use crate::anneal::{AnnealKind, CurvatureRow, Objective, StepView};
+use crate::anneal::{AnnealKind, CurvatureRow, StepView};
 use crate::curvature::{
     adam_threshold, gradient_descent_threshold, hessian_at, loss_scale, measure, CurvatureError,
     CurvatureEstimator, CurvatureSettings, Differencing, Hessian, Operator, Preconditioner,
@@ -116,7 +116,7 @@ impl CurvatureProbe {
         )
         .expect("the run's own layout");
         let x = m.temperature.max(m.field);
-        let objective = Objective::new(self.config.anneal.kind, x);
+        let objective = self.config.anneal.objective(x);
         let settings = CurvatureSettings {
             seed: self.settings.seed ^ (m.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             ..self.settings
@@ -246,6 +246,7 @@ pub fn read_curvature(dir: &Path) -> Result<Option<Rows<CurvatureRow>>, RunError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::anneal::Objective;
     use crate::curvature::{ExactObjective, Source};
     use crate::nn::{Autoregressive, Rnn2dConfig};
     use rand::{RngExt, SeedableRng};
@@ -255,7 +256,7 @@ mod tests {
     #[test]
     fn the_step_model_matches_differences_of_the_exact_objective() {
         let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
-        let objective = Objective::Quantum { field: 0.7 };
+        let objective = Objective::quantum(0.7);
         let mut rng = rand::rngs::StdRng::seed_from_u64(5);
         let before = Rnn2dConfig {
             hidden: 6,

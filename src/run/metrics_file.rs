@@ -198,7 +198,20 @@ pub fn truncate_metrics(path: &Path, steps: usize) -> Result<(), RunError> {
         .and_then(|_| file.sync_all())
         .map_err(|e| RunError::io(path, e))?;
     let mut file = file;
-    file.flush().map_err(|e| RunError::io(path, e))
+    file.flush().map_err(|e| RunError::io(path, e))?;
+    upgrade_header(path, whole.lines().next().unwrap_or(""))
+}
+
+/// Rewrite a `metrics.csv` written before its later columns existed under today's header, so
+/// the rows a resumed run appends line up with it (the old rows read the new columns as empty).
+/// Written atomically: a crash leaves the old file or the new one.
+fn upgrade_header(path: &Path, header: &str) -> Result<(), RunError> {
+    if header.trim_end() == StepMetrics::COLUMNS.join(",") {
+        return Ok(());
+    }
+    let table = read_metrics(path)?;
+    crate::files::write_atomically(path, |w| write_metrics(w, &table.rows))
+        .map_err(|e| RunError::io(path, e))
 }
 
 #[cfg(test)]
@@ -211,5 +224,58 @@ mod tests {
         assert_eq!(whole_lines("a\nb\nc,1"), ("a\nb\n", Some(3)));
         assert_eq!(whole_lines("abc"), ("", Some(1)));
         assert_eq!(whole_lines(""), ("", None));
+    }
+
+    #[test]
+    fn a_file_from_before_a_later_column_is_cut_back_under_todays_header() {
+        let dir = std::env::temp_dir().join(format!(
+            "annealscape-metrics-upgrade-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("metrics.csv");
+        // Three steps under the header of a build that had no entropy_temperature column.
+        let old: Vec<&str> = StepMetrics::COLUMNS
+            .into_iter()
+            .filter(|c| *c != "entropy_temperature")
+            .collect();
+        let row = |step: usize| {
+            old.iter()
+                .map(|c| match *c {
+                    "step" => step.to_string(),
+                    "phase" => "anneal".into(),
+                    "distinct_samples" | "ground_states_found" | "ground_states_recent" => {
+                        "3".into()
+                    }
+                    "local_tail" | "local_tail_deviation" | "local_tail_log_p" => String::new(),
+                    "free_energy_gap" | "free_energy_gap_stderr" => String::new(),
+                    _ => "0.5".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let text = format!("{}\n{}\n{}\n{}\n", old.join(","), row(0), row(1), row(2));
+        std::fs::write(&path, text).unwrap();
+        truncate_metrics(&path, 2).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            written.lines().next().unwrap(),
+            StepMetrics::COLUMNS.join(",")
+        );
+        let table = read_metrics(&path).unwrap();
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1].step, 1);
+        assert_eq!(table.rows[1].entropy_temperature, None);
+        assert_eq!(table.rows[1].energy_mean, 0.5);
+        // A row appended now lines up with the header.
+        let mut writer = MetricsWriter::append(&path).unwrap();
+        let mut next = table.rows[1].clone();
+        next.step = 2;
+        next.entropy_temperature = Some(0.25);
+        writer.write(&next).unwrap();
+        let table = read_metrics(&path).unwrap();
+        assert_eq!(table.rows.len(), 3);
+        assert_eq!(table.rows[2].entropy_temperature, Some(0.25));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

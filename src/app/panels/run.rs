@@ -215,6 +215,20 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
                 .labelled_by(label.id);
             ui.end_row();
             mark(ui, &error, "anneal.gradient");
+            if c.anneal.kind == crate::anneal::AnnealKind::Quantum {
+                labelled(
+                    ui,
+                    "Entropy T_f0",
+                    DragValue::new(&mut c.anneal.entropy_start)
+                        .speed(0.01)
+                        .range(0.0..=1e6),
+                )
+                .on_hover_text(
+                    "RVQA: descend ⟨E⟩ − T_f·S with T_f = T_f0·B/B₀ falling to 0 with B (0 = off)",
+                );
+                ui.end_row();
+                mark(ui, &error, "anneal.entropy_start");
+            }
             let label = ui.label("Precision");
             egui::ComboBox::from_id_salt("precision")
                 .selected_text(format!("{:?}", c.network.precision).to_lowercase())
@@ -336,9 +350,14 @@ fn progress(ui: &mut Ui, state: &AppState) {
     };
     // What ran, for an opened run as much as a live one (the form may hold another preset).
     if let Some(c) = &run.config {
+        let regularised = if c.anneal.entropy_start > 0.0 {
+            format!(", RVQA T_f0 = {}", c.anneal.entropy_start)
+        } else {
+            String::new()
+        };
         ui.label(
             RichText::new(format!(
-                "{} L = {}, {} η = {}, {} estimator, {} gradient, {}",
+                "{} L = {}, {} η = {}, {} estimator, {} gradient, {}{regularised}",
                 format!("{:?}", c.anneal.kind).to_lowercase(),
                 c.lattice.size,
                 c.anneal.optimizer.kind.name(),
