@@ -29,6 +29,9 @@ fn config(kind: AnnealKind, start: f64, warmup: usize, anneal: usize) -> AnnealC
         gradient: Default::default(),
         optimizer: Default::default(),
         entropy_start: 0.0,
+        settle_window: annealscape::anneal::SettleRule::default().window,
+        settle_tolerance: annealscape::anneal::SettleRule::default().tolerance,
+        max_dwell: annealscape::anneal::SettleRule::default().max_dwell,
     }
 }
 

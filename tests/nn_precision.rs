@@ -159,6 +159,9 @@ fn an_f32_quantum_anneal_at_l4_reaches_the_ground_energy() {
         gradient: Default::default(),
         optimizer: Default::default(),
         entropy_start: 0.0,
+        settle_window: annealscape::anneal::SettleRule::default().window,
+        settle_tolerance: annealscape::anneal::SettleRule::default().tolerance,
+        max_dwell: annealscape::anneal::SettleRule::default().max_dwell,
     };
     let network = Rnn2dConfig {
         hidden: 20,

@@ -105,11 +105,26 @@ impl RunFolder {
 
     /// T or B when snapshot `name` was taken.
     pub fn snapshot_x(&self, name: &str) -> Option<f64> {
+        self.x_after(self.snapshot_step(name)?)
+    }
+
+    /// T or B of step `step` (−1: before the first, X₀). A settled schedule's X depends on the
+    /// run, so it is read from `metrics.csv`; the others' follows from the step.
+    pub fn x_after(&self, step: i64) -> Option<f64> {
         let schedule = self.config.anneal.schedule();
-        match self.snapshot_step(name)? {
-            -1 => Some(schedule.start),
-            step => Some(schedule.at(usize::try_from(step).ok()?).1),
+        if step < 0 {
+            return Some(schedule.start);
         }
+        let step = usize::try_from(step).ok()?;
+        if schedule.shape != crate::anneal::ScheduleShape::Settled {
+            return Some(schedule.at(step).1);
+        }
+        let metrics = crate::run::read_metrics(&self.dir.join(RunLayout::METRICS)).ok()?;
+        metrics
+            .rows
+            .iter()
+            .find(|m| m.step == step)
+            .map(|m| m.temperature.max(m.field))
     }
 
     /// The network of snapshot `name`.
@@ -168,12 +183,12 @@ impl RunFolder {
         super::check_landscape(config, &request.spec)?;
         let model = NewmanMoore::new(lattice, config.lattice.coupling)
             .map_err(crate::anneal::AnnealError::from)?;
-        let schedule = config.anneal.schedule();
-        let x = if step < 0 {
-            schedule.start
-        } else {
-            schedule.at(step as usize).1
-        };
+        let x = self.x_after(step).ok_or_else(|| AnalysisError::Io {
+            path: self.dir.join(RunLayout::METRICS),
+            message: format!(
+                "has no row for step {step}, whose X a settled schedule needs: the file lost rows; restore the run folder from a copy"
+            ),
+        })?;
         let objective = config.anneal.objective(x);
         let (directions, net, spec, axis_labels) = match request.directions {
             DirectionKind::Pca => (

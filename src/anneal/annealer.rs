@@ -19,7 +19,10 @@ use super::gradient_source::{
 use super::observer::{Control, Observer, SnapshotView, StepView};
 use super::partition::{part_rows, PARTS};
 use super::state::{run_rng, RunRng};
-use super::{AnnealConfig, AnnealKind, FinalSummary, Objective, Phase, Schedule, StepMetrics};
+use super::{
+    AnnealConfig, AnnealKind, FinalSummary, Objective, Phase, Schedule, ScheduleShape,
+    SettledPosition, StepMetrics,
+};
 use crate::nn::{
     Autoregressive, Optimizer, OptimizerConfig, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
 };
@@ -75,6 +78,8 @@ pub struct Annealer {
     pub(super) model: NewmanMoore,
     pub(super) ground_states: GroundStates,
     pub(super) schedule: Schedule,
+    /// Where a settled schedule is (`None` for the others, whose X follows from the step).
+    pub(super) settled: Option<SettledPosition>,
     pub(super) net: Rnn2d,
     pub(super) optimiser: Optimizer,
     /// Δθ of the last step's updates.
@@ -136,6 +141,7 @@ impl Annealer {
             model,
             ground_states: GroundStates::new(lattice),
             schedule: config.schedule(),
+            settled: (config.schedule == ScheduleShape::Settled).then(SettledPosition::default),
             grads: vec![net.params().zeros_like(); PARTS],
             last_update: net.params().zeros_like(),
             enumeration: None,
@@ -181,7 +187,10 @@ impl Annealer {
     /// metrics.
     pub fn step(&mut self) -> Result<StepMetrics, AnnealError> {
         let step = self.step;
-        let (phase, x) = self.schedule.at(step);
+        let (phase, x) = match &self.settled {
+            Some(position) => position.at(&self.schedule, step),
+            None => self.schedule.at(step),
+        };
         let m = self.config.samples;
         let n = self.model.lattice().sites() as f64;
         let objective = self.config.objective(x);
@@ -265,6 +274,9 @@ impl Annealer {
             seconds: self.elapsed().as_secs_f64(),
         };
         self.samples = bits;
+        if let Some(position) = &mut self.settled {
+            position.record(&self.schedule, step, phase, x, metrics.objective_mean);
+        }
         self.step += 1;
         Ok(metrics)
     }
@@ -352,7 +364,12 @@ impl Annealer {
         name: &str,
         step: Option<usize>,
     ) -> Result<(), AnnealError> {
-        let x = step.map_or(self.schedule.start, |s| self.schedule.at(s).1);
+        let x = match (step, &self.settled) {
+            (None, _) => self.schedule.start,
+            // Snapshots are taken after the step they name, the last one taken.
+            (Some(_), Some(position)) => position.last_x,
+            (Some(s), None) => self.schedule.at(s).1,
+        };
         observer
             .on_snapshot(&SnapshotView {
                 name,

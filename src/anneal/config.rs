@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::gradient_source::GradientSource;
-use super::{Estimator, Objective, ScheduleShape};
+use super::{Estimator, Objective, ScheduleShape, SettleRule};
 use crate::anneal::Schedule;
 use crate::nn::{OptimizerConfig, OptimizerKind};
 
@@ -228,6 +228,48 @@ pub struct AnnealConfig {
     /// T_f = T_f0·B/B₀ falling to 0 with B. 0 (default) is the plain quantum anneal.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub entropy_start: f64,
+    /// Settled schedule: the window w of the objective's mean (SPEC §8.3).
+    #[serde(
+        default = "default_settle_window",
+        skip_serializing_if = "is_default_window"
+    )]
+    pub settle_window: usize,
+    /// Settled schedule: the relative change of the windowed mean below which X moves on.
+    #[serde(
+        default = "default_settle_tolerance",
+        skip_serializing_if = "is_default_tolerance"
+    )]
+    pub settle_tolerance: f64,
+    /// Settled schedule: most steps at one X value (at least `train_steps`).
+    #[serde(
+        default = "default_max_dwell",
+        skip_serializing_if = "is_default_dwell"
+    )]
+    pub max_dwell: usize,
+}
+
+fn default_settle_window() -> usize {
+    SettleRule::default().window
+}
+
+fn default_settle_tolerance() -> f64 {
+    SettleRule::default().tolerance
+}
+
+fn default_max_dwell() -> usize {
+    SettleRule::default().max_dwell
+}
+
+fn is_default_window(value: &usize) -> bool {
+    *value == default_settle_window()
+}
+
+fn is_default_tolerance(value: &f64) -> bool {
+    *value == default_settle_tolerance()
+}
+
+fn is_default_dwell(value: &usize) -> bool {
+    *value == default_max_dwell()
 }
 
 fn is_zero(value: &f64) -> bool {
@@ -272,6 +314,11 @@ impl AnnealConfig {
             train_steps: self.train_steps,
             shape: self.schedule,
             end_ratio: self.end_ratio,
+            settle: SettleRule {
+                window: self.settle_window,
+                tolerance: self.settle_tolerance,
+                max_dwell: self.max_dwell,
+            },
         }
     }
 
@@ -377,6 +424,9 @@ impl AnnealConfig {
                 ),
             ));
         }
+        if self.schedule == ScheduleShape::Settled {
+            self.validate_settling()?;
+        }
         if self.estimator == Estimator::Authors && self.kind == AnnealKind::Thermal {
             return Err(FieldError::new("anneal.estimator", "anneal.estimator = \"authors\" is the authors' quantum surrogate: use \"standard\" with kind = \"thermal\" (their thermal code did)"));
         }
@@ -401,6 +451,38 @@ impl AnnealConfig {
                 format!(
                     "anneal.final_samples must be from 1 to 10000000 (got {})",
                     self.final_samples
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The settled schedule's window, tolerance and dwell.
+    fn validate_settling(&self) -> Result<(), FieldError> {
+        if !(1..=10_000).contains(&self.settle_window) {
+            return Err(FieldError::new(
+                "anneal.settle_window",
+                format!(
+                    "anneal.settle_window must be from 1 to 10000 steps (got {})",
+                    self.settle_window
+                ),
+            ));
+        }
+        if !(self.settle_tolerance.is_finite() && self.settle_tolerance >= 0.0) {
+            return Err(FieldError::new(
+                "anneal.settle_tolerance",
+                format!(
+                    "anneal.settle_tolerance must be a number >= 0 (got {})",
+                    self.settle_tolerance
+                ),
+            ));
+        }
+        if self.max_dwell < self.train_steps.max(1) || self.max_dwell > MAX_STEPS {
+            return Err(FieldError::new(
+                "anneal.max_dwell",
+                format!(
+                    "anneal.max_dwell = {} must be at least anneal.train_steps = {} (else the settled schedule cannot spend the linear schedule's steps) and at most {MAX_STEPS}",
+                    self.max_dwell, self.train_steps
                 ),
             ));
         }

@@ -18,6 +18,7 @@ mod observer;
 mod optimiser_side;
 mod partition;
 mod schedule;
+mod settled;
 mod state;
 mod training;
 
@@ -37,5 +38,6 @@ pub use modes::{batch_modes, count_rows, modes_of};
 pub use objective::{distinct_rows, flip_amplitude_sums, Objective};
 pub use observer::{Control, Observer, ObserverError, Silent, SnapshotView, StepView};
 pub use partition::{part_range, part_rows, PARTS};
-pub use schedule::{Phase, Schedule, ScheduleShape};
+pub use schedule::{Phase, Schedule, ScheduleShape, SettleRule};
+pub use settled::SettledPosition;
 pub use state::{run_rng, AnnealState, RngState, RunRng};

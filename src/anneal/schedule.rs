@@ -4,6 +4,10 @@
 //! N_train as in SPEC §3: N_warmup steps at X₀; then for k = 0 … N_anneal − 1, N_train steps
 //! at X₀(1 − k/N_anneal) (linear) or X₀·r^{k/(N_anneal−1)} (exponential, r = end ratio);
 //! then one step at X = 0 (k = N_anneal). The paper's 1000 + 10,000 × 5 + 1 = 51,001 steps.
+//!
+//! The settled schedule (SPEC §8.3) has the same values and the same number of steps, but how
+//! long X stays at each value depends on the run's own objective: its position is kept by the
+//! annealer ([`super::SettledPosition`]) and `at` gives only the linear schedule's.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -17,6 +21,32 @@ pub enum ScheduleShape {
     Linear,
     /// X = X₀·r^{k/(N_anneal − 1)}, r = `end_ratio`.
     Exponential,
+    /// The linear values, each held until the objective has settled or the dwell runs out,
+    /// within the linear schedule's number of steps.
+    Settled,
+}
+
+/// When the settled schedule moves X on (SPEC §8.3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SettleRule {
+    /// w: the objective has settled when the mean of its last w steps at this X differs from
+    /// the mean of the w before them by at most `tolerance` relative.
+    pub window: usize,
+    /// The relative change of the windowed mean below which the objective has settled.
+    pub tolerance: f64,
+    /// Most steps at one value unless the step budget needs more (at least N_train, so the
+    /// budget always fits).
+    pub max_dwell: usize,
+}
+
+impl Default for SettleRule {
+    fn default() -> Self {
+        Self {
+            window: 2,
+            tolerance: 1e-3,
+            max_dwell: 25,
+        }
+    }
 }
 
 /// Which part of the run a step belongs to.
@@ -69,6 +99,8 @@ pub struct Schedule {
     pub shape: ScheduleShape,
     /// For the exponential shape: X at the last descent value over X₀.
     pub end_ratio: f64,
+    /// For the settled shape: when X moves on.
+    pub settle: SettleRule,
 }
 
 impl Schedule {
@@ -86,14 +118,20 @@ impl Schedule {
         if k >= self.anneal_steps || step + 1 >= self.total_steps() {
             return (Phase::Final, 0.0);
         }
-        let x = match self.shape {
-            ScheduleShape::Linear => self.start * (1.0 - k as f64 / self.anneal_steps as f64),
+        (Phase::Anneal, self.value(k))
+    }
+
+    /// X at descent value k (0 ≤ k < N_anneal).
+    pub fn value(&self, k: usize) -> f64 {
+        match self.shape {
+            ScheduleShape::Linear | ScheduleShape::Settled => {
+                self.start * (1.0 - k as f64 / self.anneal_steps as f64)
+            }
             ScheduleShape::Exponential => {
                 let span = (self.anneal_steps.max(2) - 1) as f64;
                 self.start * self.end_ratio.powf(k as f64 / span)
             }
-        };
-        (Phase::Anneal, x)
+        }
     }
 
     /// The automatic snapshots (SPEC §4) as (name, step after which it is taken); `init`
@@ -127,6 +165,7 @@ mod tests {
             train_steps: 5,
             shape: ScheduleShape::Linear,
             end_ratio: 1e-3,
+            settle: SettleRule::default(),
         }
     }
 

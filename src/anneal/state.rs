@@ -5,7 +5,7 @@ use chacha20::ChaCha12Rng;
 use rand::SeedableRng;
 use std::time::Duration;
 
-use super::{AnnealConfig, AnnealError, Annealer};
+use super::{AnnealConfig, AnnealError, Annealer, SettledPosition};
 use crate::nn::{Autoregressive, Optimizer, OptimizerState, Params, Rnn2dConfig};
 use crate::physics::Lattice;
 
@@ -66,6 +66,8 @@ pub struct AnnealState {
     pub found_last_step: Vec<usize>,
     /// Wall-clock seconds the run had taken (the `seconds` column goes on from here).
     pub elapsed_seconds: f64,
+    /// A settled schedule's position (`None` for the others).
+    pub settled: Option<SettledPosition>,
 }
 
 impl Annealer {
@@ -125,6 +127,20 @@ impl Annealer {
             .assign(&state.params.flat());
         annealer.optimiser = Optimizer::from_state(Self::optimizer_config(config), state.adam)
             .map_err(|e| AnnealError::State(e.to_string()))?;
+        match (&mut annealer.settled, state.settled) {
+            (Some(position), Some(saved)) => *position = saved,
+            (Some(_), None) if state.step > annealer.schedule.warmup_steps => {
+                return Err(AnnealError::State(
+                    "the schedule is settled but the state has no position in it (it was saved by a run with another schedule)".into(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(AnnealError::State(
+                    "the state holds a settled schedule's position but anneal.schedule is not \"settled\"".into(),
+                ))
+            }
+            _ => {}
+        }
         annealer.rng = state.rng.generator();
         annealer.step = state.step;
         annealer.elapsed_before =
@@ -149,6 +165,7 @@ impl Annealer {
             found,
             found_last_step,
             elapsed_seconds: self.elapsed().as_secs_f64(),
+            settled: self.settled.clone(),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::physics::{GroundStates, Lattice};
 use crate::run::{ConfigError, RunConfig};
 
 /// The fields the form edits, by their configuration key (errors name them).
-pub const FIELDS: [&str; 16] = [
+pub const FIELDS: [&str; 20] = [
     "lattice.size",
     "anneal.kind",
     "anneal.start",
@@ -23,6 +23,10 @@ pub const FIELDS: [&str; 16] = [
     "optimizer.diag_shift",
     "optimizer.momentum",
     "anneal.entropy_start",
+    "anneal.schedule",
+    "anneal.settle_window",
+    "anneal.settle_tolerance",
+    "anneal.max_dwell",
 ];
 
 /// A configuration being edited.

@@ -170,6 +170,9 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
             gradient: Default::default(),
             optimizer,
             entropy_start: 0.0,
+            settle_window: crate::anneal::SettleRule::default().window,
+            settle_tolerance: crate::anneal::SettleRule::default().tolerance,
+            max_dwell: crate::anneal::SettleRule::default().max_dwell,
         };
         let mut annealer = crate::anneal::Annealer::new(
             Lattice::new(l)?,

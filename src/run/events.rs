@@ -22,10 +22,15 @@ pub fn run_events(
     distances: Option<&DistanceTable>,
 ) -> RunEvents {
     let schedule = config.anneal.schedule();
-    let x_at = |step: usize| {
-        schedule
-            .at(step.min(schedule.total_steps().saturating_sub(1)))
-            .1
+    // The recorded X where the step is in the metrics (a settled schedule's X depends on the
+    // run), the schedule's otherwise.
+    let x_at = |step: usize| match metrics.get(step).filter(|m| m.step == step) {
+        Some(m) => m.temperature.max(m.field),
+        None => {
+            schedule
+                .at(step.min(schedule.total_steps().saturating_sub(1)))
+                .1
+        }
     };
     let jumps = run_energy_jumps(metrics, schedule.total_steps(), config.lattice.coupling)
         .into_iter()

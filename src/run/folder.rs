@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::curvature_probe::CurvatureWriter;
 use super::exact_file::DistanceWriter;
-use super::metrics_file::{steps_before, truncate_metrics, MetricsWriter};
+use super::metrics_file::{steps_before, truncate_metrics, upgrade_metrics_header, MetricsWriter};
 use super::resume::{save_resume, RESUME_FILE};
 use super::{RunConfig, RunError, Trajectory, TrajectoryFile};
 use crate::anneal::{
@@ -195,6 +195,7 @@ impl RunWriter {
         }
         probe_writable(dir)?;
         truncate_metrics(&path, state.step)?;
+        upgrade_metrics_header(&path)?;
         let last = state
             .step
             .checked_sub(1)

@@ -198,14 +198,15 @@ pub fn truncate_metrics(path: &Path, steps: usize) -> Result<(), RunError> {
         .and_then(|_| file.sync_all())
         .map_err(|e| RunError::io(path, e))?;
     let mut file = file;
-    file.flush().map_err(|e| RunError::io(path, e))?;
-    upgrade_header(path, whole.lines().next().unwrap_or(""))
+    file.flush().map_err(|e| RunError::io(path, e))
 }
 
 /// Rewrite a `metrics.csv` written before its later columns existed under today's header, so
 /// the rows a resumed run appends line up with it (the old rows read the new columns as empty).
 /// Written atomically: a crash leaves the old file or the new one.
-fn upgrade_header(path: &Path, header: &str) -> Result<(), RunError> {
+pub fn upgrade_metrics_header(path: &Path) -> Result<(), RunError> {
+    let text = std::fs::read_to_string(path).map_err(|e| RunError::io(path, e))?;
+    let header = text.lines().next().unwrap_or("");
     if header.trim_end() == StepMetrics::COLUMNS.join(",") {
         return Ok(());
     }
@@ -257,6 +258,7 @@ mod tests {
         let text = format!("{}\n{}\n{}\n{}\n", old.join(","), row(0), row(1), row(2));
         std::fs::write(&path, text).unwrap();
         truncate_metrics(&path, 2).unwrap();
+        upgrade_metrics_header(&path).unwrap();
         let written = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             written.lines().next().unwrap(),

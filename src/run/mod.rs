@@ -308,11 +308,14 @@ pub(crate) fn resume_claimed_for(
         ),
     }
     let lattice = Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
-    let last_x = point
-        .state
-        .step
-        .checked_sub(1)
-        .map_or(0.0, |s| config.anneal.schedule().at(s).1);
+    let last_x = match &point.state.settled {
+        Some(position) => position.last_x,
+        None => point
+            .state
+            .step
+            .checked_sub(1)
+            .map_or(0.0, |s| config.anneal.schedule().at(s).1),
+    };
     check_resources(&config)?;
     let mut annealer = Annealer::resume(
         lattice,

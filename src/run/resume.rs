@@ -9,9 +9,16 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::Trajectory;
-use crate::anneal::{AnnealState, RngState};
+use crate::anneal::{AnnealState, RngState, SettledPosition};
 use crate::files::write_npz_atomically;
 use crate::nn::{OptimizerState, Params, AMSGRAD_MAX, SPRING_PREVIOUS};
+
+/// A settled schedule's descent value and dwell (u64 [value, dwell]).
+pub const SETTLED_POSITION: &str = "settled/position";
+/// X of the last step a settled schedule took.
+pub const SETTLED_X: &str = "settled/x";
+/// The objective at the last steps at the settled schedule's value.
+pub const SETTLED_RECENT: &str = "settled/recent";
 
 /// File name of the resume state inside a run folder.
 pub const RESUME_FILE: &str = super::RunLayout::RESUME;
@@ -82,6 +89,17 @@ pub fn save_resume(
         }
         if let Some(phi) = &state.adam.previous_step {
             npz.add_array(SPRING_PREVIOUS, &phi.to_flat())
+                .map_err(err)?;
+        }
+        if let Some(position) = &state.settled {
+            npz.add_array(
+                SETTLED_POSITION,
+                &arr1(&[position.value as u64, position.dwell as u64]),
+            )
+            .map_err(err)?;
+            npz.add_array(SETTLED_X, &arr1(&[position.last_x]))
+                .map_err(err)?;
+            npz.add_array(SETTLED_RECENT, &Array1::from(position.recent.clone()))
                 .map_err(err)?;
         }
         npz.add_array("rng/key", &Array1::from(state.rng.key.to_vec()))
@@ -168,6 +186,31 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
     let previous_step: Option<Array1<f64>> = has_phi
         .then(|| read(&mut npz, SPRING_PREVIOUS, path))
         .transpose()?;
+    let settled = if has(SETTLED_POSITION) {
+        let position: Array1<u64> = read(&mut npz, SETTLED_POSITION, path)?;
+        let x: Array1<f64> = read(&mut npz, SETTLED_X, path)?;
+        let recent: Array1<f64> = read(&mut npz, SETTLED_RECENT, path)?;
+        if position.len() != 2 || x.len() != 1 {
+            return Err(damaged(format!(
+                "'{SETTLED_POSITION}' has {} entries and '{SETTLED_X}' {}, expected 2 and 1",
+                position.len(),
+                x.len()
+            )));
+        }
+        if !(x[0].is_finite() && recent.iter().all(|v| v.is_finite())) {
+            return Err(damaged(
+                "the settled schedule's X or objective values hold NaN or infinity".into(),
+            ));
+        }
+        Some(SettledPosition {
+            value: usize::try_from(position[0]).map_err(|e| damaged(e.to_string()))?,
+            dwell: usize::try_from(position[1]).map_err(|e| damaged(e.to_string()))?,
+            recent: recent.to_vec(),
+            last_x: x[0],
+        })
+    } else {
+        None
+    };
     let config = match npz.by_name::<ndarray::OwnedRepr<u8>, ndarray::Ix1>("config_toml.npy") {
         Ok(bytes) => Some(
             String::from_utf8(bytes.to_vec())
@@ -225,6 +268,7 @@ pub fn load_resume(path: &Path, layout: &Params) -> Result<ResumePoint, ResumeEr
         found: found.rows().into_iter().map(|r| r.to_vec()).collect(),
         found_last_step,
         elapsed_seconds: elapsed[0],
+        settled,
     };
     let capacity = usize::try_from(shape[0]).unwrap_or(0);
     let stride = usize::try_from(shape[1]).unwrap_or(0);

@@ -3,7 +3,7 @@
 use egui::{DragValue, RichText, Ui};
 
 use super::{invalid, labelled};
-use crate::anneal::{AnnealKind, Estimator, GradientSource};
+use crate::anneal::{AnnealKind, Estimator, GradientSource, ScheduleShape};
 use crate::app::command::AppCommand;
 use crate::app::state::{AppState, RunStatus};
 use crate::nn::{OptimizerKind, Precision};
@@ -126,6 +126,7 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
             );
             ui.end_row();
             mark(ui, &error, "anneal.train_steps");
+            schedule_rows(ui, c, &error);
             labelled(
                 ui,
                 "Hidden units n_h",
@@ -269,6 +270,63 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
 }
 
 /// A grid row under the field the form's first error is about, giving the reason.
+/// The schedule's shape, and the settled schedule's window, tolerance and dwell.
+fn schedule_rows(
+    ui: &mut Ui,
+    c: &mut crate::run::RunConfig,
+    error: &Option<(Option<&'static str>, String)>,
+) {
+    let label = ui.label("Schedule");
+    egui::ComboBox::from_id_salt("schedule")
+        .selected_text(format!("{:?}", c.anneal.schedule).to_lowercase())
+        .show_ui(ui, |ui| {
+            for (shape, name, hint) in [
+                (ScheduleShape::Linear, "linear", "X falls in equal steps (the paper's)"),
+                (
+                    ScheduleShape::Exponential,
+                    "exponential",
+                    "X falls by a constant ratio to anneal.end_ratio",
+                ),
+                (
+                    ScheduleShape::Settled,
+                    "settled",
+                    "The linear values, each held until the objective settles or the dwell runs out, in the same number of steps",
+                ),
+            ] {
+                ui.selectable_value(&mut c.anneal.schedule, shape, name)
+                    .on_hover_text(hint);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    mark(ui, error, "anneal.schedule");
+    if c.anneal.schedule == ScheduleShape::Settled {
+        labelled(
+            ui,
+            "Settle window w",
+            DragValue::new(&mut c.anneal.settle_window).range(1..=10_000),
+        )
+        .on_hover_text("Settled when the mean of the last w steps moved by at most the tolerance");
+        ui.end_row();
+        mark(ui, error, "anneal.settle_window");
+        labelled(
+            ui,
+            "Settle tolerance",
+            DragValue::new(&mut c.anneal.settle_tolerance)
+                .speed(1e-4)
+                .max_decimals(6)
+                .range(0.0..=1.0),
+        );
+        ui.end_row();
+        mark(ui, error, "anneal.settle_tolerance");
+        labelled(ui, "Max dwell", DragValue::new(&mut c.anneal.max_dwell))
+            .on_hover_text("Most steps at one value (at least the steps per value)");
+        ui.end_row();
+        mark(ui, error, "anneal.max_dwell");
+    }
+}
+
 fn mark(ui: &mut Ui, error: &Option<(Option<&'static str>, String)>, field: &str) {
     if let Some((Some(f), reason)) = error {
         if *f == field {
@@ -350,11 +408,14 @@ fn progress(ui: &mut Ui, state: &AppState) {
     };
     // What ran, for an opened run as much as a live one (the form may hold another preset).
     if let Some(c) = &run.config {
-        let regularised = if c.anneal.entropy_start > 0.0 {
+        let mut regularised = if c.anneal.entropy_start > 0.0 {
             format!(", RVQA T_f0 = {}", c.anneal.entropy_start)
         } else {
             String::new()
         };
+        if c.anneal.schedule == ScheduleShape::Settled {
+            regularised += ", settled schedule";
+        }
         ui.label(
             RichText::new(format!(
                 "{} L = {}, {} η = {}, {} estimator, {} gradient, {}{regularised}",
