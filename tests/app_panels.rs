@@ -217,6 +217,27 @@ fn run_panel_marks_invalid_values_and_disables_start() {
 }
 
 #[test]
+fn run_panel_offers_the_settled_schedule_and_rvqa_and_names_a_bad_dwell() {
+    let state = fixture();
+    let mut h = harness(panels::run::ui, state, (320.0, 900.0));
+    h.state_mut().0.status = RunStatus::Idle;
+    {
+        let anneal = &mut h.state_mut().0.form.config.anneal;
+        anneal.schedule = annealscape::anneal::ScheduleShape::Settled;
+        anneal.entropy_start = 0.5;
+        anneal.train_steps = 5;
+        anneal.max_dwell = 3;
+    }
+    h.run();
+    h.get_by_label("Settle window w");
+    h.get_by_label("Settle tolerance");
+    h.get_by_label("Entropy T_f0");
+    h.get_by_label_contains("anneal.max_dwell = 3 must be at least anneal.train_steps = 5");
+    assert!(h.get_by_label("Start").accesskit_node().is_disabled());
+    h.snapshot("run_panel_settled");
+}
+
+#[test]
 fn landscape_panel_shows_the_surface_path_and_roughness() {
     let mut state = fixture();
     state.landscape.follow_live = false;
