@@ -129,30 +129,11 @@ fn an_exact_run_is_the_same_on_one_and_two_threads_and_after_a_stop() {
     };
     let one = run_on(1, "exact-1");
     let two = run_on(2, "exact-2");
-    let metrics = |dir: &std::path::Path| -> Vec<String> {
-        std::fs::read_to_string(dir.join("metrics.csv"))
-            .unwrap()
-            .lines()
-            .map(|l| l.rsplit_once(',').unwrap().0.to_string()) // all but `seconds`
-            .collect()
-    };
+    let metrics = common::metrics_without_seconds;
     assert_eq!(metrics(&one), metrics(&two));
     // Stopped at step 170 by a signal-like request, then resumed.
     let parts = common::temp_dir("exact-parts");
-    struct StopAt(usize);
-    impl annealscape::anneal::Observer for StopAt {
-        fn on_step(
-            &mut self,
-            step: &annealscape::anneal::StepView<'_>,
-        ) -> Result<annealscape::anneal::Control, annealscape::anneal::ObserverError> {
-            Ok(if step.metrics.step + 1 == self.0 {
-                annealscape::anneal::Control::Stop
-            } else {
-                annealscape::anneal::Control::Continue
-            })
-        }
-    }
-    let stopped = run_blocking(&config, &parts, &mut StopAt(170)).unwrap();
+    let stopped = run_blocking(&config, &parts, &mut common::StopAt(170)).unwrap();
     assert_eq!(stopped, Outcome::Stopped { steps: 170 });
     assert!(matches!(
         resume_blocking(&parts, &mut Silent),

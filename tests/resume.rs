@@ -103,18 +103,6 @@ fn assert_same_run(a: &Path, b: &Path) {
     );
 }
 
-struct StopAt(usize);
-
-impl Observer for StopAt {
-    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError> {
-        Ok(if step.metrics.step + 1 == self.0 {
-            Control::Stop
-        } else {
-            Control::Continue
-        })
-    }
-}
-
 /// Asks to stop as soon as the final evaluation begins (Ctrl-C there).
 struct StopInEvaluation;
 
@@ -168,7 +156,7 @@ fn an_f32_run_is_the_same_on_one_and_two_threads_and_resumes_bit_for_bit() {
     }
     assert_same_run(&dirs[0], &dirs[1]);
     let parts = common::temp_dir("parts-f32");
-    let stopped = run_blocking(&config, &parts, &mut StopAt(37)).unwrap();
+    let stopped = run_blocking(&config, &parts, &mut common::StopAt(37)).unwrap();
     assert_eq!(stopped, Outcome::Stopped { steps: 37 });
     let resumed = resume_blocking(&parts, &mut annealscape::anneal::Silent).unwrap();
     assert!(matches!(resumed, Outcome::Finished(_)));
@@ -186,7 +174,7 @@ fn a_stopped_run_resumed_equals_the_run_uninterrupted() {
         let parts = common::temp_dir(&format!("parts-{kind}"));
         run_on(2, &config, &whole);
         // Stop between resume points (step 37 of 101), then resume: metrics.csv is cut back.
-        let stopped = run_blocking(&config, &parts, &mut StopAt(37)).unwrap();
+        let stopped = run_blocking(&config, &parts, &mut common::StopAt(37)).unwrap();
         assert_eq!(stopped, Outcome::Stopped { steps: 37 });
         let resumed = resume_blocking(&parts, &mut annealscape::anneal::Silent).unwrap();
         assert!(matches!(resumed, Outcome::Finished(_)));

@@ -5,7 +5,7 @@
 mod common;
 
 use annealscape::analysis::RunFolder;
-use annealscape::anneal::{Control, Observer, ObserverError, Outcome, Phase, Silent, StepView};
+use annealscape::anneal::{Outcome, Phase, Silent};
 use annealscape::run::{read_metrics, resume_blocking, run_blocking, RunConfig};
 
 fn settled(tolerance: f64) -> RunConfig {
@@ -72,18 +72,6 @@ fn a_settled_run_spends_the_linear_budget_and_visits_every_value_in_order() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-struct StopAt(usize);
-
-impl Observer for StopAt {
-    fn on_step(&mut self, step: &StepView<'_>) -> Result<Control, ObserverError> {
-        Ok(if step.metrics.step + 1 == self.0 {
-            Control::Stop
-        } else {
-            Control::Continue
-        })
-    }
-}
-
 #[test]
 fn a_stopped_settled_run_resumes_bit_for_bit() {
     // A tolerance the sampled objective meets at some values and not others.
@@ -92,19 +80,14 @@ fn a_stopped_settled_run_resumes_bit_for_bit() {
     run_blocking(&config, &whole, &mut Silent).unwrap();
     let parts = common::temp_dir("settled-parts");
     // Stop mid-descent, past a resume point, so the position in resume.npz is used.
-    let stopped = run_blocking(&config, &parts, &mut StopAt(93)).unwrap();
+    let stopped = run_blocking(&config, &parts, &mut common::StopAt(93)).unwrap();
     assert_eq!(stopped, Outcome::Stopped { steps: 93 });
     let resumed = resume_blocking(&parts, &mut Silent);
     assert!(matches!(resumed, Ok(Outcome::Finished(_))), "{resumed:?}");
-    let metrics = |dir: &std::path::Path| -> Vec<String> {
-        std::fs::read_to_string(dir.join("metrics.csv"))
-            .unwrap()
-            .lines()
-            .map(|l| l.rsplit_once(',').unwrap().0.to_string()) // all but `seconds`
-            .collect()
-    };
-    let (a, b) = (metrics(&whole), metrics(&parts));
-    assert_eq!(a, b);
+    assert_eq!(
+        common::metrics_without_seconds(&whole),
+        common::metrics_without_seconds(&parts)
+    );
     // The run did not simply follow the linear schedule.
     let rows = read_metrics(&whole.join("metrics.csv")).unwrap().rows;
     let linear = config.anneal.schedule();

@@ -103,3 +103,19 @@ pub fn ok(out: impl std::borrow::Borrow<std::process::Output>) -> String {
     );
     String::from_utf8(out.stdout.clone()).unwrap()
 }
+
+/// An observer that stops a run once it has taken `.0` steps, as a signal would.
+pub struct StopAt(pub usize);
+
+impl annealscape::anneal::Observer for StopAt {
+    fn on_step(
+        &mut self,
+        step: &annealscape::anneal::StepView<'_>,
+    ) -> Result<annealscape::anneal::Control, annealscape::anneal::ObserverError> {
+        Ok(if step.metrics.step + 1 == self.0 {
+            annealscape::anneal::Control::Stop
+        } else {
+            annealscape::anneal::Control::Continue
+        })
+    }
+}
