@@ -5,7 +5,8 @@
 mod common;
 
 use annealscape::analysis::RunFolder;
-use annealscape::anneal::{Outcome, Phase, Silent};
+use annealscape::anneal::{Annealer, Outcome, Phase, SettledPosition, Silent};
+use annealscape::physics::Lattice;
 use annealscape::run::{read_metrics, resume_blocking, run_blocking, RunConfig};
 
 fn settled(tolerance: f64) -> RunConfig {
@@ -123,4 +124,41 @@ fn bad_settling_settings_are_refused_by_name() {
     // A linear schedule ignores the settling keys' values but a written config keeps defaults out.
     let linear = RunConfig::preset("quick").unwrap();
     assert!(!linear.to_toml().contains("settle_window"));
+}
+
+#[test]
+fn a_saved_position_outside_the_schedule_is_refused_on_resume() {
+    let config = settled(2e-2);
+    let mut annealer = annealscape::run::annealer(&config).unwrap();
+    for _ in 0..40 {
+        annealer.step().unwrap();
+    }
+    let resume = |state| {
+        Annealer::resume(
+            Lattice::new(3).unwrap(),
+            config.lattice.coupling,
+            config.network,
+            &config.anneal,
+            state,
+        )
+    };
+    // The untouched state resumes.
+    assert!(resume(annealer.state()).is_ok());
+    type Damage = fn(&mut SettledPosition);
+    let damaged: [(&str, Damage); 3] = [
+        ("value 30", |p| p.value = 30),
+        ("dwell 13", |p| p.dwell = 13),
+        ("5 recent values", |p| p.recent = vec![0.0; 5]),
+    ];
+    for (what, damage) in damaged {
+        let mut state = annealer.state();
+        damage(
+            state
+                .settled
+                .as_mut()
+                .expect("a settled run saves its position"),
+        );
+        let err = resume(state).err().expect("a damaged position is refused");
+        assert!(err.to_string().contains(what), "{what}: {err}");
+    }
 }

@@ -128,7 +128,24 @@ impl Annealer {
         annealer.optimiser = Optimizer::from_state(Self::optimizer_config(config), state.adam)
             .map_err(|e| AnnealError::State(e.to_string()))?;
         match (&mut annealer.settled, state.settled) {
-            (Some(position), Some(saved)) => *position = saved,
+            (Some(position), Some(saved)) => {
+                let rule = annealer.schedule.settle;
+                if saved.value >= annealer.schedule.anneal_steps.max(1)
+                    || saved.dwell > rule.max_dwell
+                    || saved.recent.len() > 2 * rule.window
+                {
+                    return Err(AnnealError::State(format!(
+                        "its settled-schedule position (value {}, dwell {}, {} recent values) does not fit {} values, anneal.max_dwell = {} and anneal.settle_window = {}",
+                        saved.value,
+                        saved.dwell,
+                        saved.recent.len(),
+                        annealer.schedule.anneal_steps,
+                        rule.max_dwell,
+                        rule.window
+                    )));
+                }
+                *position = saved;
+            }
             (Some(_), None) if state.step > annealer.schedule.warmup_steps => {
                 return Err(AnnealError::State(
                     "the schedule is settled but the state has no position in it (it was saved by a run with another schedule)".into(),
