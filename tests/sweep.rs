@@ -85,6 +85,42 @@ fn specifications_expand_ranges_lists_and_exclusions_and_refuse_bad_axes() {
 }
 
 #[test]
+fn an_axis_of_bundles_gives_each_run_its_bundles_settings_and_refuses_an_unknown_name() {
+    let text = format!(
+        "{TINY}remedy = [\"adam\", \"sr\"]\nseed = [0, 1]\n\
+         [bundles.remedy.adam]\n\
+         [bundles.remedy.sr]\n\"optimizer.kind\" = \"sr\"\n\"optimizer.learning_rate\" = 0.1\n\
+         [[exclude]]\nremedy = \"sr\"\nseed = 1\n"
+    );
+    let spec = SweepSpec::parse(&text, "test").unwrap();
+    let ids: Vec<&str> = spec.points.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["remedyadam-seed0", "remedyadam-seed1", "remedysr-seed0"]
+    );
+    let base = annealscape::run::RunConfig::preset("quick").unwrap();
+    let adam = &spec.points[0].config;
+    assert_eq!(adam.anneal.learning_rate, base.anneal.learning_rate);
+    assert_eq!(adam.anneal.optimizer.kind, base.anneal.optimizer.kind);
+    let sr = &spec.points[2].config;
+    assert_eq!(sr.anneal.learning_rate, 0.1);
+    assert_ne!(sr.anneal.optimizer.kind, base.anneal.optimizer.kind);
+    assert_eq!(sr.seed, 0);
+    // A value that names no bundle, and bundles of a key that is no axis, are refused by name.
+    let e = SweepSpec::parse(&text.replace("\"sr\"", "\"sgd\""), "test").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("\"sgd\" names no bundle (its bundles: adam, sr)"),
+        "{e}"
+    );
+    let e = SweepSpec::parse(&format!("{text}[bundles.other.x]\n"), "test").unwrap_err();
+    assert!(
+        e.to_string().contains("other") && e.to_string().contains("not an axis"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_killed_sweep_completes_on_rerun_without_redoing_finished_runs() {
     let dir = temp_dir("sweep-kill");
     std::fs::create_dir_all(&dir).unwrap();

@@ -11,6 +11,19 @@
 //! "lattice.size" = 5
 //! "anneal.start" = 10
 //! ```
+//!
+//! An axis may also name bundles of settings instead of one setting's values (the remedies
+//! study's `remedy` axis): each value is a bundle's name, and the run takes the bundle's
+//! settings. A bundle may be empty (the base as it is).
+//!
+//! ```toml
+//! [axes]
+//! remedy = ["adam", "sr"]
+//! [bundles.remedy.adam]
+//! [bundles.remedy.sr]
+//! "optimizer.kind" = "sr"
+//! "optimizer.learning_rate" = 0.1
+//! ```
 
 use serde::Deserialize;
 
@@ -31,6 +44,9 @@ struct SpecFile {
     axes: toml::Table,
     #[serde(default)]
     exclude: Vec<toml::Table>,
+    /// Axis key → bundle name → the bundle's settings.
+    #[serde(default)]
+    bundles: toml::Table,
 }
 
 /// One axis: a configuration key and its values, in the order given.
@@ -207,6 +223,7 @@ impl SweepSpec {
                 }
             }
         }
+        let bundles = bundle_tables(&file.bundles, &axes)?;
         let names = short_names(&axes.iter().map(|a| a.key.clone()).collect::<Vec<_>>());
         // Axes with one value set the base for every run; they are left out of the IDs.
         let mut points: Vec<SweepPoint> = Vec::new();
@@ -227,10 +244,13 @@ impl SweepSpec {
                 })
             });
             if !excluded {
-                let overrides: Vec<String> = values
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", override_text(v)))
-                    .collect();
+                let mut overrides: Vec<String> = Vec::new();
+                for (k, v) in &values {
+                    match bundles.get(k) {
+                        Some(named) => overrides.extend(bundle_overrides(k, named, v)?),
+                        None => overrides.push(format!("{k}={}", override_text(v))),
+                    }
+                }
                 let config = base
                     .with_overrides(&overrides)
                     .map_err(|e| SweepError::Axis {
@@ -238,7 +258,7 @@ impl SweepSpec {
                             .iter()
                             .map(|v| v.0.clone())
                             .find(|k| e.to_string().contains(k.as_str()))
-                            .unwrap_or_default(),
+                            .unwrap_or_else(|| describe(&values)),
                         message: e.to_string(),
                     })?;
                 let parts: Vec<String> = values
@@ -311,6 +331,52 @@ fn check_distinct(axis: &Axis) -> Result<(), SweepError> {
         seen.insert(key(a), i);
     }
     Ok(())
+}
+
+/// The bundles of the spec by axis key, each checked to belong to an axis.
+fn bundle_tables<'a>(
+    bundles: &'a toml::Table,
+    axes: &[Axis],
+) -> Result<std::collections::HashMap<String, &'a toml::Table>, SweepError> {
+    let mut out = std::collections::HashMap::new();
+    for (key, named) in bundles {
+        let bad = |message: String| SweepError::Axis {
+            key: key.clone(),
+            message,
+        };
+        if !axes.iter().any(|a| &a.key == key) {
+            return Err(bad(
+                "[bundles] names a key that is not an axis: add the axis or remove its bundles"
+                    .into(),
+            ));
+        }
+        let named = named.as_table().ok_or_else(|| {
+            bad("write its bundles as tables: [bundles.KEY.NAME] with settings under it".into())
+        })?;
+        out.insert(key.clone(), named);
+    }
+    Ok(out)
+}
+
+/// The settings of the bundle the axis `key` names by `value`.
+fn bundle_overrides(
+    key: &str,
+    named: &toml::Table,
+    value: &toml::Value,
+) -> Result<Vec<String>, SweepError> {
+    let names = || named.keys().cloned().collect::<Vec<_>>().join(", ");
+    let bundle = value
+        .as_str()
+        .and_then(|name| named.get(name))
+        .and_then(toml::Value::as_table)
+        .ok_or_else(|| SweepError::Axis {
+            key: key.to_string(),
+            message: format!("{value} names no bundle (its bundles: {})", names()),
+        })?;
+    Ok(bundle
+        .iter()
+        .map(|(k, v)| format!("{k}={}", override_text(v)))
+        .collect())
 }
 
 /// `key = value, …` for messages.
