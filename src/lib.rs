@@ -6,7 +6,8 @@
 //! (configurations, run folders, the worker thread), [`analysis`] (what reads a run folder:
 //! landscapes around its snapshots, slice directions, the exact curve, scaling tables),
 //! [`sweep`] (many runs, here or on Slurm),
-//! [`figures`] (plotters drawings), [`study`] (the paper's study: `reproduce`); then
+//! [`figures`] (plotters drawings), [`study`] (the paper's study: `reproduce`), [`remedies`]
+//! (the remedies study: `remedies`); then
 //! two faces on the same code: [`cli`] (the command line) and [`app`] (the desktop app, the
 //! only module that knows egui).
 
@@ -25,6 +26,7 @@ pub mod landscape;
 pub mod linalg;
 pub mod nn;
 pub mod physics;
+pub mod remedies;
 pub mod run;
 pub mod stats;
 pub mod study;

@@ -15,10 +15,12 @@ mod error;
 mod exact;
 mod figure;
 mod landscape;
+mod remedies;
 mod reproduce;
 mod scaling;
 mod signals;
 mod snapshot_args;
+mod study_runner;
 mod sweep;
 pub mod values;
 
@@ -103,6 +105,10 @@ pub enum Command {
     /// The paper's study (SPEC §5) as one sweep, its landscapes and DIR/report.md beside the
     /// paper's numbers; --quick (default, < 25 min on 2 cores) or --full (hours).
     Reproduce(reproduce::ReproduceArgs),
+    /// Every remedy (AMSGrad, natural gradient, exact gradients, RVQA, the settled schedule,
+    /// a wider network, more samples) against the paper's Adam over seeds, scored in
+    /// DIR/report.md; --quick (default, about 30 min on 2 cores) or --full (days: use --slurm).
+    Remedies(remedies::RemediesArgs),
     /// Measure the speed of the physics core and print a table.
     Bench {
         /// Which benchmark to run.
@@ -132,6 +138,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::SweepStatus { sweep } => sweep::sweep_status(sweep, out),
         Command::Collect { sweep } => sweep::collect_runs(sweep, out),
         Command::Reproduce(args) => reproduce::reproduce(args, out),
+        Command::Remedies(args) => remedies::remedies(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }

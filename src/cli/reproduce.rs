@@ -3,11 +3,14 @@
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
-use super::sweep::{execute_locally, stop_on_ctrl_c, unfinished_after_wait, SlurmArgs};
+use super::study_runner::{duration, StudyRunner};
+use super::sweep::SlurmArgs;
 use super::CliError;
 use crate::study::{compute_landscape, pending_landscapes, write_report, StudyLength, StudyPlan};
-use crate::sweep::{check_sweep_folder, prepare_sweep, read_status, run_dir, submit, RunState};
+use crate::sweep::Sweep;
 
 /// Arguments of `annealscape reproduce`.
 #[derive(Debug, Args)]
@@ -59,16 +62,6 @@ fn plan(args: &ReproduceArgs) -> Result<StudyPlan, CliError> {
     Ok(plan)
 }
 
-/// Wall time as "1 h 05 min".
-fn duration(seconds: f64) -> String {
-    let minutes = (seconds / 60.0).round() as u64;
-    if minutes >= 60 {
-        format!("{} h {:02} min", minutes / 60, minutes % 60)
-    } else {
-        format!("{minutes} min")
-    }
-}
-
 /// `annealscape reproduce …`.
 pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let plan = plan(&args)?;
@@ -80,70 +73,33 @@ pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliErro
         plan.runs(),
         duration(plan.estimated_seconds(jobs))
     );
-    let origin = format!("annealscape reproduce --{}", plan.length.name());
-    // A dry run (and a report of what exists) checks the folder without writing: it must be
-    // this study's or new, as for the real run.
-    let sweep = if args.dry_run || args.report_only {
-        check_sweep_folder(&args.out, &plan.spec_text(), &origin)
-    } else {
-        prepare_sweep(&args.out, &plan.spec_text(), &origin)
-    }?;
-    if args.dry_run && !args.slurm.slurm {
-        write!(out, "{}", plan.spec_text())?;
-        return Ok(());
-    }
-    let began = std::time::Instant::now();
-    if args.report_only {
-        let finished = sweep
-            .spec
-            .points
-            .iter()
-            .filter(|p| read_status(&run_dir(&sweep.dir, &p.id)) == RunState::Done)
-            .count();
-        if finished == 0 {
-            return Err(CliError::Usage(format!(
-                "no run of this study has finished in {}: there is nothing to report; run the study first (the same command without --report-only)",
-                args.out.display()
-            )));
-        }
-        let report = write_report(&sweep, &plan, began.elapsed().as_secs_f64())?;
-        writeln!(out, "wrote {}", report.display())?;
-        return Ok(());
-    }
-    if args.slurm.slurm {
-        let answer = submit(&sweep, &args.slurm.options(), args.dry_run, args.slurm.wait)?;
-        writeln!(out, "{answer}")?;
-        if args.slurm.wait && !args.dry_run {
-            unfinished_after_wait(&sweep)?;
-        }
-        if args.dry_run || !args.slurm.wait {
+    let runner = StudyRunner {
+        origin: format!("reproduce --{}", plan.length.name()),
+        spec_text: plan.spec_text(),
+        out: &args.out,
+        jobs: args.jobs,
+        dry_run: args.dry_run,
+        report_only: args.report_only,
+        slurm: &args.slurm,
+    };
+    let mut landscapes = |sweep: &Sweep, stop: &Arc<AtomicBool>| -> Result<(), CliError> {
+        let tasks = pending_landscapes(sweep, &plan.landscapes());
+        for (k, task) in tasks.iter().enumerate() {
             eprintln!(
-                "when the array has finished, rerun this command without --slurm: it skips the finished runs, computes the landscapes and writes {}",
-                args.out.join(crate::study::REPORT_FILE).display()
+                "landscape {}/{}: {} {} ({} directions, {}×{})",
+                k + 1,
+                tasks.len(),
+                task.run,
+                task.snapshot,
+                task.plan.directions.name(),
+                task.plan.spec.points,
+                task.plan.spec.points
             );
-            return Ok(());
+            compute_landscape(sweep, task, stop)?;
         }
-    }
-    let stop = stop_on_ctrl_c();
-    let failed = execute_locally(&sweep, args.jobs, Some(1), &stop)?;
-    if failed > 0 {
-        eprintln!("{failed} run(s) failed: the report lists them; rerunning this command starts them again");
-    }
-    let tasks = pending_landscapes(&sweep, &plan.landscapes());
-    for (k, task) in tasks.iter().enumerate() {
-        eprintln!(
-            "landscape {}/{}: {} {} ({} directions, {}×{})",
-            k + 1,
-            tasks.len(),
-            task.run,
-            task.snapshot,
-            task.plan.directions.name(),
-            task.plan.spec.points,
-            task.plan.spec.points
-        );
-        compute_landscape(&sweep, task, &stop)?;
-    }
-    let report = write_report(&sweep, &plan, began.elapsed().as_secs_f64())?;
-    writeln!(out, "wrote {}", report.display())?;
-    Ok(())
+        Ok(())
+    };
+    runner.run(out, &mut landscapes, &|sweep, seconds| {
+        write_report(sweep, &plan, seconds)
+    })
 }

@@ -22,7 +22,13 @@ pub struct FieldRun {
 pub struct FieldPanel {
     /// Its title, e.g. "authors' estimator, B0 = 1".
     pub title: String,
-    /// The exact E₀(B)/N, in B order.
+    /// The horizontal axis, e.g. "field B (the anneal runs right to left)".
+    pub x_label: String,
+    /// The vertical axis, e.g. "<E>/N".
+    pub y_label: String,
+    /// The exact curve's legend, e.g. "exact E0(B)/N".
+    pub exact_label: String,
+    /// The exact curve (E₀(B)/N or f(T)), in X order.
     pub exact: Vec<(f64, f64)>,
     /// The runs.
     pub runs: Vec<FieldRun>,
@@ -74,8 +80,8 @@ impl FieldPanel {
             .map_err(draw_error)?;
         chart
             .configure_mesh()
-            .x_desc("field B (the anneal runs right to left)")
-            .y_desc("<E>/N")
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
             .label_style(c.font(11.0))
             .draw()
             .map_err(draw_error)?;
@@ -86,7 +92,7 @@ impl FieldPanel {
                     BLACK.stroke_width(c.px(2.0).max(1) as u32),
                 ))
                 .map_err(draw_error)?
-                .label("exact E0(B)/N")
+                .label(self.exact_label.clone())
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK));
         }
         for (k, run) in self.runs.iter().enumerate() {

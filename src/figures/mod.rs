@@ -13,6 +13,7 @@ mod lattice;
 mod log_panel;
 mod modes;
 mod output;
+mod remedies;
 mod scaling;
 pub mod tab10;
 
@@ -27,4 +28,5 @@ pub use landscape::{caption, value_name, LandscapeFigure};
 pub use lattice::LatticeFigure;
 pub use modes::ModesFigure;
 pub use output::{base64, register_fonts, render, Canvas, Figure, FigureError, Raster, FONT};
+pub use remedies::{CostPanel, CostPoint, CoverageCostFigure};
 pub use scaling::{ScalingFigure, ScalingPoint, ScalingSeries};

@@ -86,80 +86,14 @@ impl StudyPlan {
         }
     }
 
-    /// Keep only some values of axes, from `--only` assignments: `KEY=VALUE`, `KEY=V1,V2`,
-    /// `KEY=[V1, V2]` or `seed=0..2`. Several assignments of one key keep the union of their
-    /// values.
+    /// Keep only some values of axes, from `--only` assignments (see [`restrict_axes`]).
     pub fn restrict_all(&mut self, assignments: &[String]) -> Result<(), SweepError> {
-        let mut by_key: Vec<(String, Vec<toml::Value>)> = Vec::new();
-        for assignment in assignments {
-            let (key, wanted) = self.wanted(assignment)?;
-            match by_key.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, values)) => values.extend(wanted),
-                None => by_key.push((key, wanted)),
-            }
-        }
-        for (key, wanted) in by_key {
-            let axis = self
-                .axes
-                .iter_mut()
-                .find(|a| a.0 == key)
-                .expect("wanted() checked the key");
-            axis.1.retain(|v| wanted.iter().any(|w| same_value(v, w)));
-        }
-        Ok(())
+        restrict_axes(&mut self.axes, assignments)
     }
 
-    /// Keep only some values of one axis (see [`StudyPlan::restrict_all`]).
+    /// Keep only some values of one axis (see [`restrict_axes`]).
     pub fn restrict(&mut self, assignment: &str) -> Result<(), SweepError> {
         self.restrict_all(&[assignment.to_string()])
-    }
-
-    /// The key of an `--only` assignment and the values it names, each checked to be on the
-    /// study's axis.
-    fn wanted(&self, assignment: &str) -> Result<(String, Vec<toml::Value>), SweepError> {
-        let keys: Vec<String> = self.axes.iter().map(|a| a.0.clone()).collect();
-        let (key, text) = assignment.split_once('=').ok_or_else(|| SweepError::Axis {
-            key: assignment.to_string(),
-            message: format!(
-                "write --only KEY=VALUES, e.g. --only lattice.size=3 (axes: {})",
-                keys.join(", ")
-            ),
-        })?;
-        let key = key.trim();
-        let text = text.trim();
-        let axis = self
-            .axes
-            .iter()
-            .find(|a| a.0 == key)
-            .ok_or_else(|| SweepError::Axis {
-                key: key.to_string(),
-                message: format!("is not an axis of the study (axes: {})", keys.join(", ")),
-            })?;
-        // A list written without brackets (3,4) is the list [3, 4].
-        let text = if text.contains(',') && !text.starts_with('[') {
-            format!("[{text}]")
-        } else {
-            text.to_string()
-        };
-        // A TOML value where one parses (3, 1.0, [3, 4]); otherwise a word or a range.
-        let value = toml::from_str::<toml::Table>(&format!("v = {text}"))
-            .ok()
-            .and_then(|t| t.get("v").cloned())
-            .unwrap_or_else(|| toml::Value::String(text.clone()));
-        let wanted = expand_axis(key, &value)?;
-        for w in &wanted {
-            if !axis.1.iter().any(|v| same_value(v, w)) {
-                let allowed: Vec<String> = axis.1.iter().map(|v| v.to_string()).collect();
-                return Err(SweepError::Axis {
-                    key: key.to_string(),
-                    message: format!(
-                        "{w} is not a value of the study's axis (its values: {})",
-                        allowed.join(", ")
-                    ),
-                });
-            }
-        }
-        Ok((key.to_string(), wanted))
     }
 
     /// The base configuration every run starts from (the paper's L = 3 preset, its length
@@ -286,4 +220,84 @@ impl StudyPlan {
         }
         core_seconds / cores.max(1) as f64
     }
+}
+
+/// Keep only some values of a study's axes, from `--only` assignments: `KEY=VALUE`,
+/// `KEY=V1,V2`, `KEY=[V1, V2]` or `seed=0..2`. Several assignments of one key keep the union
+/// of their values; a key or value that is not on the study's axes is refused by name.
+pub fn restrict_axes(
+    axes: &mut [(String, Vec<toml::Value>)],
+    assignments: &[String],
+) -> Result<(), SweepError> {
+    let mut by_key: Vec<(String, Vec<toml::Value>)> = Vec::new();
+    for assignment in assignments {
+        let (key, wanted) = wanted(axes, assignment)?;
+        match by_key.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, values)) => values.extend(wanted),
+            None => by_key.push((key, wanted)),
+        }
+    }
+    for (key, wanted) in by_key {
+        let axis = axes
+            .iter_mut()
+            .find(|a| a.0 == key)
+            .expect("wanted() checked the key");
+        axis.1.retain(|v| wanted.iter().any(|w| same_value(v, w)));
+    }
+    Ok(())
+}
+
+/// The key of an `--only` assignment and the values it names, each checked to be on the
+/// study's axis.
+fn wanted(
+    axes: &[(String, Vec<toml::Value>)],
+    assignment: &str,
+) -> Result<(String, Vec<toml::Value>), SweepError> {
+    let keys: Vec<String> = axes.iter().map(|a| a.0.clone()).collect();
+    let (key, text) = assignment.split_once('=').ok_or_else(|| SweepError::Axis {
+        key: assignment.to_string(),
+        message: format!(
+            "write --only KEY=VALUES, e.g. --only lattice.size=3 (axes: {})",
+            keys.join(", ")
+        ),
+    })?;
+    let key = key.trim();
+    let text = text.trim();
+    let axis = axes
+        .iter()
+        .find(|a| a.0 == key)
+        .ok_or_else(|| SweepError::Axis {
+            key: key.to_string(),
+            message: format!("is not an axis of the study (axes: {})", keys.join(", ")),
+        })?;
+    // A TOML value where one parses (3, 1.0, [3, 4]); otherwise a word or a range.
+    let parse = |text: &str| {
+        toml::from_str::<toml::Table>(&format!("v = {text}"))
+            .ok()
+            .and_then(|t| t.get("v").cloned())
+            .unwrap_or_else(|| toml::Value::String(text.to_string()))
+    };
+    // A list with or without brackets ([3, 4], 3,4, adam,sr) is its items, each parsed alone
+    // so bare words may be listed.
+    let value = match text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        Some(inner) => toml::Value::Array(inner.split(',').map(|i| parse(i.trim())).collect()),
+        None if text.contains(',') => {
+            toml::Value::Array(text.split(',').map(|i| parse(i.trim())).collect())
+        }
+        None => parse(text),
+    };
+    let wanted = expand_axis(key, &value)?;
+    for w in &wanted {
+        if !axis.1.iter().any(|v| same_value(v, w)) {
+            let allowed: Vec<String> = axis.1.iter().map(|v| v.to_string()).collect();
+            return Err(SweepError::Axis {
+                key: key.to_string(),
+                message: format!(
+                    "{w} is not a value of the study's axis (its values: {})",
+                    allowed.join(", ")
+                ),
+            });
+        }
+    }
+    Ok((key.to_string(), wanted))
 }

@@ -48,7 +48,7 @@ const EXACT_REFINEMENTS: usize = 64;
 
 /// E₀(B)/N dense enough that its chords are within `2 · EXACT_TOLERANCE` of the curve (E₀ is
 /// concave), from the cache where it holds the values; and the bound reached.
-fn exact_curve(size: usize, coupling: f64, bmax: f64) -> (Vec<(f64, f64)>, f64) {
+pub(crate) fn exact_curve(size: usize, coupling: f64, bmax: f64) -> (Vec<(f64, f64)>, f64) {
     let Some(model) = Lattice::new(size)
         .ok()
         .and_then(|l| NewmanMoore::new(l, coupling).ok())
@@ -77,14 +77,15 @@ fn exact_curve(size: usize, coupling: f64, bmax: f64) -> (Vec<(f64, f64)>, f64) 
 }
 
 /// A run's ⟨E_loc⟩/N against B along the descent, averaged down to [`CURVE_POINTS`].
-fn field_curve(run: &StudyRun) -> FieldRun {
+pub(crate) fn field_curve(run: &StudyRun) -> FieldRun {
     let rows = read_run_metrics(&run.dir)
         .map(|t| t.rows)
         .unwrap_or_default();
     let descent: Vec<(f64, f64)> = rows
         .iter()
         .filter(|m| m.phase != Phase::Warmup)
-        .map(|m| (m.field, m.objective_mean))
+        // X is B or T: the other of the two is 0 throughout a run.
+        .map(|m| (m.field + m.temperature, m.objective_mean))
         .collect();
     let chunk = descent.len().div_ceil(CURVE_POINTS).max(1);
     let points: Vec<(f64, f64)> = descent
@@ -138,6 +139,9 @@ fn field_figure(
             }
             panels.push(FieldPanel {
                 title: format!("{} estimator, B0 = {start}", c[0].estimator_name()),
+                x_label: "field B (the anneal runs right to left)".into(),
+                y_label: "<E>/N".into(),
+                exact_label: "exact E0(B)/N".into(),
                 exact: exact.clone(),
                 runs: c.iter().map(|r| field_curve(r)).collect(),
             });
@@ -185,7 +189,7 @@ fn stage_figure(
 }
 
 /// A duration in words: seconds under a minute, minutes under two hours, else hours.
-fn minutes(seconds: f64) -> String {
+pub(crate) fn minutes(seconds: f64) -> String {
     if seconds < 60.0 {
         format!("{seconds:.0} s")
     } else if seconds < 7200.0 {

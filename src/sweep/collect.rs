@@ -13,7 +13,7 @@ use super::{read_status, run_dir, value_text, RunState, Sweep, SweepError};
 pub const RUNS_FILE: &str = "runs.csv";
 
 /// Columns after the axes.
-pub const COLUMNS: [&str; 24] = [
+pub const COLUMNS: [&str; 25] = [
     "status",
     "message",
     "energy_mean",
@@ -35,6 +35,7 @@ pub const COLUMNS: [&str; 24] = [
     "final_energy_error",
     "min_gap",
     "collapse_step",
+    "final_effective_modes",
     "max_sharpness_ratio",
     "max_preconditioned_ratio",
     "wall_seconds",
@@ -200,8 +201,9 @@ fn roughness(dir: &Path) -> String {
 }
 
 /// The last exact row's KL, fidelity and energy error, the smallest gap while the field or
-/// temperature was on, and the collapse onset (empty where the run measured none).
-fn distance_summary(dir: &Path, l: usize) -> [String; 5] {
+/// temperature was on, the collapse onset and the last effective number of ground states
+/// (empty where the run measured none).
+fn distance_summary(dir: &Path, l: usize) -> [String; 6] {
     let Some(table) = crate::run::read_distances(dir).ok().flatten() else {
         return Default::default();
     };
@@ -229,6 +231,7 @@ fn distance_summary(dir: &Path, l: usize) -> [String; 5] {
         number(last.and_then(|r| r.energy_error)),
         number(min_gap),
         collapse.map(|s| s.to_string()).unwrap_or_default(),
+        number(modes.last().map(|m| m.1)),
     ]
 }
 
