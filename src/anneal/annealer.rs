@@ -132,6 +132,18 @@ impl Annealer {
             )
             .into());
         }
+        if !network.symmetry.is_none()
+            && crate::nn::code_symmetry::CodeWords::of_lattice(lattice.size()).is_none()
+        {
+            return Err(FieldError::new(
+                "network.symmetry",
+                crate::nn::LayoutError::Symmetry {
+                    size: lattice.size(),
+                }
+                .to_string(),
+            )
+            .into());
+        }
         let model = NewmanMoore::new(lattice, coupling)?;
         let mut rng = run_rng(seed);
         let net = network.init(lattice.size(), &mut rng);
@@ -387,14 +399,14 @@ impl Annealer {
 }
 
 /// `n` samples of `net` with `rng`'s uniforms, drawn in order and sampled in the fixed parts.
-fn draw_samples(
+pub(super) fn draw_samples(
     net: &Rnn2d,
     workspaces: &mut [Rnn2dWorkspace],
     n: usize,
     rng: &mut RunRng,
 ) -> (Array2<u8>, Array1<f64>) {
     let sites = net.sites();
-    let uniforms = Array2::from_shape_simple_fn((n, sites), || rng.random::<f64>());
+    let uniforms = Array2::from_shape_simple_fn((n, net.uniform_columns()), || rng.random::<f64>());
     let mut bits = Array2::zeros((n, sites));
     let mut log_p = Array1::zeros(n);
     let per = part_rows(n);

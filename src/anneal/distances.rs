@@ -222,18 +222,19 @@ impl Annealer {
         }
         // Exact distances in f64 whatever the run trains in: an f32 run's p over all 2^N
         // configurations would carry its rounding into the KL divergence.
-        let d = match self.net.config().precision {
-            Precision::F64 => cadence.target.measure(&self.net, x)?,
-            Precision::F32 => {
-                let wide = Rnn2d::from_params(
+        let net = match self.net.config().precision {
+            Precision::F64 => std::borrow::Cow::Borrowed(&self.net),
+            Precision::F32 => std::borrow::Cow::Owned(
+                Rnn2d::from_params(
                     self.net.config().in_f64(),
                     self.net.size(),
                     self.net.params().clone(),
                 )
-                .expect("the network's own layout");
-                cadence.target.measure(&wide, x)?
-            }
+                .expect("the network's own layout"),
+            ),
         };
+        // A code-after run reports the symmetrised distribution.
+        let d = cadence.target.measure(net.reporting().as_ref(), x)?;
         let mut row = DistanceRow::new(step, phase, self.config.kind, x, d);
         if let Some((mean, var)) = objective {
             if let Some(e) = cadence

@@ -27,7 +27,14 @@ impl Annealer {
                 return None;
             }
             let chunk = EVALUATION_CHUNK.min(total - drawn);
-            let (bits, _) = self.draw(chunk);
+            // A code-after run reports samples of the symmetrised distribution.
+            let reported = self.net.reporting().into_owned();
+            let (bits, _) = super::annealer::draw_samples(
+                &reported,
+                &mut self.workspaces,
+                chunk,
+                &mut self.rng,
+            );
             energies.extend(
                 self.model
                     .energies(bits.view())

@@ -176,6 +176,23 @@ pub fn anneal(args: AnnealArgs, out: &mut dyn Write) -> Result<(), CliError> {
         total,
         dir.display()
     );
+    if let Some(code) = (!config.network.symmetry.is_none())
+        .then(|| crate::nn::code_symmetry::CodeWords::of_lattice(config.lattice.size))
+        .flatten()
+    {
+        eprintln!(
+            "network.symmetry = {:?}: averages over the 2^{} = {} ground-state codewords; each log p takes {} teacher-forced passes{}",
+            config.network.symmetry,
+            code.log2(),
+            code.len(),
+            code.len(),
+            if config.network.symmetry == crate::nn::Symmetry::Code {
+                " in training (the cost of a step grows about as much)"
+            } else {
+                ", in what the run reports only"
+            }
+        );
+    }
     let outcome = match &args.resume {
         Some(dir) => {
             if let Ok(table) = crate::run::read_run_metrics(dir) {

@@ -175,7 +175,9 @@ fn evaluate(
         Draws::Common(u) => u,
         Draws::Fresh(seed) => {
             let mut rng = StdRng::seed_from_u64(seed);
-            owned = Array2::from_shape_simple_fn((samples, n), || rng.random::<f64>());
+            owned = Array2::from_shape_simple_fn((samples, net.uniform_columns()), || {
+                rng.random::<f64>()
+            });
             &owned
         }
     };
@@ -249,10 +251,11 @@ pub fn compute_surface(
     } else {
         spec.axis()
     };
-    let n = model.lattice().sites();
     let common = (spec.estimator == SurfaceEstimator::Crn).then(|| {
         let mut rng = StdRng::seed_from_u64(spec.seed);
-        Array2::from_shape_simple_fn((spec.samples, n), || rng.random::<f64>())
+        Array2::from_shape_simple_fn((spec.samples, center.uniform_columns()), || {
+            rng.random::<f64>()
+        })
     });
     let mut values = Array2::zeros((beta.len(), alpha.len()));
     let mut stderr = Array2::zeros((beta.len(), alpha.len()));

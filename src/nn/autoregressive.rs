@@ -23,8 +23,15 @@ pub trait Autoregressive: Send + Sync {
     /// The parameters, for the optimiser.
     fn params_mut(&mut self) -> &mut Params;
 
-    /// Draw one configuration per row of `uniforms` (each entry U(0, 1) decides one site,
-    /// e_s = 1 iff u < p(e_s = 1 | e_<s)), writing the bits and their log p.
+    /// Uniforms a sample takes: one per site, and any the network needs besides (a
+    /// code-symmetrised network draws its codeword with one more).
+    fn uniform_columns(&self) -> usize {
+        self.sites()
+    }
+
+    /// Draw one configuration per row of `uniforms` ([`Autoregressive::uniform_columns`]
+    /// columns; entry s decides site s, e_s = 1 iff u < p(e_s = 1 | e_<s)), writing the bits
+    /// and their log p.
     fn sample_with(
         &self,
         uniforms: ArrayView2<f64>,
@@ -91,7 +98,8 @@ pub trait Autoregressive: Send + Sync {
     where
         Self: Sized,
     {
-        let uniforms = Array2::from_shape_simple_fn((n, self.sites()), || rng.random::<f64>());
+        let uniforms =
+            Array2::from_shape_simple_fn((n, self.uniform_columns()), || rng.random::<f64>());
         let mut bits = Array2::zeros((n, self.sites()));
         let mut log_p = Array1::zeros(n);
         let mut ws = Self::Workspace::default();

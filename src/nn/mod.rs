@@ -2,6 +2,7 @@
 //! paper's 2D RNN and the optimisers (Adam and its variants, SGD). Knows nothing of the physics.
 
 mod autoregressive;
+pub mod code_symmetry;
 mod natural;
 mod npz;
 mod optimizer;
@@ -16,4 +17,4 @@ pub use npz::{
 };
 pub use optimizer::{Optimizer, OptimizerConfig, OptimizerKind, OptimizerState, StateError};
 pub use params::{Filter, LayoutError, Params, TensorSpec};
-pub use rnn2d::{Activation, Precision, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+pub use rnn2d::{Activation, Precision, Rnn2d, Rnn2dConfig, Rnn2dWorkspace, Symmetry};

@@ -24,6 +24,12 @@ pub enum LayoutError {
         /// The hidden width expected.
         hidden: usize,
     },
+    /// The code symmetry asked for on a lattice whose code is too large.
+    #[error("network.symmetry averages over the 2^k ground states of L = {size}, more than 2^{max} (each log p would cost 2^k passes): use network.symmetry = \"none\" at this size", max = crate::nn::code_symmetry::MAX_CODE_WORDS_LOG2)]
+    Symmetry {
+        /// L.
+        size: usize,
+    },
 }
 /// Name and shape of one tensor: a matrix `[rows, cols]` in the row-vector convention
 /// (inputs × outputs) or a vector `[len]`.

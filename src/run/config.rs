@@ -263,6 +263,15 @@ impl RunConfig {
             )
             .into());
         }
+        if !self.network.symmetry.is_none()
+            && crate::nn::code_symmetry::CodeWords::of_lattice(size).is_none()
+        {
+            return Err(FieldError::new(
+                "network.symmetry",
+                crate::nn::LayoutError::Symmetry { size }.to_string(),
+            )
+            .into());
+        }
         self.anneal.validate()?;
         if self.anneal.gradient == GradientSource::Exact && size * size > MAX_EXACT_GRADIENT_SITES {
             return Err(FieldError::new(

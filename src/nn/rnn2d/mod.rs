@@ -23,6 +23,9 @@ use serde::{Deserialize, Serialize};
 pub use real::Real;
 pub use simd::use_avx2;
 
+use std::sync::Arc;
+
+use super::code_symmetry::CodeWords;
 use super::{LayoutError, Params, TensorSpec};
 pub use prepared::Rnn2dWorkspace;
 
@@ -85,6 +88,28 @@ impl Precision {
     }
 }
 
+/// Whether the network's distribution is averaged over the ground-state code (SPEC §8.2,
+/// `network.symmetry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Symmetry {
+    /// The plain network (the paper's).
+    #[default]
+    None,
+    /// p_sym(e) = 2^{−k} Σ_c p(e ⊕ c) in training and everywhere else.
+    Code,
+    /// The plain network is trained; what the run reports of it (the final sample, the exact
+    /// distances and ground-state modes) is of p_sym.
+    CodeAfter,
+}
+
+impl Symmetry {
+    /// Whether this is the default (left out of a written config).
+    pub fn is_none(&self) -> bool {
+        *self == Self::None
+    }
+}
+
 /// Plain-data description of a 2D RNN; [`Rnn2dConfig::init`] builds the network.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +122,9 @@ pub struct Rnn2dConfig {
     /// Float type of the passes (default f64).
     #[serde(default, skip_serializing_if = "Precision::is_f64")]
     pub precision: Precision,
+    /// Averaging over the ground-state code (default none).
+    #[serde(default, skip_serializing_if = "Symmetry::is_none")]
+    pub symmetry: Symmetry,
 }
 
 impl Default for Rnn2dConfig {
@@ -105,6 +133,7 @@ impl Default for Rnn2dConfig {
             hidden: 40,
             activation: Activation::Elu,
             precision: Precision::F64,
+            symmetry: Symmetry::None,
         }
     }
 }
@@ -154,6 +183,9 @@ pub struct Rnn2d {
     config: Rnn2dConfig,
     size: usize,
     params: Params,
+    /// The code the distribution is averaged over, when it is (`Symmetry::Code`, or a
+    /// reporting copy of a `CodeAfter` network).
+    code: Option<Arc<CodeWords>>,
 }
 
 impl Rnn2d {
@@ -169,11 +201,45 @@ impl Rnn2d {
                 hidden: config.hidden,
             });
         }
+        let code = match config.symmetry {
+            Symmetry::Code => {
+                Some(CodeWords::of_lattice(size).ok_or(LayoutError::Symmetry { size })?)
+            }
+            Symmetry::None | Symmetry::CodeAfter => None,
+        };
         Ok(Self {
             config,
             size,
             params,
+            code,
         })
+    }
+
+    /// The same weights with the code symmetry applied (what a `code-after` run reports).
+    pub fn symmetrised(&self) -> Result<Self, LayoutError> {
+        Ok(Self {
+            code: Some(
+                CodeWords::of_lattice(self.size)
+                    .ok_or(LayoutError::Symmetry { size: self.size })?,
+            ),
+            ..self.clone()
+        })
+    }
+
+    /// The network whose samples and probabilities a run reports: itself, or for
+    /// `code-after` its symmetrised copy.
+    pub fn reporting(&self) -> std::borrow::Cow<'_, Self> {
+        match (self.config.symmetry, &self.code) {
+            (Symmetry::CodeAfter, None) => self
+                .symmetrised()
+                .map_or(std::borrow::Cow::Borrowed(self), std::borrow::Cow::Owned),
+            _ => std::borrow::Cow::Borrowed(self),
+        }
+    }
+
+    /// The code the distribution is averaged over, if it is.
+    pub fn code(&self) -> Option<&CodeWords> {
+        self.code.as_deref()
     }
 
     /// The configuration it was built from.
@@ -203,6 +269,78 @@ impl Rnn2d {
     }
 }
 
+/// The plain network's passes, which the code symmetry averages over orbits.
+impl Rnn2d {
+    fn plain_sample_with(
+        &self,
+        uniforms: ndarray::ArrayView2<f64>,
+        bits: ndarray::ArrayViewMut2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let mode = forward::Mode::Sample(uniforms);
+        match self.config.precision {
+            Precision::F64 => self.forward(mode, bits, log_p, &mut ws.f64),
+            Precision::F32 => self.forward(mode, bits, log_p, &mut ws.f32),
+        }
+    }
+
+    fn plain_log_prob(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let mut owned = bits.to_owned();
+        let (mode, bits) = (forward::Mode::Evaluate, owned.view_mut());
+        match self.config.precision {
+            Precision::F64 => self.forward(mode, bits, log_p, &mut ws.f64),
+            Precision::F32 => self.forward(mode, bits, log_p, &mut ws.f32),
+        }
+    }
+
+    fn plain_single_flips(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        flipped: ndarray::ArrayViewMut2<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        match self.config.precision {
+            Precision::F64 => self.single_flips(bits, log_p, flipped, &mut ws.f64),
+            Precision::F32 => self.single_flips(bits, log_p, flipped, &mut ws.f32),
+        }
+    }
+
+    fn plain_accumulate_grad(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        weights: ndarray::ArrayView1<f64>,
+        grad: &mut Params,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let sink = backward::Sink::Sum(grad);
+        match self.config.precision {
+            Precision::F64 => self.backward(bits, weights, sink, &mut ws.f64),
+            Precision::F32 => self.backward(bits, weights, sink, &mut ws.f32),
+        }
+    }
+
+    fn plain_log_derivatives(
+        &self,
+        bits: ndarray::ArrayView2<u8>,
+        out: ndarray::ArrayViewMut2<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let ones = ndarray::Array1::ones(bits.nrows());
+        let sink = backward::Sink::PerRow(out);
+        match self.config.precision {
+            Precision::F64 => self.backward(bits, ones.view(), sink, &mut ws.f64),
+            Precision::F32 => self.backward(bits, ones.view(), sink, &mut ws.f32),
+        }
+    }
+}
+
 impl super::Autoregressive for Rnn2d {
     type Workspace = Rnn2dWorkspace;
 
@@ -218,18 +356,37 @@ impl super::Autoregressive for Rnn2d {
         &mut self.params
     }
 
+    fn uniform_columns(&self) -> usize {
+        // One more uniform per sample picks the codeword.
+        self.sites() + usize::from(self.code.is_some())
+    }
+
     fn sample_with(
         &self,
         uniforms: ndarray::ArrayView2<f64>,
-        bits: ndarray::ArrayViewMut2<u8>,
-        log_p: ndarray::ArrayViewMut1<f64>,
+        mut bits: ndarray::ArrayViewMut2<u8>,
+        mut log_p: ndarray::ArrayViewMut1<f64>,
         ws: &mut Rnn2dWorkspace,
     ) {
-        let mode = forward::Mode::Sample(uniforms);
-        match self.config.precision {
-            Precision::F64 => self.forward(mode, bits, log_p, &mut ws.f64),
-            Precision::F32 => self.forward(mode, bits, log_p, &mut ws.f32),
+        let Some(code) = &self.code else {
+            return self.plain_sample_with(uniforms, bits, log_p, ws);
+        };
+        let n = self.sites();
+        self.plain_sample_with(
+            uniforms.slice(ndarray::s![.., ..n]),
+            bits.view_mut(),
+            log_p.view_mut(),
+            ws,
+        );
+        let words = code.words();
+        for (mut row, &u) in bits.rows_mut().into_iter().zip(uniforms.column(n)) {
+            let j = ((u * code.len() as f64) as usize).min(code.len() - 1);
+            ndarray::Zip::from(&mut row)
+                .and(&words.row(j))
+                .for_each(|b, &w| *b ^= w);
         }
+        // e ⊕ c has the orbit of e: its p_sym from the plain log p of the orbit.
+        self.log_prob(bits.view(), log_p, ws);
     }
 
     fn log_prob(
@@ -238,24 +395,38 @@ impl super::Autoregressive for Rnn2d {
         log_p: ndarray::ArrayViewMut1<f64>,
         ws: &mut Rnn2dWorkspace,
     ) {
-        let mut owned = bits.to_owned();
-        let (mode, bits) = (forward::Mode::Evaluate, owned.view_mut());
-        match self.config.precision {
-            Precision::F64 => self.forward(mode, bits, log_p, &mut ws.f64),
-            Precision::F32 => self.forward(mode, bits, log_p, &mut ws.f32),
-        }
+        let Some(code) = &self.code else {
+            return self.plain_log_prob(bits, log_p, ws);
+        };
+        let orbits = code.orbits(bits);
+        let mut orbit_log_p = ndarray::Array1::zeros(orbits.nrows());
+        self.plain_log_prob(orbits.view(), orbit_log_p.view_mut(), ws);
+        code.symmetrise(orbit_log_p.view(), log_p);
     }
 
     fn log_prob_single_flips(
         &self,
         bits: ndarray::ArrayView2<u8>,
         log_p: ndarray::ArrayViewMut1<f64>,
-        flipped: ndarray::ArrayViewMut2<f64>,
+        mut flipped: ndarray::ArrayViewMut2<f64>,
         ws: &mut Rnn2dWorkspace,
     ) {
-        match self.config.precision {
-            Precision::F64 => self.single_flips(bits, log_p, flipped, &mut ws.f64),
-            Precision::F32 => self.single_flips(bits, log_p, flipped, &mut ws.f32),
+        let Some(code) = &self.code else {
+            return self.plain_single_flips(bits, log_p, flipped, ws);
+        };
+        let orbits = code.orbits(bits);
+        let mut orbit_log_p = ndarray::Array1::zeros(orbits.nrows());
+        let mut orbit_flipped = ndarray::Array2::zeros((orbits.nrows(), self.sites()));
+        self.plain_single_flips(
+            orbits.view(),
+            orbit_log_p.view_mut(),
+            orbit_flipped.view_mut(),
+            ws,
+        );
+        code.symmetrise(orbit_log_p.view(), log_p);
+        // (e ⊕ c)^i = e^i ⊕ c: column i of the orbit's flips is the orbit of e^i.
+        for (i, mut column) in flipped.columns_mut().into_iter().enumerate() {
+            code.symmetrise(orbit_flipped.column(i), column.view_mut());
         }
     }
 
@@ -266,24 +437,34 @@ impl super::Autoregressive for Rnn2d {
         grad: &mut Params,
         ws: &mut Rnn2dWorkspace,
     ) {
-        let sink = backward::Sink::Sum(grad);
-        match self.config.precision {
-            Precision::F64 => self.backward(bits, weights, sink, &mut ws.f64),
-            Precision::F32 => self.backward(bits, weights, sink, &mut ws.f32),
+        let Some(code) = &self.code else {
+            return self.plain_accumulate_grad(bits, weights, grad, ws);
+        };
+        let orbits = code.orbits(bits);
+        let mut orbit_log_p = ndarray::Array1::zeros(orbits.nrows());
+        self.plain_log_prob(orbits.view(), orbit_log_p.view_mut(), ws);
+        let mut pi = code.orbit_weights(orbit_log_p.view());
+        for (m, mut group) in pi.exact_chunks_mut(code.len()).into_iter().enumerate() {
+            group *= weights[m];
         }
+        self.plain_accumulate_grad(orbits.view(), pi.view(), grad, ws);
     }
 
     fn log_derivatives(
         &self,
         bits: ndarray::ArrayView2<u8>,
-        out: ndarray::ArrayViewMut2<f64>,
+        mut out: ndarray::ArrayViewMut2<f64>,
         ws: &mut Rnn2dWorkspace,
     ) {
-        let ones = ndarray::Array1::ones(bits.nrows());
-        let sink = backward::Sink::PerRow(out);
-        match self.config.precision {
-            Precision::F64 => self.backward(bits, ones.view(), sink, &mut ws.f64),
-            Precision::F32 => self.backward(bits, ones.view(), sink, &mut ws.f32),
-        }
+        let Some(code) = &self.code else {
+            return self.plain_log_derivatives(bits, out, ws);
+        };
+        let orbits = code.orbits(bits);
+        let mut orbit_log_p = ndarray::Array1::zeros(orbits.nrows());
+        self.plain_log_prob(orbits.view(), orbit_log_p.view_mut(), ws);
+        let pi = code.orbit_weights(orbit_log_p.view());
+        let mut per_row = ndarray::Array2::zeros((orbits.nrows(), out.ncols()));
+        self.plain_log_derivatives(orbits.view(), per_row.view_mut(), ws);
+        out.assign(&code.weighted_rows(pi.view(), per_row.view()));
     }
 }
