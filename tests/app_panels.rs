@@ -232,9 +232,28 @@ fn run_panel_offers_the_settled_schedule_and_rvqa_and_names_a_bad_dwell() {
     h.get_by_label("Settle window w");
     h.get_by_label("Settle tolerance");
     h.get_by_label("Entropy T_f0");
+    h.get_by_label("Symmetry");
     h.get_by_label_contains("anneal.max_dwell = 3 must be at least anneal.train_steps = 5");
     assert!(h.get_by_label("Start").accesskit_node().is_disabled());
     h.snapshot("run_panel_settled");
+}
+
+#[test]
+fn run_panel_refuses_the_code_symmetry_where_the_code_is_too_large() {
+    let state = fixture();
+    let mut h = harness(panels::run::ui, state, (320.0, 900.0));
+    h.state_mut().0.status = RunStatus::Idle;
+    {
+        let config = &mut h.state_mut().0.form.config;
+        config.lattice.size = 12;
+        config.network.symmetry = annealscape::nn::Symmetry::Code;
+    }
+    h.run();
+    h.get_by_label_contains("more than 2^6");
+    assert!(h.get_by_label("Start").accesskit_node().is_disabled());
+    h.state_mut().0.form.config.lattice.size = 6;
+    h.run();
+    assert!(!h.get_by_label("Start").accesskit_node().is_disabled());
 }
 
 #[test]

@@ -15,20 +15,13 @@ fn stderr(o: &std::process::Output) -> String {
 fn the_grid_has_every_remedy_where_it_applies_and_bad_restrictions_are_refused() {
     let dir = temp_dir("remedies-plan");
     let out = dir.to_str().unwrap();
-    // Counted by hand: quantum runs take all nine remedies, exact only at L = 3; thermal runs
-    // take seven (no RVQA, no separate standard estimator), exact only at L = 3.
-    let quantum = |sizes: &[usize]| {
-        sizes
-            .iter()
-            .map(|&l| if l == 3 { 9 } else { 8 })
-            .sum::<usize>()
-    };
-    let thermal = |sizes: &[usize]| {
-        sizes
-            .iter()
-            .map(|&l| if l == 3 { 7 } else { 6 })
-            .sum::<usize>()
-    };
+    // Counted by hand: quantum runs take all eleven remedies, but exact only at L = 3 and the
+    // two code symmetries only on degenerate lattices (L = 3, 6, 7; L = 4 and 5 have one
+    // ground state); thermal runs take two fewer (no RVQA, no separate standard estimator).
+    let count =
+        |l: usize, all: usize| all - usize::from(l != 3) - 2 * usize::from(l == 4 || l == 5);
+    let quantum = |sizes: &[usize]| sizes.iter().map(|&l| count(l, 11)).sum::<usize>();
+    let thermal = |sizes: &[usize]| sizes.iter().map(|&l| count(l, 9)).sum::<usize>();
     let full = (quantum(&[3, 4, 5, 6, 7]) + thermal(&[3, 4, 5, 6, 7])) * 6;
     let quick = (quantum(&[3, 4, 6]) + thermal(&[3])) * 6;
     for (flag, runs) in [("--full", full), ("--quick", quick)] {
@@ -115,7 +108,7 @@ fn a_test_grid_study_scores_every_remedy_from_its_run_folders_and_a_rerun_redoes
         "## Rankings",
         "### L = 3, quantum",
         "### L = 3, thermal",
-        "| code | not run:",
+        "| translations | not run:",
     ] {
         assert!(report.contains(section), "{section}:\n{report}");
     }
@@ -142,6 +135,8 @@ fn a_test_grid_study_scores_every_remedy_from_its_run_folders_and_a_rerun_redoes
                 "amsgrad",
                 "sr",
                 "exact",
+                "code",
+                "code-after",
                 "rvqa",
                 "settled",
                 "hidden-2x",
@@ -155,6 +150,8 @@ fn a_test_grid_study_scores_every_remedy_from_its_run_folders_and_a_rerun_redoes
                 "amsgrad",
                 "sr",
                 "exact",
+                "code",
+                "code-after",
                 "settled",
                 "hidden-2x",
                 "samples-10x",
@@ -186,11 +183,15 @@ fn a_test_grid_study_scores_every_remedy_from_its_run_folders_and_a_rerun_redoes
                 row.contains(&format!("| {coverage:.3} ± ")),
                 "{coverage}: {row}"
             );
+            if remedy.starts_with("code") {
+                // Every ground state equally likely by construction.
+                assert!((coverage - 1.0).abs() < 1e-9, "{remedy}: {coverage}");
+            }
             rows_checked += 1;
         }
         assert!(!section.contains("| rvqa |") || target == "quantum");
     }
-    assert_eq!(rows_checked, 16);
+    assert_eq!(rows_checked, 20);
     assert!(report.contains("| adam | 2/2 |") && report.contains("| baseline |"));
     // Rerunning redoes nothing and rewrites the report.
     let metrics = runs.join("targetquantum-remedyadam-seed0/metrics.csv");

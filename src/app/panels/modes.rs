@@ -77,6 +77,19 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         if ground == 1 { "" } else { "s" },
         k.unwrap_or(0)
     ));
+    match state.run.config.as_ref().map(|c| c.network.symmetry) {
+        Some(crate::nn::Symmetry::Code) => {
+            ui.label(
+                "network.symmetry = code: p is averaged over the ground-state code, so every ground state's exact probability is equal by construction (all bars equal)",
+            );
+        }
+        Some(crate::nn::Symmetry::CodeAfter) => {
+            ui.label(
+                "network.symmetry = code after training: the final sample and the exact probabilities are of the symmetrised network (all ground-state bars equal by construction); the latest batch is the plain network's",
+            );
+        }
+        _ => {}
+    }
     if let Some(row) = state.run.distances.latest_probabilities() {
         ui.label(format!(
             "exact at step {}: ground-state mass {:.4} · effective modes {:.2} · KL to uniform {:.3}",

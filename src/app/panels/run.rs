@@ -6,7 +6,7 @@ use super::{invalid, labelled};
 use crate::anneal::{AnnealKind, Estimator, GradientSource, ScheduleShape};
 use crate::app::command::AppCommand;
 use crate::app::state::{AppState, RunStatus};
-use crate::nn::{OptimizerKind, Precision};
+use crate::nn::{OptimizerKind, Precision, Symmetry};
 use crate::run::{MAX_RUN_SIZE, PRESETS};
 
 /// Draw the run panel.
@@ -247,6 +247,35 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
                 .response
                 .labelled_by(label.id);
             ui.end_row();
+            let label = ui.label("Symmetry");
+            egui::ComboBox::from_id_salt("symmetry")
+                .selected_text(match c.network.symmetry {
+                    Symmetry::None => "none",
+                    Symmetry::Code => "code",
+                    Symmetry::CodeAfter => "code after training",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut c.network.symmetry, Symmetry::None, "none")
+                        .on_hover_text("The plain network (the paper's)");
+                    ui.selectable_value(&mut c.network.symmetry, Symmetry::Code, "code")
+                        .on_hover_text(
+                            "Average p over the 2^k ground-state codewords in training: every \
+                             ground state equally likely by construction; 2^k passes per log p",
+                        );
+                    ui.selectable_value(
+                        &mut c.network.symmetry,
+                        Symmetry::CodeAfter,
+                        "code after training",
+                    )
+                    .on_hover_text(
+                        "Train the plain network; report the symmetrised one (final sample, \
+                         exact distances, modes)",
+                    );
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            mark(ui, &error, "network.symmetry");
             labelled(ui, "Seed", DragValue::new(&mut c.seed));
             ui.end_row();
         });
@@ -415,6 +444,11 @@ fn progress(ui: &mut Ui, state: &AppState) {
         };
         if c.anneal.schedule == ScheduleShape::Settled {
             regularised += ", settled schedule";
+        }
+        match c.network.symmetry {
+            Symmetry::None => {}
+            Symmetry::Code => regularised += ", code-symmetrised",
+            Symmetry::CodeAfter => regularised += ", code-symmetrised after training",
         }
         ui.label(
             RichText::new(format!(
