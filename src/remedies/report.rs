@@ -65,7 +65,7 @@ fn ranking_table(md: &mut String, cell: &[RemedyScore]) {
     let g = cell.first().map_or(1, |s| s.ground_states);
     let _ = writeln!(
         md,
-        "| rank | remedy | runs done | reached E₀ (95 % interval) | coverage: effective modes / {g} | collapsed (median step) | jumps per run (median first {}) | final ⟨E⟩/N − E₀/N | final {} | wall s | cost × | against the baseline |\n|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| rank | remedy | runs done | reached E₀ (95 % interval) | coverage: mass × effective modes / {g} | collapsed (median step) | jumps per run (median first {}) | final ⟨E⟩/N − E₀/N | final {} | wall s | cost × | against the baseline |\n|---|---|---|---|---|---|---|---|---|---|---|---|",
         if quantum { "B" } else { "T" },
         if quantum { "fidelity" } else { "reverse KL" }
     );
@@ -278,7 +278,7 @@ pub fn write_report(
     let mut md = String::new();
     let _ = write!(
         md,
-        "# annealscape remedies --{}: what changes the outcome\n\nEvery remedy of SPEC §8 against the paper's Adam at the same step budget, scored per SPEC §8.4 over seeds. Written by `annealscape remedies`; the runs are in `runs/`, one row each in `runs.csv` (columns in docs/sweeps.md), the figures in `figures/`.\n\n## Settings\n\n- Runs of {} steps ({} warm-up, {} values × {}), n_h = {}, M = {}; quantum from B₀ = {}, thermal from T₀ = {}; seeds {}.\n- Runs: {done} of {} finished{}; their wall times add up to {}; this invocation took {} (runs finished earlier are not redone).\n- A run *reaches E₀* when the most frequent configuration of its final sample is a ground state. *Coverage* is the exact effective number of ground states at the end (exp of the entropy of p over the 2^k ground states, normalised) over 2^k. *Collapsed* counts runs whose effective modes fell below 1.5 and stayed there to the end (the collapse onset of docs/distances.md). A remedy **helps** where its 95 % interval (Wilson for the success rate; mean ± 1.96 standard errors for the coverage, which decides on degenerate lattices) lies above the baseline's, and *hurts* where it lies below.\n\n",
+        "# annealscape remedies --{}: what changes the outcome\n\nEvery remedy of SPEC §8 against the paper's Adam at the same step budget, scored per SPEC §8.4 over seeds. Written by `annealscape remedies`; the runs are in `runs/`, one row each in `runs.csv` (columns in docs/sweeps.md), the figures in `figures/`.\n\n## Settings\n\n- Runs of {} steps ({} warm-up, {} values × {}), n_h = {}, M = {}; quantum from B₀ = {}, thermal from T₀ = {}; seeds {}.\n- Runs: {done} of {} finished{}; their wall times add up to {}; this invocation took {} (runs finished earlier are not redone).\n- A run *reaches E₀* when the most frequent configuration of its final sample is a ground state. *Coverage* is the exact effective number of ground states at the end (exp of the entropy of p over the 2^k ground states, normalised) over 2^k, times the ground states' total probability: a network far from every ground state spreads its little mass there evenly, and that is not coverage. *Collapsed* counts runs whose effective modes fell below 1.5 and stayed there to the end (the collapse onset of docs/distances.md). A remedy **helps** where its 95 % interval (Wilson for the success rate; mean ± 1.96 standard errors for the coverage, which decides on degenerate lattices) lies above the baseline's, and *hurts* where it lies below.\n\n",
         plan.length.name(),
         base.anneal.schedule().total_steps(),
         base.anneal.warmup_steps,

@@ -56,7 +56,8 @@ pub struct RemedyScore {
     pub success_interval: (f64, f64),
     /// 2^k, the number of ground states.
     pub ground_states: usize,
-    /// Final effective modes / 2^k, mean and standard error (degenerate lattices, where measured).
+    /// Final ground-state mass × effective modes / 2^k, mean and standard error (degenerate
+    /// lattices, where measured).
     pub coverage: Option<(f64, f64)>,
     /// Finished runs whose ground-state modes collapsed.
     pub collapsed: usize,
@@ -125,10 +126,16 @@ fn score_cell(size: usize, target: &str, remedy: &str, runs: &[&StudyRun]) -> Re
     // SPEC §8.4: the most frequent configuration of the final sample is a ground state.
     let successes = done.iter().filter(|r| r.top_defects() == Some(0.0)).count();
     let g = ground_states(size);
+    // Discounted by the ground states' mass: a network far from every ground state spreads
+    // its little mass there evenly, and that is not coverage.
     let coverage: Vec<f64> = done
         .iter()
-        .filter_map(|r| r.number("final_effective_modes"))
-        .map(|m| m / g as f64)
+        .filter_map(|r| {
+            Some(
+                r.number("final_effective_modes")? / g as f64
+                    * r.number("final_ground_state_mass")?,
+            )
+        })
         .collect();
     let collapse: Vec<f64> = done
         .iter()

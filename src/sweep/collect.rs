@@ -13,7 +13,7 @@ use super::{read_status, run_dir, value_text, RunState, Sweep, SweepError};
 pub const RUNS_FILE: &str = "runs.csv";
 
 /// Columns after the axes.
-pub const COLUMNS: [&str; 25] = [
+pub const COLUMNS: [&str; 26] = [
     "status",
     "message",
     "energy_mean",
@@ -36,6 +36,7 @@ pub const COLUMNS: [&str; 25] = [
     "min_gap",
     "collapse_step",
     "final_effective_modes",
+    "final_ground_state_mass",
     "max_sharpness_ratio",
     "max_preconditioned_ratio",
     "wall_seconds",
@@ -202,8 +203,8 @@ fn roughness(dir: &Path) -> String {
 
 /// The last exact row's KL, fidelity and energy error, the smallest gap while the field or
 /// temperature was on, the collapse onset and the last effective number of ground states
-/// (empty where the run measured none).
-fn distance_summary(dir: &Path, l: usize) -> [String; 6] {
+/// and the ground states' total probability (empty where the run measured none).
+fn distance_summary(dir: &Path, l: usize) -> [String; 7] {
     let Some(table) = crate::run::read_distances(dir).ok().flatten() else {
         return Default::default();
     };
@@ -232,6 +233,7 @@ fn distance_summary(dir: &Path, l: usize) -> [String; 6] {
         number(min_gap),
         collapse.map(|s| s.to_string()).unwrap_or_default(),
         number(modes.last().map(|m| m.1)),
+        number(rows.iter().rev().find_map(|r| r.ground_state_mass)),
     ]
 }
 
