@@ -124,3 +124,29 @@ fn the_sweep_window_lists_sorts_filters_and_overlays_runs() {
     assert_eq!(view.visible().len(), 1);
     assert_eq!(view.rows[view.visible()[0]][0], "size4-seed1");
 }
+
+#[test]
+fn a_remedies_folder_is_coloured_by_remedy() {
+    let row = |id: &str, target: &str, remedy: &str| {
+        [id, target, remedy, "0", "done"].map(String::from).to_vec()
+    };
+    let mut view = SweepView {
+        header: ["id", "target", "remedy", "seed", "status"]
+            .map(String::from)
+            .to_vec(),
+        rows: vec![
+            row("a", "quantum", "adam"),
+            row("b", "thermal", "adam"),
+            row("c", "quantum", "sr"),
+        ],
+        axes: 3,
+        ..Default::default()
+    };
+    // target varies first, but a remedies study is read remedy against remedy.
+    assert_eq!(view.first_varying_axis(), 1);
+    // Where every run has one remedy, the first varying axis again.
+    for r in &mut view.rows {
+        r[2] = "adam".into();
+    }
+    assert_eq!(view.first_varying_axis(), 0);
+}

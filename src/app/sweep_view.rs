@@ -248,8 +248,19 @@ impl SweepView {
         };
     }
 
-    /// The first axis whose value differs between runs (0 when none does): the default colour.
+    /// The default colour: the `remedy` axis of a remedies study when it varies, else the
+    /// first axis whose value differs between runs (0 when none does).
     pub fn first_varying_axis(&self) -> usize {
+        let varies = |a: usize| {
+            let c = 1 + a;
+            self.rows.iter().any(|r| r.get(c) != self.rows[0].get(c))
+        };
+        if let Some(a) = (0..self.axes)
+            .find(|&a| self.header.get(1 + a).map(String::as_str) == Some("remedy"))
+            .filter(|&a| varies(a))
+        {
+            return a;
+        }
         (0..self.axes)
             .find(|&a| {
                 let c = 1 + a;
