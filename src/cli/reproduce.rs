@@ -2,12 +2,10 @@
 
 use clap::Args;
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::study_runner::{duration, StudyRunner};
-use super::sweep::SlurmArgs;
+use super::study_runner::{duration, StudyArgs, StudyRunner};
 use super::CliError;
 use crate::study::{compute_landscape, pending_landscapes, write_report, StudyLength, StudyPlan};
 use crate::sweep::Sweep;
@@ -24,28 +22,9 @@ pub struct ReproduceArgs {
     /// A tiny grid for the test suite.
     #[arg(long, hide = true, conflicts_with_all = ["quick", "full"])]
     pub test_grid: bool,
-    /// The study folder (a sweep folder; rerunning the same command continues it).
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Keep only some values of an axis, e.g. --only lattice.size=3, --only lattice.size=3,4 or
-    /// --only seed=0..2; repeating a key keeps the union of its values
-    /// (repeatable).
-    #[arg(long, value_name = "KEY=VALUES")]
-    pub only: Vec<String>,
-    /// Runs at a time (default: one per core).
-    #[arg(long)]
-    pub jobs: Option<usize>,
-    /// Print the sweep specification (with --slurm: the job script) and the estimated time,
-    /// and stop.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Write the report from what has finished, running nothing (e.g. while an array runs).
-    #[arg(long, conflicts_with = "dry_run")]
-    pub report_only: bool,
-    /// Run the study as a Slurm job array; rerun the same command without --slurm when it has
-    /// finished (or add --wait) for the landscapes and the report.
+    /// Where, which part and how.
     #[command(flatten)]
-    pub slurm: SlurmArgs,
+    pub study: StudyArgs,
 }
 
 /// The plan the arguments describe.
@@ -58,7 +37,7 @@ fn plan(args: &ReproduceArgs) -> Result<StudyPlan, CliError> {
         StudyLength::Quick
     };
     let mut plan = StudyPlan::new(length);
-    plan.restrict_all(&args.only)?;
+    plan.restrict_all(&args.study.only)?;
     Ok(plan)
 }
 
@@ -66,22 +45,18 @@ fn plan(args: &ReproduceArgs) -> Result<StudyPlan, CliError> {
 pub fn reproduce(args: ReproduceArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let plan = plan(&args)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs = args.jobs.unwrap_or(cores).max(1);
+    let jobs = args.study.jobs.unwrap_or(cores).max(1);
     eprintln!(
         "reproduce --{}: {} runs; estimated {} on {jobs} core(s)",
         plan.length.name(),
         plan.runs(),
         duration(plan.estimated_seconds(jobs))
     );
-    let runner = StudyRunner {
-        origin: format!("reproduce --{}", plan.length.name()),
-        spec_text: plan.spec_text(),
-        out: &args.out,
-        jobs: args.jobs,
-        dry_run: args.dry_run,
-        report_only: args.report_only,
-        slurm: &args.slurm,
-    };
+    let runner = StudyRunner::new(
+        format!("reproduce --{}", plan.length.name()),
+        plan.spec_text(),
+        &args.study,
+    );
     let mut landscapes = |sweep: &Sweep, stop: &Arc<AtomicBool>| -> Result<(), CliError> {
         let tasks = pending_landscapes(sweep, &plan.landscapes());
         for (k, task) in tasks.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! What `reproduce` and `remedies` share: a built-in sweep written to a folder, run here or on
 //! Slurm, then whatever the study computes after its runs, then its report.
 
+use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -12,6 +13,33 @@ use crate::study::StudyError;
 use crate::sweep::{
     check_sweep_folder, prepare_sweep, read_status, run_dir, submit, RunState, Sweep,
 };
+
+/// The arguments `reproduce` and `remedies` share: where, which part, how.
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    /// The study folder (a sweep folder; rerunning the same command continues it).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Keep only some values of an axis, e.g. --only lattice.size=3, --only lattice.size=3,4 or
+    /// --only seed=0..2; repeating a key keeps the union of its values
+    /// (repeatable).
+    #[arg(long, value_name = "KEY=VALUES")]
+    pub only: Vec<String>,
+    /// Runs at a time (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Print the sweep specification (with --slurm: the job script) and the estimated time,
+    /// and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the report from what has finished, running nothing (e.g. while an array runs).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub report_only: bool,
+    /// Run the study as a Slurm job array; rerun the same command without --slurm when it has
+    /// finished (or add --wait) for the rest and the report.
+    #[command(flatten)]
+    pub slurm: SlurmArgs,
+}
 
 /// A study's sweep and how the command was asked to run it.
 pub(super) struct StudyRunner<'a> {
@@ -45,7 +73,21 @@ pub(super) fn duration(seconds: f64) -> String {
     }
 }
 
-impl StudyRunner<'_> {
+impl<'a> StudyRunner<'a> {
+    /// The runner of `args` for the study `origin` (e.g. `remedies --quick`) with its
+    /// generated specification.
+    pub fn new(origin: String, spec_text: String, args: &'a StudyArgs) -> Self {
+        Self {
+            origin,
+            spec_text,
+            out: &args.out,
+            jobs: args.jobs,
+            dry_run: args.dry_run,
+            report_only: args.report_only,
+            slurm: &args.slurm,
+        }
+    }
+
     /// Run the study: the sweep (skipping finished runs), then `after_runs` (e.g. landscapes),
     /// then `report`, whose path is printed.
     pub fn run(

@@ -91,9 +91,10 @@ impl CostPanel {
                 )])
                 .map_err(draw_error)?;
             chart
+                // Beside the marker, not under it.
                 .draw_series([Text::new(
                     p.label.clone(),
-                    (p.cost, p.value),
+                    (p.cost * 1.06, p.value + 0.02),
                     c.font(11.0).color(&color),
                 )])
                 .map_err(draw_error)?;

@@ -192,7 +192,7 @@ fn cost_figure(scores: &[RemedyScore], dir: &Path) -> Result<String, StudyError>
             CostPanel {
                 title: format!("L = {size}, {target}"),
                 y_label: if g > 1 {
-                    format!("coverage (effective modes / {g})")
+                    format!("coverage (mass x effective modes / {g})")
                 } else {
                     "runs reaching E0".into()
                 },
