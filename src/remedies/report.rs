@@ -340,6 +340,13 @@ pub fn write_report(
         .filter_map(|v| v.as_integer())
         .flat_map(|s| ["quantum", "thermal"].map(|t| (s, t)))
     {
+        if plan.skipped_cells.contains(&(size, target)) {
+            let why = plan
+                .applies(size, target, BASELINE)
+                .expect_err("a skipped cell refuses every remedy");
+            left_out.push((why, vec!["every remedy".into()]));
+            continue;
+        }
         for r in REMEDIES {
             if let Err(why) = plan.applies(size, target, r.name) {
                 let cell = format!("{} at L = {size} {target}", r.name);
