@@ -13,6 +13,8 @@ mod plan;
 mod report;
 mod score;
 
-pub use plan::{RemediesLength, RemediesPlan, Remedy, BASELINE, NOT_BUILT, REMEDIES, TARGETS};
+pub use plan::{
+    LeftOut, RemediesLength, RemediesPlan, Remedy, BASELINE, NOT_BUILT, REMEDIES, TARGETS,
+};
 pub use report::{write_report, REPORT_FILE};
 pub use score::{score, RemedyScore, Verdict};

@@ -142,6 +142,31 @@ fn ground_states_log2(size: i64) -> usize {
         .map_or(0, |l| GroundStates::new(l).degeneracy_log2())
 }
 
+/// Why the grid leaves a (L, target, remedy) out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LeftOut {
+    /// The study leaves out the whole (L, target) cell (the quick study's thermal L = 4, 6).
+    #[error("the {} study leaves out thermal runs at L = {size}", length.name())]
+    Cell {
+        /// The study's length.
+        length: RemediesLength,
+        /// L.
+        size: i64,
+    },
+    /// RVQA on a thermal run.
+    #[error("quantum only: RVQA adds the entropy term the thermal objective has already")]
+    RvqaThermal,
+    /// The standard estimator as a remedy of a thermal run.
+    #[error("quantum only: the thermal baseline uses the standard estimator already")]
+    StandardThermal,
+    /// The code symmetry on a lattice with one ground state.
+    #[error("degenerate lattices only: with one ground state the code symmetry is the identity")]
+    OneGroundState,
+    /// Exact gradients above L = 3.
+    #[error("exact gradients run at L <= {EXACT_MAX_SIZE} only: an exact step at L = 4 takes about 10 s, three days a run")]
+    ExactTooLarge,
+}
+
 /// The largest L of exact-gradient runs.
 const EXACT_MAX_SIZE: i64 = 3;
 
@@ -219,27 +244,18 @@ impl RemediesPlan {
     }
 
     /// Whether the grid runs `remedy` on (L, target), and if not, why.
-    pub fn applies(&self, size: i64, target: &str, remedy: &str) -> Result<(), String> {
+    pub fn applies(&self, size: i64, target: &str, remedy: &str) -> Result<(), LeftOut> {
         if self.skipped_cells.contains(&(size, target)) {
-            return Err(format!(
-                "the {} study leaves out thermal runs at L = {size}",
-                self.length.name()
-            ));
+            return Err(LeftOut::Cell {
+                length: self.length,
+                size,
+            });
         }
         match remedy {
-            "rvqa" if target == "thermal" => Err(
-                "quantum only: RVQA adds the entropy term the thermal objective has already".into(),
-            ),
-            "adam-standard" if target == "thermal" => Err(
-                "quantum only: the thermal baseline uses the standard estimator already".into(),
-            ),
-            "code" | "code-after" if ground_states_log2(size) == 0 => Err(
-                "degenerate lattices only: with one ground state the code symmetry is the identity"
-                    .into(),
-            ),
-            "exact" if size > EXACT_MAX_SIZE => {
-                Err(format!("exact gradients run at L <= {EXACT_MAX_SIZE} only: an exact step at L = 4 takes about 10 s, three days a run"))
-            }
+            "rvqa" if target == "thermal" => Err(LeftOut::RvqaThermal),
+            "adam-standard" if target == "thermal" => Err(LeftOut::StandardThermal),
+            "code" | "code-after" if ground_states_log2(size) == 0 => Err(LeftOut::OneGroundState),
+            "exact" if size > EXACT_MAX_SIZE => Err(LeftOut::ExactTooLarge),
             _ => Ok(()),
         }
     }

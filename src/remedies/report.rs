@@ -8,10 +8,10 @@ use crate::figures::{
     render, CostPanel, CostPoint, CoverageCostFigure, FieldCurvesFigure, FieldPanel,
 };
 use crate::physics::{ExactThermo, Lattice, NewmanMoore};
-use crate::study::{exact_curve, field_curve, minutes, study_runs, StudyError, StudyRun};
+use crate::study::{exact_curve, field_curve, runs_line, study_runs, StudyError, StudyRun};
 use crate::sweep::{collect, Sweep};
 
-use super::plan::{RemediesPlan, BASELINE, NOT_BUILT, REMEDIES};
+use super::plan::{LeftOut, RemediesPlan, BASELINE, NOT_BUILT, REMEDIES};
 use super::score::{score, RemedyScore, Verdict};
 
 /// The report's file name.
@@ -272,13 +272,11 @@ pub fn write_report(
     let dir = &sweep.dir;
     let figures = dir.join("figures");
     std::fs::create_dir_all(&figures).map_err(|e| StudyError::io(&figures, e))?;
-    let done = runs.iter().filter(|r| r.done()).count();
-    let failed: Vec<&StudyRun> = runs.iter().filter(|r| r.status == "failed").collect();
     let base = plan.base_config();
     let mut md = String::new();
     let _ = write!(
         md,
-        "# annealscape remedies --{}: what changes the outcome\n\nEvery remedy of SPEC §8 against the paper's Adam at the same step budget, scored per SPEC §8.4 over seeds. Written by `annealscape remedies`; the runs are in `runs/`, one row each in `runs.csv` (columns in docs/sweeps.md), the figures in `figures/`.\n\n## Settings\n\n- Runs of {} steps ({} warm-up, {} values × {}), n_h = {}, M = {}; quantum from B₀ = {}, thermal from T₀ = {}; seeds {}.\n- Runs: {done} of {} finished{}; their wall times add up to {}; this invocation took {} (runs finished earlier are not redone).\n- A run *reaches E₀* when the most frequent configuration of its final sample is a ground state. *Coverage* is the exact effective number of ground states at the end (exp of the entropy of p over the 2^k ground states, normalised) over 2^k, times the ground states' total probability: a network far from every ground state spreads its little mass there evenly, and that is not coverage. *Collapsed* counts runs whose effective modes fell below 1.5 and stayed there to the end (the collapse onset of docs/distances.md). A remedy **helps** where its 95 % interval (Wilson for the success rate; mean ± 1.96 standard errors for the coverage, which decides on degenerate lattices) lies above the baseline's, and *hurts* where it lies below.\n\n",
+        "# annealscape remedies --{}: what changes the outcome\n\nEvery remedy of SPEC §8 against the paper's Adam at the same step budget, scored per SPEC §8.4 over seeds. Written by `annealscape remedies`; the runs are in `runs/`, one row each in `runs.csv` (columns in docs/sweeps.md), the figures in `figures/`.\n\n## Settings\n\n- Runs of {} steps ({} warm-up, {} values × {}), n_h = {}, M = {}; quantum from B₀ = {}, thermal from T₀ = {}; seeds {}.\n{}- A run *reaches E₀* when the most frequent configuration of its final sample is a ground state. *Coverage* is the exact effective number of ground states at the end (exp of the entropy of p over the 2^k ground states, normalised) over 2^k, times the ground states' total probability: a network far from every ground state spreads its little mass there evenly, and that is not coverage. *Collapsed* counts runs whose effective modes fell below 1.5 and stayed there to the end (the collapse onset of docs/distances.md). A remedy **helps** where its 95 % interval (Wilson for the success rate; mean ± 1.96 standard errors for the coverage, which decides on degenerate lattices) lies above the baseline's, and *hurts* where it lies below.\n\n",
         plan.length.name(),
         base.anneal.schedule().total_steps(),
         base.anneal.warmup_steps,
@@ -293,22 +291,7 @@ pub fn write_report(
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(", "),
-        runs.len(),
-        if failed.is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", {} failed ({})",
-                failed.len(),
-                failed
-                    .iter()
-                    .map(|r| format!("{}: {}", r.id, r.message))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        },
-        minutes(runs.iter().filter_map(|r| r.number("wall_seconds")).sum()),
-        minutes(wall_seconds)
+        runs_line(&runs, wall_seconds)
     );
     md.push_str("## The remedies\n\n| remedy | what it is | settings |\n|---|---|---|\n");
     for r in REMEDIES {
@@ -333,7 +316,7 @@ pub fn write_report(
         let _ = writeln!(md, "| {name} | not run: {why} | — |");
     }
     // Why cells are missing, each reason once with the cells it removes.
-    let mut left_out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut left_out: Vec<(LeftOut, Vec<String>)> = Vec::new();
     for (size, target) in plan
         .values("lattice.size")
         .iter()

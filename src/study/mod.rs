@@ -21,6 +21,6 @@ pub use landscapes::{
     compute_landscape, has_landscapes, landscape_path, pending_landscapes, LandscapeTask,
 };
 pub use plan::{restrict_axes, LandscapePlan, StudyLength, StudyPlan, LANDSCAPE_SNAPSHOTS};
-pub(crate) use report::{exact_curve, field_curve, minutes};
+pub(crate) use report::{exact_curve, field_curve, runs_line};
 pub use report::{write_report, REPORT_FILE};
 pub use rows::{study_runs, StudyRun};

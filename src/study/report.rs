@@ -199,6 +199,28 @@ pub(crate) fn minutes(seconds: f64) -> String {
     }
 }
 
+/// The report's line on its runs: how many finished and failed (with their messages), their
+/// wall time, and this invocation's.
+pub(crate) fn runs_line(runs: &[StudyRun], wall_seconds: f64) -> String {
+    let done = runs.iter().filter(|r| r.done()).count();
+    let failed: Vec<String> = runs
+        .iter()
+        .filter(|r| r.status == "failed")
+        .map(|r| format!("{}: {}", r.id, r.message))
+        .collect();
+    format!(
+        "- Runs: {done} of {} finished{}; their wall times add up to {}; this invocation took {} (runs finished earlier are not redone).\n",
+        runs.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed ({})", failed.len(), failed.join("; "))
+        },
+        minutes(runs.iter().filter_map(|r| r.number("wall_seconds")).sum()),
+        minutes(wall_seconds)
+    )
+}
+
 /// 51001 as "51,001".
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -271,8 +293,6 @@ pub fn write_report(
     let dir = &sweep.dir;
     let figures = dir.join("figures");
     std::fs::create_dir_all(&figures).map_err(|e| StudyError::io(&figures, e))?;
-    let done = runs.iter().filter(|r| r.done()).count();
-    let failed: Vec<&StudyRun> = runs.iter().filter(|r| r.status == "failed").collect();
     let (outcomes, verdicts) = outcome_table(&runs, Estimator::Authors);
     let (outcomes_standard, _) = outcome_table(&runs, Estimator::Standard);
     let (jumps, jumped, annealed, jump_at) = jump_table(&runs);
@@ -282,25 +302,10 @@ pub fn write_report(
     let mut md = String::new();
     let _ = write!(
         md,
-        "# annealscape reproduce --{}: the paper's study\n\nNeural annealing of the Newman–Moore model (Inack, Morawetz, Melko 2022), every table beside the paper's numbers (SPEC §5). Written by `annealscape reproduce`; the runs are in `runs/`, one row each in `runs.csv` (columns in docs/sweeps.md), the figures in `figures/`.\n\n## Settings\n\n{}- Runs: {done} of {} finished{}; their wall times add up to {}; this invocation took {} (runs finished earlier are not redone).\n\n",
+        "# annealscape reproduce --{}: the paper's study\n\nNeural annealing of the Newman–Moore model (Inack, Morawetz, Melko 2022), every table beside the paper's numbers (SPEC §5). Written by `annealscape reproduce`; the runs are in `runs/`, one row each in `runs.csv` (columns in docs/sweeps.md), the figures in `figures/`.\n\n## Settings\n\n{}{}\n",
         plan.length.name(),
         settings(plan),
-        runs.len(),
-        if failed.is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", {} failed ({})",
-                failed.len(),
-                failed
-                    .iter()
-                    .map(|r| format!("{}: {}", r.id, r.message))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        },
-        minutes(runs.iter().filter_map(|r| r.number("wall_seconds")).sum()),
-        minutes(wall_seconds)
+        runs_line(&runs, wall_seconds)
     );
     let rough_total: usize = rough_counts.iter().sum();
     let (authors_top, standard_top) = (
