@@ -389,6 +389,35 @@ fn a_run_writes_exact_rows_at_the_cadence_and_at_the_end() {
         notes.contains("fidelity with one ground state is not defined"),
         "{notes}"
     );
+
+    // --symmetrise measures p_sym: the ground states are one orbit of the code, so the mass
+    // is kept and spread evenly over all four (what `code-after` reports).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args(["distance", "--symmetrise", "--run"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}\t")))
+            .map(|v| v.parse().unwrap())
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+    };
+    close(
+        value("ground_state_mass"),
+        last.ground_state_mass.unwrap(),
+        1e-12,
+        "the mass symmetrised",
+    );
+    close(value("effective_modes"), 4.0, 1e-9, "all four modes equal");
+    close(
+        value("kl_to_uniform_ground_states"),
+        0.0,
+        1e-9,
+        "uniform over the ground states",
+    );
 }
 
 #[test]

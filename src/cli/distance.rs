@@ -15,6 +15,10 @@ pub struct DistanceArgs {
     /// The network measured.
     #[command(flatten)]
     pub target: SnapshotArgs,
+    /// Measure the weights averaged over the ground-state code, p_sym(e) = 2^-k Σ_c p(e ⊕ c),
+    /// whatever the run trained with: `code-after` applied to any finished run.
+    #[arg(long)]
+    pub symmetrise: bool,
 }
 
 /// Run `annealscape distance`.
@@ -26,6 +30,11 @@ pub fn distance(args: DistanceArgs, out: &mut dyn Write) -> Result<(), CliError>
         x,
         ..
     } = args.target.resolve()?;
+    let net = if args.symmetrise {
+        net.symmetrised()?
+    } else {
+        net
+    };
     let kind: TargetKind = kind.into();
     match kind {
         TargetKind::Quantum if !x.is_finite() => {
