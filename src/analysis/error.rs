@@ -34,6 +34,9 @@ pub enum AnalysisError {
         /// What failed, and what to do.
         message: String,
     },
+    /// The request does not fit the run; the message names the option and the fix.
+    #[error("{0}")]
+    Request(String),
     /// The analysis would not fit the machine, or a computation it needs failed.
     #[error("{0}")]
     Resources(String),

@@ -5,6 +5,7 @@
 
 mod error;
 mod exact_curve;
+mod films;
 mod landscapes;
 mod resources;
 mod scaling_table;
@@ -12,6 +13,7 @@ mod slice_directions;
 
 pub use error::AnalysisError;
 pub use exact_curve::{exact_curve, ExactCurveError};
+pub use films::{FilmEvent, FilmRequest, FrameChoice};
 pub use landscapes::{Existing, LandscapeRequest, RunFolder};
 pub use resources::{check_landscape, MAX_LANDSCAPE_HOURS};
 pub use scaling_table::{

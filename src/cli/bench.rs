@@ -21,6 +21,8 @@ pub enum Suite {
     Landscape,
     /// Spin updates per second of simulated annealing, parallel tempering and SQA.
     Baselines,
+    /// Frames per second of the 3D surface while it rotates (one core).
+    Render,
 }
 
 /// Run `f` until at least `budget` has passed (at least once) and return seconds per call.
@@ -57,6 +59,7 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
         Suite::Anneal => return anneal_suite(out),
         Suite::Landscape => return landscape_suite(out),
         Suite::Baselines => return super::bench_baselines::run(out),
+        Suite::Render => return render_suite(out),
         Suite::Physics => {}
     }
     let budget = Duration::from_secs(2);
@@ -273,6 +276,55 @@ fn landscape_suite(out: &mut dyn Write) -> Result<(), CliError> {
             "{name} L={l}\t{rate:.1}\t{:.1}\t{:.1}",
             51.0 * 51.0 / rate,
             201.0 * 201.0 / rate
+        )?;
+    }
+    Ok(())
+}
+
+/// Frames per second of the software 3D renderer turning a 101 × 101 surface (20,000
+/// triangles, contours, centre) at the app's and a figure's image sizes.
+fn render_suite(out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::figures::{Camera, ColorScale, HeightScale, SurfaceScene};
+    let n = 101;
+    let axis: Vec<f64> = (0..n)
+        .map(|i| -1.0 + 2.0 * i as f64 / (n - 1) as f64)
+        .collect();
+    let values = ndarray::Array2::from_shape_fn((n, n), |(r, c)| {
+        let (a, b) = (axis[c], axis[r]);
+        a * a + 0.5 * b * b + 0.1 * (7.0 * a).sin() * (5.0 * b).cos()
+    });
+    let path: Vec<[f64; 3]> = (0..200)
+        .map(|i| {
+            let t = i as f64 / 199.0;
+            [0.8 * (1.0 - t), 0.5 * (1.0 - t), 1.0 - t]
+        })
+        .collect();
+    writeln!(out, "case	ms_per_frame	frames_per_second")?;
+    for (w, h) in [(800u32, 600u32), (1280, 960)] {
+        let scene = SurfaceScene {
+            alpha: &axis,
+            beta: &axis,
+            values: values.view(),
+            path: path.clone(),
+            centre: true,
+            scale: ColorScale::default(),
+            height: HeightScale::Linear,
+            height_range: None,
+        };
+        let mut azimuth = 0.0;
+        let (secs, _) = time_per_call(Duration::from_secs(2), || {
+            azimuth += 3.0;
+            let camera = Camera {
+                azimuth,
+                ..Camera::default()
+            };
+            std::hint::black_box(scene.render(&camera, w, h, [255, 255, 255]));
+        });
+        writeln!(
+            out,
+            "surface 101x101 at {w}x{h}\t{:.2}\t{:.1}",
+            1e3 * secs,
+            1.0 / secs
         )?;
     }
     Ok(())

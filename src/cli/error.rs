@@ -154,7 +154,7 @@ impl From<AnalysisError> for CliError {
             AnalysisError::Run(e) => e.into(),
             AnalysisError::Anneal(e) => e.into(),
             AnalysisError::Landscape(e) => e.into(),
-            AnalysisError::Resources(_) => Self::usage(e),
+            AnalysisError::Resources(_) | AnalysisError::Request(_) => Self::usage(e),
             other @ (AnalysisError::Npz(_)
             | AnalysisError::Layout(_)
             | AnalysisError::Io { .. }) => Self::runtime(other),

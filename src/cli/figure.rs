@@ -14,6 +14,9 @@ use crate::run::RunLayout;
 pub enum FigureKind {
     /// One landscape: heatmap, contours, colour bar, projected path.
     Landscape,
+    /// A landscape (--landscape) or a film frame (--film, --frame) as a shaded 3D surface,
+    /// the path at its own objective values.
+    Landscape3d,
     /// The paper's three stages (warm-up, mid-anneal, completion), one colour range.
     Stages,
     /// ⟨E⟩/N and the objective against step and T or B, with the exact curve.
@@ -81,6 +84,24 @@ pub struct FigureArgs {
     /// Logarithmic colour scale.
     #[arg(long)]
     pub log: bool,
+    /// Film name in RUN/films without .npz (kind landscape3d), instead of --landscape.
+    #[arg(long, conflicts_with = "landscape")]
+    pub film: Option<String>,
+    /// The film's frame, from 1 (kind landscape3d with --film).
+    #[arg(long, default_value_t = 1)]
+    pub frame: usize,
+    /// 3D: rotation about the vertical axis, degrees.
+    #[arg(long, default_value_t = 35.0, allow_negative_numbers = true)]
+    pub azimuth: f64,
+    /// 3D: angle above the horizon, degrees (0 to 89).
+    #[arg(long, default_value_t = 30.0)]
+    pub elevation: f64,
+    /// 3D: magnification.
+    #[arg(long, default_value_t = 1.0)]
+    pub zoom: f64,
+    /// 3D: heights are log10(value − min) instead of the value.
+    #[arg(long)]
+    pub log_height: bool,
 }
 
 /// Most contour levels a figure draws (each is a marching-squares pass over the grid).
@@ -106,7 +127,7 @@ fn parse_pair(text: &str) -> Result<(f64, f64), String> {
     Ok((a, b))
 }
 
-fn load(args: &FigureArgs, name: &str) -> Result<Landscape, CliError> {
+pub(super) fn load(args: &FigureArgs, name: &str) -> Result<Landscape, CliError> {
     let path = args
         .run
         .join(RunLayout::LANDSCAPES)
@@ -138,7 +159,7 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
             writeln!(out, "{}", args.out.display())?;
             return Ok(());
         }
-        FigureKind::Landscape | FigureKind::Stages => {}
+        FigureKind::Landscape | FigureKind::Stages | FigureKind::Landscape3d => {}
     }
     if let Some(bad) = args.levels.iter().flatten().find(|v| !v.is_finite()) {
         return Err(CliError::Usage(format!(
@@ -168,7 +189,11 @@ pub fn figure(args: FigureArgs, out: &mut dyn Write) -> Result<(), CliError> {
         contours: args.contours,
         levels: args.levels.clone(),
     };
+    if let FigureKind::Landscape3d = args.kind {
+        return super::figure3d::landscape3d(&args, scale, out);
+    }
     let landscapes: Vec<(Landscape, String)> = match args.kind {
+        FigureKind::Landscape3d => unreachable!(),
         FigureKind::Landscape => {
             let name = match &args.landscape {
                 Some(n) => n.clone(),
@@ -395,6 +420,6 @@ fn run_figure(args: &FigureArgs) -> Result<(), CliError> {
             };
             write(&figure, args)
         }
-        FigureKind::Landscape | FigureKind::Stages => unreachable!(),
+        FigureKind::Landscape | FigureKind::Stages | FigureKind::Landscape3d => unreachable!(),
     }
 }

@@ -14,6 +14,8 @@ mod distance;
 mod error;
 mod exact;
 mod figure;
+mod figure3d;
+mod film;
 mod landscape;
 mod remedies;
 mod reproduce;
@@ -84,6 +86,9 @@ pub enum Command {
     Figure(figure::FigureArgs),
     /// Loss landscapes around a run's snapshots, stored in RUN/landscapes/.
     Landscape(landscape::LandscapeArgs),
+    /// The landscape along the whole anneal in one fixed plane, stored in RUN/films/, with
+    /// GIF, MP4, PNG and VTK exports.
+    Film(film::FilmArgs),
     /// A classical baseline (SA, PT or SQA): R runs at one budget, one TSV row.
     #[command(subcommand)]
     Baseline(baseline::BaselineCommand),
@@ -128,6 +133,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Eval(args) => anneal::eval(args, out),
         Command::Presets => anneal::presets(out),
         Command::Landscape(args) => landscape::landscape(args, out),
+        Command::Film(args) => film::film(args, out),
         Command::Figure(args) => figure::figure(args, out),
         Command::Distance(args) => distance::distance(args, out),
         Command::Direction(args) => direction::direction(args, out),

@@ -143,30 +143,7 @@ pub fn render(figure: &impl Figure, path: &Path, scale: f64) -> Result<(), Figur
     };
     match ext.as_deref() {
         Some("png") => {
-            if !(scale.is_finite() && (0.25..=8.0).contains(&scale)) {
-                return Err(FigureError::Draw(format!(
-                    "scale must be from 0.25 to 8 (got {scale})"
-                )));
-            }
-            let (pw, ph) = (
-                (w as f64 * scale).round() as u32,
-                (h as f64 * scale).round() as u32,
-            );
-            let mut buffer = vec![255u8; (pw * ph * 3) as usize];
-            {
-                let root = BitMapBackend::with_buffer(&mut buffer, (pw, ph)).into_drawing_area();
-                root.fill(&WHITE).map_err(draw_error)?;
-                figure.draw(
-                    &root,
-                    Canvas {
-                        scale,
-                        vector: false,
-                    },
-                )?;
-                root.present().map_err(draw_error)?;
-            }
-            let image = image::RgbImage::from_raw(pw, ph, buffer)
-                .ok_or_else(|| FigureError::Draw("pixel buffer has the wrong size".into()))?;
+            let image = rasterise(figure, scale)?;
             let mut png = Vec::new();
             image
                 .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
@@ -193,6 +170,44 @@ pub fn render(figure: &impl Figure, path: &Path, scale: f64) -> Result<(), Figur
         }
         _ => Err(FigureError::Format(path.display().to_string())),
     }
+}
+
+/// Write `bytes` to `path` atomically, as a figure error naming the file.
+pub fn write_atomically_bytes(path: &Path, bytes: &[u8]) -> Result<(), FigureError> {
+    write_atomically(path, |f| std::io::Write::write_all(f, bytes)).map_err(|e| FigureError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Draw `figure` into an RGB image at `scale` × its logical size (PNG files, film frames).
+pub fn rasterise(figure: &impl Figure, scale: f64) -> Result<image::RgbImage, FigureError> {
+    register_fonts();
+    if !(scale.is_finite() && (0.25..=8.0).contains(&scale)) {
+        return Err(FigureError::Draw(format!(
+            "scale must be from 0.25 to 8 (got {scale})"
+        )));
+    }
+    let (w, h) = figure.size();
+    let (pw, ph) = (
+        (w as f64 * scale).round() as u32,
+        (h as f64 * scale).round() as u32,
+    );
+    let mut buffer = vec![255u8; (pw * ph * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (pw, ph)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        figure.draw(
+            &root,
+            Canvas {
+                scale,
+                vector: false,
+            },
+        )?;
+        root.present().map_err(draw_error)?;
+    }
+    image::RgbImage::from_raw(pw, ph, buffer)
+        .ok_or_else(|| FigureError::Draw("pixel buffer has the wrong size".into()))
 }
 
 /// Insert the rasters as PNG `<image>` elements right after the background, so every

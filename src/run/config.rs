@@ -27,8 +27,10 @@ fn one() -> f64 {
     1.0
 }
 
+/// 400 keeps between 201 and 400 points once a run is longer than that (the stride doubles
+/// when it fills), so a film can always have 200 frames.
 fn default_trajectory_points() -> usize {
-    200
+    400
 }
 
 fn default_live_every() -> usize {
@@ -46,7 +48,8 @@ pub const MAX_COUPLING: f64 = 1e6;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputConfig {
-    /// Most parameter vectors kept in `trajectory.npz` (thinned evenly as the run grows).
+    /// Most parameter vectors kept in `trajectory.npz` (thinned evenly as the run grows: a
+    /// long run keeps between half of them and all).
     #[serde(default = "default_trajectory_points")]
     pub trajectory_points: usize,
     /// Send weights and samples to live views every this many steps.

@@ -36,6 +36,8 @@ impl RunLayout {
     pub const FINAL_MODES: &'static str = "final_modes.tsv";
     /// Stored landscapes, `SNAPSHOT-DIRECTIONS.npz`.
     pub const LANDSCAPES: &'static str = "landscapes";
+    /// Films of the landscape along the run, one NPZ each.
+    pub const FILMS: &'static str = "films";
     /// Hessian spectra at snapshots, `NAME.npz`.
     pub const CURVATURE_SPECTRA: &'static str = "curvature";
     /// Figures and screenshots.

@@ -1,0 +1,314 @@
+//! Films of the landscape along the anneal (SPEC §10): frames against `landscape` at the same
+//! point, resume and reuse, the path on each frame, the GIF and the VTK files read back.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use annealscape::analysis::{
+    Existing, FilmEvent, FilmRequest, FrameChoice, LandscapeRequest, RunFolder,
+};
+use annealscape::landscape::{
+    compute_surface, load_film, BiasDirection, DirectionKind, Directions, FilmColour, HessianPair,
+    SurfaceEstimator, SurfaceSpec,
+};
+use annealscape::nn::Autoregressive;
+use annealscape::physics::{Lattice, NewmanMoore};
+use annealscape::run::{run_blocking, RunConfig};
+
+fn short_run(name: &str, overrides: &[&str]) -> std::path::PathBuf {
+    let dir = common::temp_dir(name);
+    let mut all: Vec<String> = [
+        "anneal.estimator=standard",
+        "network.hidden=6",
+        "anneal.warmup_steps=5",
+        "anneal.anneal_steps=20",
+        "anneal.train_steps=2",
+        "anneal.samples=30",
+        "anneal.minibatches=1",
+        "anneal.final_samples=200",
+        "diagnostics.exact_every=0",
+        "diagnostics.curvature_every=0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    all.extend(overrides.iter().map(|s| s.to_string()));
+    let config = RunConfig::preset("paper-quantum-L3")
+        .unwrap()
+        .with_overrides(&all)
+        .unwrap();
+    run_blocking(&config, &dir, &mut annealscape::anneal::Silent).unwrap();
+    dir
+}
+
+fn request(estimator: SurfaceEstimator, frames: usize, name: &str) -> FilmRequest {
+    FilmRequest {
+        frames: FrameChoice::Even(frames),
+        directions: DirectionKind::Pca,
+        direction_seed: 3,
+        bias: BiasDirection::Zero,
+        hessian_at: "mid3".into(),
+        pair: HessianPair::Top,
+        spec: SurfaceSpec {
+            range: 0.6,
+            points: 7,
+            samples: 25,
+            estimator,
+            seed: 5,
+            one_dimensional: false,
+        },
+        colour: FilmColour::Shared,
+        name: name.into(),
+    }
+}
+
+#[test]
+fn each_frame_is_the_surface_at_its_trajectory_point_to_the_last_bit() {
+    let dir = short_run("film-frames", &[]);
+    let folder = RunFolder::open(&dir).unwrap();
+    let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
+    for estimator in [SurfaceEstimator::Crn, SurfaceEstimator::Exact] {
+        let request = request(estimator, 5, &format!("{estimator:?}"));
+        let mut film = folder.prepare_film(&request).unwrap();
+        assert!(folder
+            .compute_film(&mut film, &request.name, &AtomicBool::new(false), |_, _| {})
+            .unwrap());
+        assert_eq!(film.frames_done(), 5);
+        // Frames in step order, spread from the first stored point to the last.
+        let trajectory = folder.trajectory();
+        let steps = &film.settings.frame_steps;
+        assert!(steps.windows(2).all(|w| w[0] < w[1]), "{steps:?}");
+        assert_eq!(steps[0], trajectory.steps[0]);
+        assert_eq!(*steps.last().unwrap(), *trajectory.steps.last().unwrap());
+        let layout = folder.trajectory_network(0).unwrap();
+        let directions = Directions {
+            kind: DirectionKind::Pca,
+            delta: layout
+                .params()
+                .with_flat(film.directions.row(0).to_owned())
+                .unwrap(),
+            eta: layout
+                .params()
+                .with_flat(film.directions.row(1).to_owned())
+                .unwrap(),
+            explained: None,
+        };
+        for (j, &step) in steps.iter().enumerate() {
+            let point = film.centre_point(j);
+            assert_eq!(trajectory.steps[point], step);
+            let net = folder.trajectory_network(point).unwrap();
+            let objective = folder.config().anneal.objective(trajectory.x[point]);
+            let surface = compute_surface(
+                &net,
+                &model,
+                objective,
+                &directions,
+                &request.spec,
+                &AtomicBool::new(false),
+                |_, _, _| {},
+            )
+            .unwrap();
+            let frame = film.values.index_axis(ndarray::Axis(0), j);
+            assert!(
+                frame.iter().zip(surface.values.iter()).all(|(a, b)| a == b),
+                "{estimator:?} frame {j} differs from the surface at step {step}"
+            );
+            // The path drawn on frame j runs from the first point to the frame's own.
+            let path = film.path_to(j);
+            assert_eq!(path.len(), point + 1);
+            let (a, b, path_step, _) = *path.last().unwrap();
+            assert_eq!((a, b, path_step), (0.0, 0.0, step));
+        }
+        // The last frame is the pca landscape `landscape` computes around the completion
+        // checkpoint at B = 0 (weights read from another file).
+        let landscape_request = LandscapeRequest {
+            directions: DirectionKind::Pca,
+            direction_seed: 3,
+            bias: BiasDirection::Zero,
+            spec: request.spec,
+            pair: HessianPair::Top,
+            to: None,
+        };
+        let (landscape, _) = folder
+            .landscape(
+                "completion",
+                &landscape_request,
+                &AtomicBool::new(false),
+                Existing::Overwrite,
+                |_, _, _| {},
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(landscape.settings.x, film.xs[4]);
+        assert_eq!(
+            landscape.surface.values,
+            film.values.index_axis(ndarray::Axis(0), 4)
+        );
+    }
+}
+
+#[test]
+fn a_stopped_film_resumes_to_the_same_frames_and_a_finished_one_is_reused() {
+    let dir = short_run("film-resume", &[]);
+    let folder = RunFolder::open(&dir).unwrap();
+    let whole_request = request(SurfaceEstimator::Crn, 4, "whole");
+    let mut whole = folder.prepare_film(&whole_request).unwrap();
+    folder
+        .compute_film(&mut whole, "whole", &AtomicBool::new(false), |_, _| {})
+        .unwrap();
+
+    let request = request(SurfaceEstimator::Crn, 4, "stopped");
+    let mut film = folder.prepare_film(&request).unwrap();
+    let cancel = AtomicBool::new(false);
+    let mut previews = 0;
+    let finished = folder
+        .compute_film(&mut film, "stopped", &cancel, |_, event| match event {
+            FilmEvent::Preview { .. } => previews += 1,
+            FilmEvent::Frame { frame: 1 } => cancel.store(true, Ordering::Relaxed),
+            _ => {}
+        })
+        .unwrap();
+    assert!(!finished);
+    assert_eq!(
+        previews, 4,
+        "every frame's preview comes before any full frame"
+    );
+    let stored = load_film(&folder.film_path("stopped")).unwrap();
+    assert_eq!(stored.frames_done(), 2);
+    assert!(stored.is_done(0) && stored.is_done(1) && !stored.is_done(2));
+
+    let mut again = folder.prepare_film(&request).unwrap();
+    assert_eq!(again.frames_done(), 2, "the stored frames are picked up");
+    let mut computed = Vec::new();
+    folder
+        .compute_film(&mut again, "stopped", &AtomicBool::new(false), |_, e| {
+            if let FilmEvent::Frame { frame } = e {
+                computed.push(frame)
+            }
+        })
+        .unwrap();
+    assert_eq!(computed, vec![2, 3]);
+    assert_eq!(again.values, whole.values);
+
+    let mut reused = folder.prepare_film(&request).unwrap();
+    let mut events = 0;
+    folder
+        .compute_film(&mut reused, "stopped", &AtomicBool::new(false), |_, _| {
+            events += 1
+        })
+        .unwrap();
+    assert_eq!(events, 0, "a finished film is not computed again");
+
+    // Other settings under the same name start afresh.
+    let mut other = request.clone();
+    other.spec.range = 0.3;
+    assert_eq!(folder.prepare_film(&other).unwrap().frames_done(), 0);
+}
+
+#[test]
+fn more_frames_than_stored_points_is_refused_naming_the_fix() {
+    let dir = short_run("film-refuse", &["output.trajectory_points=8"]);
+    let folder = RunFolder::open(&dir).unwrap();
+    let points = folder.trajectory().steps.len();
+    let e = folder
+        .prepare_film(&request(SurfaceEstimator::Crn, points + 1, "x"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!("keeps {points} points")) && e.contains("trajectory_points"),
+        "{e}"
+    );
+    let mut update = request(SurfaceEstimator::Crn, 3, "x");
+    update.directions = DirectionKind::Update;
+    let e = folder.prepare_film(&update).unwrap_err().to_string();
+    assert!(e.contains("one plane for the whole run"), "{e}");
+}
+
+/// The numbers of the `<DataArray Name="NAME">` element of a VTK XML file.
+fn vtk_array(text: &str, name: &str) -> Vec<f64> {
+    let open = format!("Name=\"{name}\"");
+    let start = text.find(&open).unwrap_or_else(|| panic!("{name} in file"));
+    let body_start = start + text[start..].find('>').unwrap() + 1;
+    let body_end = body_start + text[body_start..].find("</DataArray>").unwrap();
+    text[body_start..body_end]
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_command_writes_a_gif_of_k_frames_and_vtk_that_reads_back() {
+    use image::AnimationDecoder;
+    let dir = short_run("film-cli", &[]);
+    let out = common::temp_dir("film-cli-out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args(["film", "--frames", "3", "--points", "5", "--samples", "20"])
+        .args(["--delay-ms", "120", "--scale", "0.5", "--run"])
+        .arg(&dir)
+        .arg("--gif")
+        .arg(out.join("film.gif"))
+        .arg("--vtk-dir")
+        .arg(out.join("vtk"))
+        .arg("--png-dir")
+        .arg(out.join("png"))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let film = load_film(&dir.join("films/pca.npz")).unwrap();
+
+    let file = std::io::BufReader::new(std::fs::File::open(out.join("film.gif")).unwrap());
+    let frames = image::codecs::gif::GifDecoder::new(file)
+        .unwrap()
+        .into_frames()
+        .collect_frames()
+        .unwrap();
+    assert_eq!(frames.len(), 3);
+    let png = image::open(out.join("png/frame-001.png")).unwrap();
+    for frame in &frames {
+        assert_eq!(frame.buffer().dimensions(), (png.width(), png.height()));
+        assert_eq!(frame.delay().numer_denom_ms(), (120, 1));
+    }
+    assert_eq!(
+        (png.width(), png.height()),
+        (300, 280),
+        "600 × 560 at scale 0.5"
+    );
+
+    let pvd = std::fs::read_to_string(out.join("vtk/film.pvd")).unwrap();
+    let times: Vec<f64> = pvd
+        .split("timestep=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect();
+    let steps: Vec<f64> = film
+        .settings
+        .frame_steps
+        .iter()
+        .map(|&s| s as f64)
+        .collect();
+    assert_eq!(times, steps);
+    for j in 0..3 {
+        let text =
+            std::fs::read_to_string(out.join(format!("vtk/frame-{:03}.vts", j + 1))).unwrap();
+        assert!(text.contains("WholeExtent=\"0 4 0 4 0 0\""));
+        let values = vtk_array(&text, "objective");
+        let stored: Vec<f64> = film
+            .values
+            .index_axis(ndarray::Axis(0), j)
+            .iter()
+            .copied()
+            .collect();
+        assert_eq!(values, stored, "frame {j} reads back exactly");
+        // The points are (α, β, value), α fastest.
+        let points = vtk_array(
+            &text.replace("NumberOfComponents", "Name=\"points\" N"),
+            "points",
+        );
+        assert_eq!(points.len(), 3 * 25);
+        assert_eq!(points[0], -1.0);
+        assert_eq!(points[3], film.alpha[1]);
+        assert_eq!(points[3 * 5 + 1], film.beta[1]);
+        assert_eq!(points[2], stored[0]);
+    }
+}
