@@ -67,6 +67,10 @@ fn open_app(cli: Cli) -> ExitCode {
         open_sweep: cli.open_sweep,
         screenshot: cli.screenshot,
         frames: cli.frames,
+        film: cli
+            .film
+            .clone()
+            .map(|name| (name, cli.film_step, cli.three_d)),
         ..Default::default()
     };
     match annealscape::app::run(options) {

@@ -544,3 +544,112 @@ fn the_curves_view_draws_sa_and_sqa_at_the_run_s_budget() {
     );
     h.snapshot("curves_baseline");
 }
+
+/// A film of four 11 × 11 frames at steps 50–200: bowls whose floor sinks frame by frame,
+/// with the path along the diagonal.
+fn film() -> annealscape::landscape::Film {
+    use annealscape::landscape::{Film, FilmColour, FilmPath, FilmSettings, HessianPair};
+    let steps = vec![50i64, 100, 150, 200];
+    let settings = FilmSettings {
+        kind: "quantum".into(),
+        size: 6,
+        directions: DirectionKind::Pca,
+        direction_seed: 0,
+        bias: BiasDirection::Zero,
+        pair: HessianPair::Top,
+        hessian_at: None,
+        spec: SurfaceSpec {
+            range: 1.0,
+            points: 11,
+            samples: 100,
+            estimator: SurfaceEstimator::Crn,
+            seed: 0,
+            one_dimensional: false,
+        },
+        frame_steps: steps.clone(),
+        frame_phases: vec!["anneal".into(); 4],
+        colour: FilmColour::Shared,
+        cosine: 0.0,
+        explained: Some([0.8, 0.1]),
+        axis_labels: None,
+    };
+    let path = FilmPath {
+        alpha: Array1::linspace(0.9, 0.0, 4),
+        beta: Array1::linspace(0.6, 0.0, 4),
+        steps: Array1::from(steps),
+        values: Array1::from(vec![-0.3, -0.4, -0.5, -0.55]),
+        frame_points: Array1::from(vec![0u64, 1, 2, 3]),
+        directions: Array2::zeros((2, 3)),
+    };
+    let mut film = Film::empty(settings, Array1::from(vec![0.8, 0.6, 0.4, 0.2]), path);
+    let axis = Array1::linspace(-1.0, 1.0, 11);
+    for j in 0..4 {
+        for r in 0..11 {
+            for c in 0..11 {
+                film.values[[j, r, c]] =
+                    -0.3 - 0.1 * j as f64 + 0.3 * (axis[c] * axis[c] + 0.5 * axis[r] * axis[r]);
+                film.stderr[[j, r, c]] = 0.0;
+            }
+        }
+    }
+    film
+}
+
+#[test]
+fn the_film_scrubber_moves_the_frame_and_the_curves_cursor_follows() {
+    let mut state = fixture();
+    state.landscape.follow_live = false;
+    state.film.active = true;
+    state.film.update(film());
+    let mut h = harness(panels::landscape::ui, state, (640.0, 520.0));
+    h.run();
+    h.get_by_label_contains("step 50 (anneal) · B = 0.800 · frame 1/4");
+    h.get_by_role_and_label(egui::accesskit::Role::Slider, "frame")
+        .set_value_accesskit(3.0);
+    h.run();
+    assert_eq!(h.state().0.film.frame, 2);
+    h.get_by_label_contains("step 150 (anneal) · B = 0.400 · frame 3/4");
+    h.snapshot("landscape_film_frame");
+    h.get_by_label("Play").click();
+    h.run();
+    assert!(h.state().0.film.playing);
+    h.state_mut().0.film.playing = false;
+    h.get_by_label("Compute film").click();
+    h.run();
+    assert_eq!(h.state().1, vec![AppCommand::ComputeFilm]);
+}
+
+#[test]
+fn the_curves_mark_the_film_frame_on_show() {
+    let mut state = fixture();
+    state.film.update(film());
+    state.film.show(2);
+    let mut h = harness(panels::curves::ui, state, (640.0, 420.0));
+    h.run();
+    assert!(
+        h.query_by_label("film frame").is_none(),
+        "no cursor while the view shows a still"
+    );
+    h.state_mut().0.film.active = true;
+    h.run();
+    h.get_by_label("film frame");
+    h.snapshot("curves_film_cursor");
+}
+
+#[test]
+fn the_landscape_turns_into_a_3d_surface() {
+    let mut state = fixture();
+    state.landscape.follow_live = false;
+    state.film.active = true;
+    state.film.update(film());
+    state.film.three_d = true;
+    let mut h = harness(panels::landscape::ui, state, (640.0, 520.0));
+    h.run();
+    h.get_by_label_contains("drag to turn");
+    h.snapshot("landscape_film_3d");
+    let before = h.state().0.film.camera;
+    h.get_by_label("log height").click();
+    h.run();
+    assert!(h.state().0.film.log_height);
+    assert_eq!(h.state().0.film.camera, before);
+}

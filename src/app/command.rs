@@ -39,6 +39,14 @@ pub enum AppCommand {
     ComputeLandscape,
     /// Cancel the landscape being computed.
     CancelLandscape,
+    /// Compute the film the landscape view's film mode asks for.
+    ComputeFilm,
+    /// Cancel the film being computed.
+    CancelFilm,
+    /// Show the stored film `RUN/films/NAME.npz` of the run on show.
+    OpenFilm(String),
+    /// Show the film's frame nearest this step (a click on the curves).
+    FilmJumpToStep(i64),
     /// Export a view's figure (`true`) or data (`false`): choose the path.
     Export(View, bool),
     /// Write the pending export to the typed path.

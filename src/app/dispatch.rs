@@ -61,6 +61,17 @@ impl AnnealscapeApp {
                 state.landscape.computing = false;
                 state.landscape.follow_live = false;
             }
+            AppCommand::ComputeFilm => self.films.compute(state, &self.jobs),
+            AppCommand::CancelFilm => {
+                self.films.cancel();
+                state.film.computing = false;
+            }
+            AppCommand::OpenFilm(name) => open_film(state, &name),
+            AppCommand::FilmJumpToStep(step) => {
+                state.film.active = true;
+                state.film.playing = false;
+                state.film.jump_to_step(step);
+            }
             AppCommand::Export(view, figure) => {
                 let default = default_export_path(state, view, figure);
                 if state.dialog_available {
@@ -118,6 +129,24 @@ impl AnnealscapeApp {
             Ok(content) => self.jobs.write(content, path, figure),
             Err(why) => self.state.fail(why.to_string()),
         }
+    }
+}
+
+/// Show the stored film `name` of the run on show.
+pub(super) fn open_film(state: &mut AppState, name: &str) {
+    let Some(dir) = state.run.dir.clone() else {
+        state.fail("no run is open: open the run whose film to show");
+        return;
+    };
+    let path = dir.join(RunLayout::FILMS).join(format!("{name}.npz"));
+    match crate::landscape::load_film(&path) {
+        Ok(film) => {
+            state.film.active = true;
+            state.film.playing = false;
+            state.film.update(film);
+            state.film.show(0);
+        }
+        Err(e) => state.fail(format!("film: {e}")),
     }
 }
 

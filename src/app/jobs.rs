@@ -64,6 +64,20 @@ pub enum JobResult {
         /// The outcome.
         result: Result<Option<Computed>, LandscapeJobError>,
     },
+    /// Film job `id` has a newer state of its film (after a preview or a frame).
+    Film {
+        /// Job id.
+        id: u64,
+        /// The film so far.
+        film: Box<crate::landscape::Film>,
+    },
+    /// Film job `id` ended: finished (`true`), cancelled (`false`) or why not.
+    FilmDone {
+        /// Job id.
+        id: u64,
+        /// The outcome.
+        result: Result<bool, String>,
+    },
     /// The exact curve of a run.
     Exact {
         /// The run folder it was asked for (a newer run ignores it).

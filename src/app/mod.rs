@@ -8,6 +8,8 @@ mod command;
 mod curves_view;
 mod dispatch;
 mod export;
+mod film_jobs;
+mod film_view;
 mod form;
 mod jobs;
 mod landscape_jobs;
@@ -27,6 +29,8 @@ use std::time::Instant;
 pub use baseline_band::{at_budget, Band, BandError, BaselineBand};
 pub use command::AppCommand;
 pub use export::{file_dialog_available, write_data, write_figure, ExportContent, ExportError};
+pub use film_jobs::FilmController;
+pub use film_view::FilmView;
 pub use form::{RunForm, FIELDS};
 pub use jobs::{JobError, JobResult, Jobs, OpenedRun};
 pub use landscape_jobs::{Centre, Computed, LandscapeController, LandscapeJobError};
@@ -60,6 +64,9 @@ pub struct AppOptions {
     pub frames: u64,
     /// Longest wait between a worker event and the repaint showing it.
     pub live_interval: std::time::Duration,
+    /// A stored film of the opened run to show (RUN/films/NAME.npz), at the frame nearest a
+    /// step, in 3D or not.
+    pub film: Option<(String, Option<i64>, bool)>,
 }
 
 impl Default for AppOptions {
@@ -73,6 +80,7 @@ impl Default for AppOptions {
             screenshot: None,
             frames: 60,
             live_interval: std::time::Duration::from_millis(30),
+            film: None,
         }
     }
 }
@@ -87,6 +95,7 @@ pub struct AnnealscapeApp {
     frames_left: u64,
     screenshot_sent: bool,
     landscapes: LandscapeController,
+    films: FilmController,
 }
 
 impl AnnealscapeApp {
@@ -106,7 +115,12 @@ impl AnnealscapeApp {
             frames_left: options.frames,
             screenshot_sent: false,
             landscapes: LandscapeController::default(),
+            films: FilmController::default(),
         };
+        if let Some((name, step, three_d)) = options.film {
+            app.state.film.pending = Some((name, step));
+            app.state.film.three_d = three_d;
+        }
         if let Some(dir) = options.open {
             app.handle(ctx, AppCommand::OpenRun(dir));
         }
@@ -135,6 +149,8 @@ impl AnnealscapeApp {
         let ctx = ui.ctx().clone();
         self.poll();
         self.tick();
+        let dt = ui.ctx().input(|i| i.stable_dt) as f64;
+        self.state.film.advance(dt);
         let commands = panels::shell(ui, &mut self.state);
         for command in commands {
             self.handle(&ctx, command);
@@ -145,7 +161,15 @@ impl AnnealscapeApp {
         while self.state.frame_times.len() > 120 {
             self.state.frame_times.pop_front();
         }
-        if self.state.status.is_active() || self.state.landscape.computing {
+        if self.state.film.playing && self.state.film.active {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                0.5 / self.state.film.fps.max(0.1),
+            ));
+        }
+        if self.state.status.is_active()
+            || self.state.landscape.computing
+            || self.state.film.computing
+        {
             // Events wake the UI too; this keeps the progress line moving between them.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
@@ -186,6 +210,9 @@ impl AnnealscapeApp {
     pub fn take(&mut self, result: JobResult) {
         match result {
             JobResult::LandscapeRow { .. } => self.landscapes.take(&mut self.state, result),
+            JobResult::Film { .. } | JobResult::FilmDone { .. } => {
+                self.films.take(&mut self.state, result)
+            }
             JobResult::LandscapeDone { .. } => {
                 self.landscapes.take(&mut self.state, result);
                 // Weights that came while it computed are followed now.

@@ -38,10 +38,17 @@ impl AnnealscapeApp {
         }
         self.state.status = RunStatus::Opened;
         self.state.landscape.clear();
+        self.state.film.clear();
         if let Some(last) = self.state.run.snapshots.last() {
             self.state.landscape.source = last.name.clone();
         }
         self.state.inform(format!("opened {}", run.dir.display()));
+        if let Some((name, step)) = self.state.film.pending.take() {
+            super::dispatch::open_film(&mut self.state, &name);
+            if let Some(step) = step {
+                self.state.film.jump_to_step(step);
+            }
+        }
     }
 }
 

@@ -301,6 +301,8 @@ pub struct AppState {
     pub curves: CurvesView,
     /// Landscape view settings and data.
     pub landscape: LandscapeView,
+    /// The landscape view's film mode and 3D camera.
+    pub film: super::film_view::FilmView,
     /// Lattice view settings.
     pub lattice: LatticeView,
     /// Modes view: the final evaluation (when there is one) rather than the latest batch.
@@ -336,6 +338,7 @@ impl AppState {
             status: RunStatus::Idle,
             curves: CurvesView::default(),
             landscape: LandscapeView::default(),
+            film: super::film_view::FilmView::default(),
             lattice: LatticeView::default(),
             modes_final: true,
             maximized: None,
@@ -382,6 +385,7 @@ impl AppState {
                 self.run.resumable = false;
                 self.status = RunStatus::Running;
                 self.landscape.clear();
+                self.film.clear();
                 self.inform(format!("run started in {}", dir.display()));
             }
             Event::Step(metrics) => {

@@ -264,7 +264,7 @@ pub fn film(args: FilmArgs, out: &mut dyn Write) -> Result<(), CliError> {
             .map_or(f64::NAN, |l| l.settings.roughness);
         writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{centre:.6}\t{roughness:.3e}",
+            "{}\t{}\t{}\t{:.4}\t{centre:.6}\t{roughness:.3e}",
             j + 1,
             film.settings.frame_steps[j],
             film.settings
@@ -274,6 +274,17 @@ pub fn film(args: FilmArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .unwrap_or(""),
             film.xs[j]
         )?;
+    }
+    let reach = (0..k)
+        .flat_map(|j| film.path_to(j))
+        .map(|(a, b, _, _)| a.abs().max(b.abs()))
+        .fold(0.0, f64::max);
+    if reach > args.range {
+        eprintln!(
+            "note: the path reaches {reach:.2} from a frame's centre, beyond --range {}: --range {:.1} shows all of it",
+            args.range,
+            (1.05 * reach * 10.0).ceil() / 10.0
+        );
     }
     export(&film, &args)?;
     eprintln!("film: {}", path.display());

@@ -54,6 +54,15 @@ pub struct Cli {
     /// App: open this sweep folder in the sweep window.
     #[arg(long, value_name = "SWEEP")]
     pub open_sweep: Option<std::path::PathBuf>,
+    /// App: with --open, show the run's stored film RUN/films/NAME.npz in the landscape view.
+    #[arg(long, requires = "open")]
+    pub film: Option<String>,
+    /// App: with --film, the frame nearest this step.
+    #[arg(long, requires = "film")]
+    pub film_step: Option<i64>,
+    /// App: with --film, show the frame as a 3D surface.
+    #[arg(long = "3d", requires = "film")]
+    pub three_d: bool,
     /// App: after --frames frames save a PNG of the window here and quit (smoke tests).
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<std::path::PathBuf>,

@@ -204,7 +204,7 @@ impl SurfaceScene<'_> {
         }
         // The path at its own values; a little nearer than the surface so it is not hidden by
         // the triangles it lies on.
-        let bias = 0.02;
+        let bias = 0.08;
         let points: Vec<Option<(f64, f64, f64)>> = self
             .path
             .iter()

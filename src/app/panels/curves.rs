@@ -116,7 +116,9 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     };
     let with_distances = view.show_distances && super::distance_curves::has_distances(run);
     let height = ui.available_height();
-    Plot::new("curves")
+    // The film's frame as a cursor; a click on the curves shows the film's nearest frame.
+    let film_cursor = film_cursor(&state.film, metrics, view.against_x);
+    let response = Plot::new("curves")
         .height(if with_distances {
             0.55 * height
         } else {
@@ -134,7 +136,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         .y_axis_label("per spin")
         .show(ui, |plot| {
             if metrics.is_empty() {
-                return;
+                return None;
             }
             let sigma: Vec<f64> = idx
                 .iter()
@@ -193,11 +195,58 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
             }
+            if let Some(at) = film_cursor {
+                plot.vline(
+                    VLine::new("film frame", at)
+                        .color(Color32::from_gray(235))
+                        .width(1.5),
+                );
+            }
+            (plot.response().clicked() && film_cursor.is_some())
+                .then(|| plot.pointer_coordinate())
+                .flatten()
         });
+    let mut out = Vec::new();
+    if let Some(pointer) = response.inner {
+        if let Some(step) = step_at(metrics, pointer.x, view.against_x) {
+            out.push(AppCommand::FilmJumpToStep(step));
+        }
+    }
     if with_distances {
         super::distance_curves::ui(ui, run, view.against_x, ui.available_height());
     }
-    Vec::new()
+    out
+}
+
+/// Where the film's frame on show sits on the curves' x axis (step, or its T or B).
+fn film_cursor(
+    film: &crate::app::FilmView,
+    metrics: &[crate::anneal::StepMetrics],
+    against_x: bool,
+) -> Option<f64> {
+    if !film.active {
+        return None;
+    }
+    let step = film.frame_step()?;
+    if !against_x {
+        return Some(step as f64);
+    }
+    let k = metrics.partition_point(|m| (m.step as i64) < step);
+    metrics
+        .get(k.min(metrics.len().saturating_sub(1)))
+        .map(|m| m.temperature.max(m.field))
+}
+
+/// The step at x on the curves' axis: x itself, or the first step whose T or B is at or
+/// below x.
+fn step_at(metrics: &[crate::anneal::StepMetrics], x: f64, against_x: bool) -> Option<i64> {
+    if !against_x {
+        return Some(x.round() as i64);
+    }
+    metrics
+        .iter()
+        .find(|m| m.temperature.max(m.field) <= x)
+        .map(|m| m.step as i64)
 }
 
 const SA_BAND: Color32 = Color32::from_rgb(230, 190, 30);

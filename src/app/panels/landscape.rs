@@ -38,6 +38,23 @@ pub fn heatmap_image(grid: &Grid, scale: &ColorScale) -> egui::ColorImage {
 /// Draw the landscape view.
 pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     let mut out = Vec::new();
+    ui.horizontal(|ui| {
+        let film = &mut state.film;
+        ui.selectable_value(&mut film.active, false, "still")
+            .on_hover_text("One landscape around a snapshot or the live weights");
+        ui.selectable_value(&mut film.active, true, "film")
+            .on_hover_text("The landscape along the whole anneal in one fixed plane");
+        ui.separator();
+        ui.checkbox(&mut film.three_d, "3D")
+            .on_hover_text("A shaded height field: drag to turn it, scroll to zoom");
+        if film.three_d {
+            ui.checkbox(&mut film.log_height, "log height");
+        }
+    });
+    if state.film.active {
+        out.extend(super::film::ui(ui, state));
+        return out;
+    }
     settings(ui, state);
     ui.horizontal(|ui| {
         let view = &state.landscape;
@@ -85,10 +102,25 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     };
     if grid.beta.len() == 1 {
         slice(ui, grid);
-    } else {
-        surface(ui, state);
+    } else if let Some(shown) = still(&state.landscape, &state.run.metrics) {
+        if state.film.three_d {
+            let height = state.film.height();
+            super::surface3d::ui(ui, &shown, &mut state.film.camera, height);
+        } else {
+            surface(ui, &shown);
+        }
     }
     out
+}
+
+/// Draw `shown` in 2D or 3D as the film view asks (the film mode's frame).
+pub fn show(ui: &mut Ui, shown: &Shown<'_>, film: &mut crate::app::FilmView) {
+    if film.three_d {
+        let height = film.height();
+        super::surface3d::ui(ui, shown, &mut film.camera, height);
+    } else {
+        surface(ui, shown);
+    }
 }
 
 fn settings(ui: &mut Ui, state: &mut AppState) {
@@ -215,28 +247,75 @@ fn texture(ui: &Ui, grid: &Grid, scale: &ColorScale, revision: u64) -> egui::Tex
     handle
 }
 
-fn surface(ui: &mut Ui, state: &AppState) {
-    let view = &state.landscape;
-    let Some(grid) = view.grid.as_ref() else {
-        return;
-    };
-    let scale = view.scale();
-    let range = scale.value_range(grid.values.iter().copied());
-    let handle = texture(ui, grid, &scale, view.revision);
-    let (na, nb) = (grid.alpha.len(), grid.beta.len());
-    let (a0, a1) = (grid.alpha[0], grid.alpha[na - 1]);
-    let (b0, b1) = (grid.beta[0], grid.beta[nb - 1]);
-    let (da, db) = ((a1 - a0) / (na - 1) as f64, (b1 - b0) / (nb - 1) as f64);
-    let lines = contours(ui, grid, &scale, range, view.contours, view.revision);
+/// What the 2D (or 3D) surface shows: a still's grid or a film frame's.
+pub struct Shown<'a> {
+    /// The grid.
+    pub grid: &'a Grid,
+    /// The projected path in the plane.
+    pub path: Vec<[f64; 2]>,
+    /// The path at its own objective values (3D).
+    pub path3: Vec<[f64; 3]>,
+    /// Axis names.
+    pub names: (String, String),
+    /// Colours.
+    pub scale: ColorScale,
+    /// Contour levels.
+    pub contours: usize,
+    /// Changes whenever the picture does (textures and contours are cached on it).
+    pub key: u64,
+}
+
+/// The still landscape of the view, as shown.
+fn still<'a>(
+    view: &'a crate::app::LandscapeView,
+    metrics: &[crate::anneal::StepMetrics],
+) -> Option<Shown<'a>> {
+    let grid = view.grid.as_ref()?;
     let labels = view
         .result
         .as_ref()
         .and_then(|l| l.settings.axis_labels.clone());
-    let names = match (&labels, view.result.as_ref().map(|l| l.settings.directions)) {
-        (Some([a, b]), _) => (a.as_str(), b.as_str()),
-        (None, Some(DirectionKind::Pca)) => ("PC1", "PC2"),
-        _ => ("alpha (delta)", "beta (eta)"),
+    let names = match (labels, view.result.as_ref().map(|l| l.settings.directions)) {
+        (Some([a, b]), _) => (a, b),
+        (None, Some(DirectionKind::Pca)) => ("PC1".into(), "PC2".into()),
+        _ => ("alpha (delta)".into(), "beta (eta)".into()),
     };
+    let (path, path3) = match &view.result {
+        Some(l) => {
+            let own = super::surface3d::own_values(metrics, &l.path_steps);
+            let path: Vec<[f64; 2]> = l
+                .path_alpha
+                .iter()
+                .zip(l.path_beta.iter())
+                .map(|(&a, &b)| [a, b])
+                .collect();
+            let path3 = path.iter().zip(own).map(|(p, v)| [p[0], p[1], v]).collect();
+            (path, path3)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    Some(Shown {
+        grid,
+        path,
+        path3,
+        names,
+        scale: view.scale(),
+        contours: view.contours,
+        key: view.revision,
+    })
+}
+
+fn surface(ui: &mut Ui, shown: &Shown<'_>) {
+    let grid = shown.grid;
+    let scale = shown.scale.clone();
+    let range = scale.value_range(grid.values.iter().copied());
+    let handle = texture(ui, grid, &scale, shown.key);
+    let (na, nb) = (grid.alpha.len(), grid.beta.len());
+    let (a0, a1) = (grid.alpha[0], grid.alpha[na - 1]);
+    let (b0, b1) = (grid.beta[0], grid.beta[nb - 1]);
+    let (da, db) = ((a1 - a0) / (na - 1) as f64, (b1 - b0) / (nb - 1) as f64);
+    let lines = contours(ui, grid, &scale, range, shown.contours, shown.key);
+    let names = (shown.names.0.as_str(), shown.names.1.as_str());
     let available = ui.available_size();
     ui.horizontal(|ui| {
         let bar_width = 56.0;
@@ -269,15 +348,9 @@ fn surface(ui: &mut Ui, state: &AppState) {
                                 .allow_hover(false),
                         );
                     }
-                    if let Some(l) = &view.result {
-                        let path: Vec<[f64; 2]> = l
-                            .path_alpha
-                            .iter()
-                            .zip(l.path_beta.iter())
-                            .map(|(&a, &b)| [a, b])
-                            .collect();
+                    if !shown.path.is_empty() {
                         plot.line(
-                            Line::new("training path", path)
+                            Line::new("training path", shown.path.clone())
                                 .color(Color32::WHITE)
                                 .width(1.5),
                         );

@@ -6,11 +6,13 @@ pub mod curvature;
 pub mod curves;
 pub mod distance_curves;
 pub mod exact_modes;
+pub mod film;
 pub mod landscape;
 pub mod landscape_directions;
 pub mod lattice;
 pub mod modes;
 pub mod run;
+pub mod surface3d;
 pub mod sweep;
 
 use egui::{Color32, RichText, Ui};
