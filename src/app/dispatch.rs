@@ -144,6 +144,7 @@ pub(super) fn open_film(state: &mut AppState, name: &str) {
             state.film.active = true;
             state.film.playing = false;
             state.film.update(film);
+            state.film.adopt_settings();
             state.film.show(0);
         }
         Err(e) => state.fail(format!("film: {e}")),

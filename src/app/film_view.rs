@@ -121,6 +121,19 @@ impl FilmView {
         self.revision += 1;
     }
 
+    /// Take the settings of a stored film into the form, so Compute film asks for it again.
+    pub fn adopt_settings(&mut self) {
+        if let Some(film) = &self.film {
+            let s = &film.settings;
+            self.frames = s.frame_steps.len();
+            self.points = s.spec.points;
+            self.range = s.spec.range;
+            self.samples = s.spec.samples;
+            self.directions = s.directions;
+            self.estimator = s.spec.estimator;
+        }
+    }
+
     /// Show frame `j` (clamped to the film).
     pub fn show(&mut self, j: usize) {
         let last = self
