@@ -120,6 +120,22 @@ fn each_frame_is_the_surface_at_its_trajectory_point_to_the_last_bit() {
             let (a, b, path_step, _) = *path.last().unwrap();
             assert_eq!((a, b, path_step), (0.0, 0.0, step));
         }
+        // The path carries the objective the run recorded at each of its steps.
+        let rows = annealscape::run::read_run_metrics(&dir).unwrap().rows;
+        let recorded: std::collections::HashMap<i64, f64> = rows
+            .iter()
+            .map(|r| (r.step as i64, r.objective_mean))
+            .collect();
+        for (i, &step) in film.path_steps.iter().enumerate() {
+            match recorded.get(&step) {
+                Some(&v) => assert_eq!(film.path_values[i], v, "step {step}"),
+                None => assert!(film.path_values[i].is_nan(), "step {step} has no row"),
+            }
+        }
+        assert!(
+            film.path_values[0].is_nan(),
+            "the initial weights have no row"
+        );
         // The last frame is the pca landscape `landscape` computes around the completion
         // checkpoint at B = 0 (weights read from another file).
         let landscape_request = LandscapeRequest {
@@ -274,6 +290,44 @@ fn the_command_writes_a_gif_of_k_frames_and_vtk_that_reads_back() {
         (300, 280),
         "600 × 560 at scale 0.5"
     );
+
+    // A frame as a 3D figure, PNG and SVG; a frame the film does not have is refused.
+    let figure = |frame: &str, file: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+            .args([
+                "figure",
+                "--kind",
+                "landscape3d",
+                "--film",
+                "pca",
+                "--scale",
+                "0.5",
+            ])
+            .args(["--frame", frame, "--run"])
+            .arg(&dir)
+            .arg("--out")
+            .arg(out.join(file))
+            .output()
+            .unwrap()
+    };
+    assert!(figure("2", "f2.png").status.success());
+    let png3d = image::open(out.join("f2.png")).unwrap();
+    assert_eq!(
+        (png3d.width(), png3d.height()),
+        (380, 320),
+        "760 × 640 at 0.5"
+    );
+    assert!(figure("2", "f2.svg").status.success());
+    let svg = std::fs::read_to_string(out.join("f2.svg")).unwrap();
+    assert!(
+        svg.contains("<image") && svg.contains("frame 2/3"),
+        "{}",
+        &svg[..200]
+    );
+    let refused = figure("4", "f4.png");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("frames 1 to 3"), "{message}");
 
     let pvd = std::fs::read_to_string(out.join("vtk/film.pvd")).unwrap();
     let times: Vec<f64> = pvd

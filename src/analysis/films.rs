@@ -318,17 +318,7 @@ impl RunFolder {
         let rows = crate::run::read_metrics(&self.dir().join(RunLayout::METRICS))
             .map(|m| m.rows)
             .unwrap_or_default();
-        let by_step: std::collections::HashMap<usize, f64> =
-            rows.iter().map(|r| (r.step, r.objective_mean)).collect();
-        steps
-            .iter()
-            .map(|&s| {
-                usize::try_from(s)
-                    .ok()
-                    .and_then(|s| by_step.get(&s).copied())
-                    .unwrap_or(f64::NAN)
-            })
-            .collect()
+        crate::anneal::objective_at_steps(&rows, steps.iter().copied()).into()
     }
 }
 

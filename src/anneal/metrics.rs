@@ -244,3 +244,21 @@ pub fn mean_var(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
     let var = values.map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
     (mean, var)
 }
+
+/// The objective per spin recorded after each of `steps` in `rows` (ordered by step, as a run
+/// writes them); NaN where there is no row, e.g. −1 for the initial weights. The path of a
+/// landscape or film is drawn in 3D at these, its own values.
+pub fn objective_at_steps(rows: &[StepMetrics], steps: impl IntoIterator<Item = i64>) -> Vec<f64> {
+    steps
+        .into_iter()
+        .map(|s| {
+            let Ok(step) = usize::try_from(s) else {
+                return f64::NAN;
+            };
+            let k = rows.partition_point(|m| m.step < step);
+            rows.get(k)
+                .filter(|m| m.step == step)
+                .map_or(f64::NAN, |m| m.objective_mean)
+        })
+        .collect()
+}

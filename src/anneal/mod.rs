@@ -33,7 +33,9 @@ pub use gradient_source::{
     MAX_EXACT_NATURAL_SITES,
 };
 pub use instability::{energy_jumps, run_energy_jumps};
-pub use metrics::{local_tail, mean_var, median_and_min, FinalSummary, ModeCount, StepMetrics};
+pub use metrics::{
+    local_tail, mean_var, median_and_min, objective_at_steps, FinalSummary, ModeCount, StepMetrics,
+};
 pub use modes::{batch_modes, count_rows, modes_of};
 pub use objective::{distinct_rows, flip_amplitude_sums, Objective};
 pub use observer::{Control, Observer, ObserverError, Silent, SnapshotView, StepView};

@@ -1,6 +1,5 @@
 //! `figure --kind landscape3d`: a stored landscape or a film frame as a shaded 3D surface.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use super::figure::{load, FigureArgs};
@@ -136,15 +135,5 @@ fn own_values(args: &FigureArgs, landscape: &Landscape) -> Vec<f64> {
     let rows = crate::run::read_metrics(&args.run.join(RunLayout::METRICS))
         .map(|m| m.rows)
         .unwrap_or_default();
-    let by_step: HashMap<usize, f64> = rows.iter().map(|r| (r.step, r.objective_mean)).collect();
-    landscape
-        .path_steps
-        .iter()
-        .map(|&s| {
-            usize::try_from(s)
-                .ok()
-                .and_then(|s| by_step.get(&s).copied())
-                .unwrap_or(f64::NAN)
-        })
-        .collect()
+    crate::anneal::objective_at_steps(&rows, landscape.path_steps.iter().copied())
 }

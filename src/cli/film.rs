@@ -204,6 +204,7 @@ pub fn film(args: FilmArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let cancel = super::signals::stop_flag();
     let started = Instant::now();
     let mut estimate: Option<f64> = None;
+    let mut refined = false;
     let mut done_points = 0.0;
     let finished = folder.compute_film(&mut film, &request.name, &cancel, |_, event| {
         match event {
@@ -211,11 +212,26 @@ pub fn film(args: FilmArgs, out: &mut dyn Write) -> Result<(), CliError> {
             FilmEvent::Row { .. } => done_points += args.points as f64,
             FilmEvent::Frame { .. } => {}
         }
-        if estimate.is_none() {
-            // The first preview times this machine: the rest scales with the points.
+        if estimate.is_none() && done_points >= 0.02 * total {
+            // The first 2 % of the points (previews) time this machine, past the pool's
+            // start-up: the rest scales with the points.
             let seconds = started.elapsed().as_secs_f64() * total / done_points;
             estimate = Some(seconds);
             let line = format!("estimated {}", super::study_runner::duration(seconds));
+            match &bar {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
+        }
+        if let (FilmEvent::Frame { .. }, false) = (event, refined) {
+            // Full frames run more points a row than the previews, so more efficiently: the
+            // first of them gives the better estimate.
+            refined = true;
+            let left = started.elapsed().as_secs_f64() * (total / done_points - 1.0);
+            let line = format!(
+                "after the first full frame: {} to go",
+                super::study_runner::duration(left)
+            );
             match &bar {
                 Some(bar) => bar.println(line),
                 None => eprintln!("{line}"),

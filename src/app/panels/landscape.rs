@@ -282,7 +282,7 @@ fn still<'a>(
     };
     let (path, path3) = match &view.result {
         Some(l) => {
-            let own = super::surface3d::own_values(metrics, &l.path_steps);
+            let own = crate::anneal::objective_at_steps(metrics, l.path_steps.iter().copied());
             let path: Vec<[f64; 2]> = l
                 .path_alpha
                 .iter()

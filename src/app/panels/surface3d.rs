@@ -2,32 +2,13 @@
 //! the size of the view; dragging turns the camera, scrolling zooms.
 
 use egui::{Sense, Ui};
-use ndarray::Array1;
 use std::hash::{Hash, Hasher};
 
 use super::landscape::Shown;
-use crate::anneal::StepMetrics;
 use crate::figures::{Camera, HeightScale, SurfaceScene};
 
 /// Largest texture the view renders (a larger view scales it up): keeps turning smooth.
 const MAX_PIXELS: f32 = 1100.0;
-
-/// The objective per spin the run recorded after each of `steps` (NaN where it has none).
-pub fn own_values(metrics: &[StepMetrics], steps: &Array1<i64>) -> Vec<f64> {
-    steps
-        .iter()
-        .map(|&s| {
-            let Ok(step) = usize::try_from(s) else {
-                return f64::NAN;
-            };
-            let k = metrics.partition_point(|m| m.step < step);
-            metrics
-                .get(k)
-                .filter(|m| m.step == step)
-                .map_or(f64::NAN, |m| m.objective_mean)
-        })
-        .collect()
-}
 
 /// Draw `shown` as a surface seen by `camera`, turned by dragging and zoomed by scrolling.
 pub fn ui(ui: &mut Ui, shown: &Shown<'_>, camera: &mut Camera, height: HeightScale) {
