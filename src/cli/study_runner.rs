@@ -63,8 +63,11 @@ pub(super) struct StudyRunner<'a> {
 /// landscapes), stopping when the flag is raised.
 pub(super) type AfterRuns<'a> = dyn FnMut(&Sweep, &Arc<AtomicBool>) -> Result<(), CliError> + 'a;
 
-/// Wall time as "1 h 05 min".
+/// Wall time as "1 h 05 min", or "45 s" under two minutes.
 pub(super) fn duration(seconds: f64) -> String {
+    if seconds < 119.5 {
+        return format!("{:.0} s", seconds.max(0.0));
+    }
     let minutes = (seconds / 60.0).round() as u64;
     if minutes >= 60 {
         format!("{} h {:02} min", minutes / 60, minutes % 60)
