@@ -366,3 +366,40 @@ fn the_command_writes_a_gif_of_k_frames_and_vtk_that_reads_back() {
         assert_eq!(points[2], stored[0]);
     }
 }
+
+#[test]
+fn mp4_is_written_with_ffmpeg_and_refused_clearly_without_it() {
+    let dir = short_run("film-mp4", &[]);
+    let out = common::temp_dir("film-mp4-out");
+    let mp4 = out.join("film.mp4");
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+        .args([
+            "film",
+            "--frames",
+            "2",
+            "--points",
+            "3",
+            "--samples",
+            "10",
+            "--run",
+        ])
+        .arg(&dir)
+        .arg("--mp4")
+        .arg(&mp4)
+        .output()
+        .unwrap();
+    if annealscape::figures::ffmpeg_available() {
+        assert!(result.status.success(), "{result:?}");
+        assert!(std::fs::metadata(&mp4).unwrap().len() > 0);
+    } else {
+        assert!(!result.status.success());
+        let message = String::from_utf8_lossy(&result.stderr);
+        assert!(message.contains("ffmpeg is not on the PATH"), "{message}");
+        assert!(!mp4.exists());
+        // The film itself was computed and kept.
+        assert_eq!(
+            load_film(&dir.join("films/pca.npz")).unwrap().frames_done(),
+            2
+        );
+    }
+}
