@@ -190,10 +190,12 @@ impl RunFolder {
             points: PREVIEW_POINTS,
             ..film.settings.spec
         };
+        let mut computed_previews = false;
         for j in 0..film.frames() {
             if film.has_preview(j) {
                 continue;
             }
+            computed_previews = true;
             let net = self.trajectory_network(film.centre_point(j))?;
             let objective = config.anneal.objective(film.xs[j]);
             let Some(surface) = compute_surface(
@@ -244,9 +246,12 @@ impl RunFolder {
                 .map_err(|e| AnalysisError::io(&out, format!("cannot write: {e}")))?;
             on_event(film, FilmEvent::Frame { frame: j });
         }
-        // A film whose frames were all stored already is written again only if its colour
-        // choice changed; writing it is cheap either way.
-        save_film(&out, film).map_err(|e| AnalysisError::io(&out, format!("cannot write: {e}")))?;
+        // Previews computed for frames already stored are kept too; a film reused whole is not
+        // written again.
+        if computed_previews {
+            save_film(&out, film)
+                .map_err(|e| AnalysisError::io(&out, format!("cannot write: {e}")))?;
+        }
         Ok(true)
     }
 

@@ -25,6 +25,7 @@ impl AnnealscapeApp {
                     let dir = state.form.new_run_dir();
                     state.landscape.source = NOW.to_string();
                     self.landscapes.restart();
+                    self.films.restart();
                     self.worker
                         .send(Command::Start(Box::new(state.form.config.clone()), dir));
                 }

@@ -24,6 +24,12 @@ impl FilmController {
         }
     }
 
+    /// Another run is on show: cancel the film job and ignore whatever it still reports.
+    pub fn restart(&mut self) {
+        self.cancel();
+        self.id += 1;
+    }
+
     /// Compute the film the view asks for, of the run on show.
     pub fn compute(&mut self, state: &mut AppState, jobs: &Jobs) {
         let Some(folder) = state.run.folder.clone() else {

@@ -39,6 +39,7 @@ impl AnnealscapeApp {
         self.state.status = RunStatus::Opened;
         self.state.landscape.clear();
         self.state.film.clear();
+        self.films.restart();
         if let Some(last) = self.state.run.snapshots.last() {
             self.state.landscape.source = last.name.clone();
         }
