@@ -13,7 +13,7 @@ use crate::landscape::{
     HessianPair, SurfaceSpec, PREVIEW_POINTS,
 };
 use crate::nn::{Autoregressive, Params, Rnn2d};
-use crate::physics::{Lattice, NewmanMoore};
+use crate::physics::NewmanMoore;
 use crate::run::RunLayout;
 
 /// Where the frames of a film are centred.
@@ -83,12 +83,9 @@ impl RunFolder {
     /// frames it already holds (then computing it again continues where it stopped).
     pub fn prepare_film(&self, request: &FilmRequest) -> Result<Film, AnalysisError> {
         let config = self.config();
-        let lattice =
-            Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
-        request.spec.validate(lattice.sites())?;
+        let model = self.model()?;
+        request.spec.validate(model.lattice().sites())?;
         super::check_landscape(config, &request.spec)?;
-        let model = NewmanMoore::new(lattice, config.lattice.coupling)
-            .map_err(crate::anneal::AnnealError::from)?;
         let trajectory = self.trajectory().clone();
         let points = trajectory.steps.len();
         let frame_points = match &request.frames {
@@ -166,10 +163,7 @@ impl RunFolder {
         mut on_event: impl FnMut(&Film, FilmEvent),
     ) -> Result<bool, AnalysisError> {
         let config = self.config();
-        let lattice =
-            Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
-        let model = NewmanMoore::new(lattice, config.lattice.coupling)
-            .map_err(crate::anneal::AnnealError::from)?;
+        let model = self.model()?;
         let layout = self.trajectory_network(0)?;
         let directions = Directions {
             kind: film.settings.directions,

@@ -127,6 +127,14 @@ impl RunFolder {
             .map(|m| m.temperature.max(m.field))
     }
 
+    /// The model the run anneals.
+    pub fn model(&self) -> Result<NewmanMoore, AnalysisError> {
+        let lattice =
+            Lattice::new(self.config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
+        Ok(NewmanMoore::new(lattice, self.config.lattice.coupling)
+            .map_err(crate::anneal::AnnealError::from)?)
+    }
+
     /// The network of snapshot `name`.
     pub fn network(&self, name: &str) -> Result<Rnn2d, AnalysisError> {
         let path = checkpoint_path(&self.dir, name)?;
@@ -177,12 +185,9 @@ impl RunFolder {
         on_row: impl FnMut(usize, &[f64], &[f64]),
     ) -> Result<Option<Landscape>, AnalysisError> {
         let config = &self.config;
-        let lattice =
-            Lattice::new(config.lattice.size).map_err(crate::anneal::AnnealError::from)?;
-        request.spec.validate(lattice.sites())?;
+        let model = self.model()?;
+        request.spec.validate(model.lattice().sites())?;
         super::check_landscape(config, &request.spec)?;
-        let model = NewmanMoore::new(lattice, config.lattice.coupling)
-            .map_err(crate::anneal::AnnealError::from)?;
         let x = self.x_after(step).ok_or_else(|| AnalysisError::Io {
             path: self.dir.join(RunLayout::METRICS),
             message: format!(

@@ -3,17 +3,16 @@
 
 use super::tab;
 use crate::figures::tab10;
-use egui::{Color32, DragValue, RichText, Ui};
+use egui::{Color32, RichText, Ui};
 use egui_plot::{HoverPosition, Line, Plot, PlotImage, PlotPoint, Points};
 use ndarray::Array2;
 use std::hash::{Hash, Hasher};
 
-use super::labelled;
 use crate::app::command::AppCommand;
-use crate::app::landscape_view::{ColorMode, Grid, NOW};
+use crate::app::landscape_view::Grid;
 use crate::app::state::AppState;
 use crate::figures::{contour_lines, even_levels, ColorScale};
-use crate::landscape::{DirectionKind, SurfaceEstimator};
+use crate::landscape::DirectionKind;
 
 /// The heatmap of a grid as an image, highest β on top; cells not yet computed are grey.
 pub fn heatmap_image(grid: &Grid, scale: &ColorScale) -> egui::ColorImage {
@@ -55,7 +54,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         out.extend(super::film::ui(ui, state));
         return out;
     }
-    settings(ui, state);
+    super::landscape_settings::ui(ui, state);
     ui.horizontal(|ui| {
         let view = &state.landscape;
         if view.computing {
@@ -103,12 +102,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     if grid.beta.len() == 1 {
         slice(ui, grid);
     } else if let Some(shown) = still(&state.landscape, &state.run.metrics) {
-        if state.film.three_d {
-            let height = state.film.height();
-            super::surface3d::ui(ui, &shown, &mut state.film.camera, height);
-        } else {
-            surface(ui, &shown);
-        }
+        show(ui, &shown, &mut state.film);
     }
     out
 }
@@ -120,110 +114,6 @@ pub fn show(ui: &mut Ui, shown: &Shown<'_>, film: &mut crate::app::FilmView) {
         super::surface3d::ui(ui, shown, &mut film.camera, height);
     } else {
         surface(ui, shown);
-    }
-}
-
-fn settings(ui: &mut Ui, state: &mut AppState) {
-    let snapshots: Vec<String> = state.run.snapshots.iter().map(|s| s.name.clone()).collect();
-    let live = state.run.weights.is_some();
-    let sites = state
-        .run
-        .config
-        .as_ref()
-        .map_or(0, |c| c.lattice.size.pow(2));
-    let view = &mut state.landscape;
-    ui.horizontal_wrapped(|ui| {
-        egui::ComboBox::from_label("centre")
-            .selected_text(&view.source)
-            .show_ui(ui, |ui| {
-                if live {
-                    ui.selectable_value(&mut view.source, NOW.to_string(), "now (live weights)");
-                }
-                for name in &snapshots {
-                    ui.selectable_value(&mut view.source, name.clone(), name);
-                }
-            });
-        super::landscape_directions::ui(ui, view, &snapshots);
-        labelled(
-            ui,
-            "range",
-            DragValue::new(&mut view.range)
-                .speed(0.05)
-                .range(0.01..=100.0),
-        );
-        labelled(
-            ui,
-            "points",
-            DragValue::new(&mut view.points).range(3..=401),
-        );
-        labelled(
-            ui,
-            "samples",
-            DragValue::new(&mut view.samples).range(1..=100_000),
-        );
-        egui::ComboBox::from_label("estimator")
-            .selected_text(format!("{:?}", view.estimator).to_lowercase())
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut view.estimator, SurfaceEstimator::Fresh, "fresh");
-                ui.selectable_value(&mut view.estimator, SurfaceEstimator::Crn, "crn");
-                if sites <= crate::landscape::MAX_EXACT_SITES {
-                    ui.selectable_value(&mut view.estimator, SurfaceEstimator::Exact, "exact");
-                }
-            });
-        ui.checkbox(&mut view.one_dimensional, "1D slice");
-        ui.checkbox(&mut view.follow_live, "follow")
-            .on_hover_text("Recompute around the live weights whenever a landscape finishes");
-    });
-    ui.horizontal_wrapped(|ui| {
-        egui::ComboBox::from_label("colours")
-            .selected_text(match view.color_mode {
-                ColorMode::Auto => "auto",
-                ColorMode::Fixed => "fixed",
-                ColorMode::Percentile => "percentile clamp",
-            })
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut view.color_mode, ColorMode::Auto, "auto");
-                ui.selectable_value(&mut view.color_mode, ColorMode::Fixed, "fixed");
-                ui.selectable_value(
-                    &mut view.color_mode,
-                    ColorMode::Percentile,
-                    "percentile clamp",
-                );
-            });
-        match view.color_mode {
-            ColorMode::Fixed => {
-                labelled(
-                    ui,
-                    "from",
-                    DragValue::new(&mut view.fixed_range.0).speed(0.01),
-                );
-                labelled(
-                    ui,
-                    "to",
-                    DragValue::new(&mut view.fixed_range.1).speed(0.01),
-                );
-            }
-            ColorMode::Percentile => {
-                labelled(
-                    ui,
-                    "clamp %",
-                    DragValue::new(&mut view.percentile)
-                        .speed(0.1)
-                        .range(0.0..=49.0),
-                );
-            }
-            ColorMode::Auto => {}
-        }
-        ui.checkbox(&mut view.log, "log");
-        labelled(
-            ui,
-            "contours",
-            DragValue::new(&mut view.contours).range(0..=40),
-        );
-    });
-    if view.color_mode == ColorMode::Fixed && view.fixed_range.0 >= view.fixed_range.1 {
-        super::invalid(ui, "the fixed colour range must run from low to high");
-        view.fixed_range.1 = view.fixed_range.0 + 1e-3;
     }
 }
 

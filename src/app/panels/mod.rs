@@ -9,6 +9,7 @@ pub mod exact_modes;
 pub mod film;
 pub mod landscape;
 pub mod landscape_directions;
+pub mod landscape_settings;
 pub mod lattice;
 pub mod modes;
 pub mod run;
