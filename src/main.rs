@@ -71,6 +71,7 @@ fn open_app(cli: Cli) -> ExitCode {
             .film
             .clone()
             .map(|name| (name, cli.film_step, cli.three_d)),
+        live_film: cli.live_film,
         ..Default::default()
     };
     match annealscape::app::run(options) {

@@ -569,6 +569,7 @@ fn film() -> annealscape::landscape::Film {
         frame_steps: steps.clone(),
         frame_phases: vec!["anneal".into(); 4],
         colour: FilmColour::Shared,
+        planned: false,
         cosine: 0.0,
         explained: Some([0.8, 0.1]),
         axis_labels: None,

@@ -522,3 +522,81 @@ fn an_opened_unfinished_run_is_resumed_from_the_app_and_finishes_as_it_would_hav
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_live_film_gets_its_frames_while_the_run_goes_on() {
+    let dir = common::temp_dir("app-live-film");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::env::set_var("ANNEALSCAPE_CACHE", dir.join("cache"));
+    let ctx = egui::Context::default();
+    let options = AppOptions {
+        runs_dir: dir.join("runs"),
+        live_film: Some(4),
+        ..AppOptions::default()
+    };
+    let mut app = AnnealscapeApp::new(&ctx, options).unwrap();
+    app.state.dialog_available = false;
+    app.state.form.config = small(&app.state.form.config, 3000)
+        .with_overrides(&["output.resume_every=100".into()])
+        .unwrap();
+    app.state.film.points = 5;
+    app.state.film.samples = 20;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut AnnealscapeApp| app.show(ui), app);
+    h.step();
+    h.get_by_label("Start").click();
+    let start = Instant::now();
+    let mut seen_live = false;
+    loop {
+        let s = &h.state().state;
+        if let Some(film) = &s.film.film {
+            if s.status == RunStatus::Running
+                && film.frames_done() >= 1
+                && film.frames_reached() < film.frames()
+            {
+                seen_live = true;
+                // The view shows the newest frame computed.
+                let newest = (0..4)
+                    .rev()
+                    .find(|&j| film.is_done(j) || film.has_preview(j));
+                assert_eq!(Some(s.film.frame), newest);
+            }
+            if s.status == RunStatus::Finished && !s.film.computing && film.frames_done() == 4 {
+                break;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "timed out; status {:?}, film {:?}, messages {:?}",
+            s.status,
+            s.film
+                .film
+                .as_ref()
+                .map(|f| (f.frames_done(), f.frames_reached())),
+            s.messages
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(seen_live, "no frame was shown before the run ended");
+    // The file holds the whole planned film: asking for it again computes nothing.
+    let s = &h.state().state;
+    let run_dir = s.run.dir.clone().unwrap();
+    let folder = annealscape::analysis::RunFolder::open(&run_dir).unwrap();
+    let request = s.film.request();
+    assert_eq!(request.name, "app-live-filter");
+    let mut film = folder.prepare_film(&request).unwrap();
+    assert_eq!(film.frames_done(), 4);
+    assert_eq!(film.settings.frame_steps[3], 5 + 3000);
+    let mut computed = 0;
+    folder
+        .compute_film(
+            &mut film,
+            &request.name,
+            &std::sync::atomic::AtomicBool::new(false),
+            |_, _| computed += 1,
+        )
+        .unwrap();
+    assert_eq!(computed, 0);
+}

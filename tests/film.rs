@@ -403,3 +403,114 @@ fn mp4_is_written_with_ffmpeg_and_refused_clearly_without_it() {
         );
     }
 }
+
+/// The run folder as a live run's would be after step `step`: the points kept so far.
+fn folder_at(folder: &RunFolder, step: i64) -> RunFolder {
+    let full = folder.trajectory();
+    let keep = full.steps.iter().filter(|&&s| s <= step).count();
+    let trajectory = annealscape::run::TrajectoryFile {
+        steps: full.steps.slice(ndarray::s![..keep]).to_owned(),
+        x: full.x.slice(ndarray::s![..keep]).to_owned(),
+        params: full.params.slice(ndarray::s![..keep, ..]).to_owned(),
+    };
+    RunFolder::new(
+        folder.dir(),
+        folder.config().clone(),
+        std::sync::Arc::new(trajectory),
+    )
+}
+
+#[test]
+fn a_planned_film_grows_with_the_run_and_ends_as_the_film_computed_at_once() {
+    let dir = short_run("film-planned", &["output.trajectory_points=8"]);
+    let folder = RunFolder::open(&dir).unwrap();
+    let planned = |name: &str| FilmRequest {
+        frames: FrameChoice::Planned(4),
+        directions: DirectionKind::Filter,
+        ..request(SurfaceEstimator::Crn, 4, name)
+    };
+    // Planned from the configuration (5 + 20·2 + 1 = 46 steps, 8 points kept): on steps the
+    // finished trajectory holds, from the initial weights to the last step.
+    let kept = annealscape::run::kept_steps(8, 46);
+    assert_eq!(folder.trajectory().steps.to_vec(), kept);
+    // Halfway: the frames the run has passed are computed, the others wait.
+    let live = folder_at(&folder, 20);
+    let request = planned("live");
+    let mut film = live.prepare_film(&request).unwrap();
+    let steps = film.settings.frame_steps.clone();
+    assert_eq!(steps[0], -1);
+    assert_eq!(*steps.last().unwrap(), 45);
+    assert!(steps.iter().all(|s| kept.contains(s)), "{steps:?}");
+    let reached = steps.iter().filter(|&&s| s <= 20).count();
+    assert!((1..4).contains(&reached), "{steps:?}");
+    assert_eq!(film.frames_reached(), reached);
+    assert!(live
+        .compute_film(&mut film, &request.name, &AtomicBool::new(false), |_, _| {})
+        .unwrap());
+    assert_eq!(film.frames_done(), reached);
+    for j in reached..4 {
+        assert!(!film.is_reached(j) && !film.has_preview(j) && film.xs[j].is_nan());
+    }
+    // The run went on: only the frames it reached since are computed, the rest read back.
+    let mut film = folder.prepare_film(&request).unwrap();
+    assert_eq!((film.frames_done(), film.frames_reached()), (reached, 4));
+    let mut computed = 0;
+    assert!(folder
+        .compute_film(&mut film, &request.name, &AtomicBool::new(false), |_, e| {
+            computed += usize::from(matches!(e, FilmEvent::Frame { .. }));
+        })
+        .unwrap());
+    assert_eq!(computed, 4 - reached);
+    // The same as the planned film of the finished run, to the last bit.
+    let at_once = planned("at-once");
+    let mut whole = folder.prepare_film(&at_once).unwrap();
+    folder
+        .compute_film(
+            &mut whole,
+            &at_once.name,
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .unwrap();
+    assert_eq!(whole.values, film.values);
+    assert_eq!(whole.xs, film.xs);
+    // The plane is the filter directions drawn around the initial weights, and each frame is
+    // the surface at its own step.
+    let origin = folder.trajectory_network(0).unwrap();
+    let drawn = annealscape::landscape::random_directions(
+        DirectionKind::Filter,
+        origin.params(),
+        3,
+        BiasDirection::Zero,
+    );
+    assert_eq!(film.directions.row(0), drawn.delta.flat());
+    assert_eq!(film.directions.row(1), drawn.eta.flat());
+    let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
+    let trajectory = folder.trajectory();
+    for j in [0, 3] {
+        let point = film.centre_point(j);
+        assert_eq!(trajectory.steps[point], steps[j]);
+        let surface = compute_surface(
+            &folder.trajectory_network(point).unwrap(),
+            &model,
+            folder.config().anneal.objective(trajectory.x[point]),
+            &drawn,
+            &request.spec,
+            &AtomicBool::new(false),
+            |_, _, _| {},
+        )
+        .unwrap();
+        assert_eq!(surface.values, film.values.index_axis(ndarray::Axis(0), j));
+        let (a, b, step, _) = *film.path_to(j).last().unwrap();
+        assert_eq!((a, b, step), (0.0, 0.0, steps[j]));
+    }
+    // pca cannot be planned: it needs the whole trajectory.
+    let err = live
+        .prepare_film(&FilmRequest {
+            directions: DirectionKind::Pca,
+            ..planned("pca")
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("filter") && err.contains("--frames"), "{err}");
+}

@@ -14,7 +14,7 @@ use crate::landscape::{
 };
 use crate::nn::{Autoregressive, Params, Rnn2d};
 use crate::physics::NewmanMoore;
-use crate::run::RunLayout;
+use crate::run::{kept_steps, RunLayout, TrajectoryFile};
 
 /// Where the frames of a film are centred.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,11 @@ pub enum FrameChoice {
     Even(usize),
     /// The stored trajectory points nearest these steps.
     Steps(Vec<i64>),
+    /// K frames planned over the whole run from its configuration, on steps the trajectory
+    /// keeps to the end, so frames are added as a live run passes them. The plane is fixed
+    /// from the start (filter or gaussian around the initial weights, or the Hessian at a
+    /// snapshot already taken).
+    Planned(usize),
 }
 
 /// What film to compute.
@@ -88,12 +93,33 @@ impl RunFolder {
         super::check_landscape(config, &request.spec)?;
         let trajectory = self.trajectory().clone();
         let points = trajectory.steps.len();
-        let frame_points = match &request.frames {
-            FrameChoice::Even(k) => even_frames(points, *k)?,
-            FrameChoice::Steps(steps) => nearest_points(&trajectory.steps, steps)?,
+        let planned = matches!(request.frames, FrameChoice::Planned(_));
+        let frame_steps: Vec<i64> = match &request.frames {
+            FrameChoice::Even(k) => even_frames(points, *k)?
+                .into_iter()
+                .map(|p| trajectory.steps[p])
+                .collect(),
+            FrameChoice::Steps(steps) => nearest_points(&trajectory.steps, steps)?
+                .into_iter()
+                .map(|p| trajectory.steps[p])
+                .collect(),
+            FrameChoice::Planned(k) => {
+                check_fixed_plane(request.directions)?;
+                let kept = kept_steps(
+                    config.output.trajectory_points,
+                    config.anneal.schedule().total_steps(),
+                );
+                even_frames(kept.len(), *k)?
+                    .into_iter()
+                    .map(|p| kept[p])
+                    .collect()
+            }
         };
-        let last = points - 1;
-        let origin = self.trajectory_network(last)?;
+        // A planned film is drawn around the initial weights, which exist from the start; the
+        // others around the run's last point.
+        let origin_point = if planned { 0 } else { points - 1 };
+        let origin = self.trajectory_network(origin_point)?;
+        let schedule = config.anneal.schedule();
         let mut settings = FilmSettings {
             kind: format!("{:?}", config.anneal.kind).to_lowercase(),
             size: config.lattice.size,
@@ -104,15 +130,16 @@ impl RunFolder {
             hessian_at: (request.directions == DirectionKind::Hessian)
                 .then(|| request.hessian_at.clone()),
             spec: request.spec,
-            frame_steps: frame_points.iter().map(|&p| trajectory.steps[p]).collect(),
-            frame_phases: frame_points
+            frame_phases: frame_steps
                 .iter()
-                .map(|&p| match usize::try_from(trajectory.steps[p]) {
-                    Ok(step) => config.anneal.schedule().at(step).0.to_string(),
+                .map(|&step| match usize::try_from(step) {
+                    Ok(step) => schedule.at(step).0.to_string(),
                     Err(_) => "init".to_string(),
                 })
                 .collect(),
+            frame_steps,
             colour: request.colour,
+            planned,
             cosine: 0.0,
             explained: None,
             axis_labels: None,
@@ -121,38 +148,36 @@ impl RunFolder {
         // (Hessian directions take a while).
         let path = self.film_path(&request.name);
         if let Ok(mut stored) = load_film(&path) {
-            if stored.settings.same_request(&settings) && stored.path_steps == trajectory.steps {
+            if stored.settings.same_request(&settings) {
                 // The colour range is how frames are drawn, not what they hold.
                 stored.settings.colour = request.colour;
-                return Ok(stored);
+                if stored.path_steps == trajectory.steps {
+                    return Ok(stored);
+                }
+                if planned {
+                    // The run went on: the frames it had reached stay, the path grows.
+                    let path = self.film_path_over(&stored.settings, &stored.directions)?;
+                    stored.xs = frame_xs(&trajectory, &stored.settings.frame_steps, &path);
+                    stored.set_path(path);
+                    return Ok(stored);
+                }
             }
         }
         let (directions, axis_labels) = self.film_directions(request, &origin, &model)?;
         settings.cosine = directions.cosine();
         settings.explained = directions.explained;
         settings.axis_labels = axis_labels;
-        let (alpha, beta) = project_path(
-            trajectory.params.view(),
-            origin.params().flat(),
-            &directions,
-        );
         let mut dirs = Array2::zeros((2, origin.params().len()));
         dirs.row_mut(0).assign(&directions.delta.flat());
         dirs.row_mut(1).assign(&directions.eta.flat());
-        let xs: Array1<f64> = frame_points.iter().map(|&p| trajectory.x[p]).collect();
-        let path = FilmPath {
-            alpha,
-            beta,
-            steps: trajectory.steps.clone(),
-            values: self.recorded_objective(&trajectory.steps),
-            frame_points: frame_points.iter().map(|&p| p as u64).collect(),
-            directions: dirs,
-        };
+        let path = self.film_path_over(&settings, &dirs)?;
+        let xs = frame_xs(&trajectory, &settings.frame_steps, &path);
         Ok(Film::empty(settings, xs, path))
     }
 
     /// Compute the frames `film` lacks — first the preview of every frame, then each frame at
     /// full resolution, writing the file after each — calling `on_event` as they finish.
+    /// Frames the run has not reached (a planned film of a live run) are left for later.
     /// A stored film of other settings under the same name is replaced. `Ok(false)` if
     /// cancelled (the file then holds every frame finished before).
     pub fn compute_film(
@@ -164,17 +189,7 @@ impl RunFolder {
     ) -> Result<bool, AnalysisError> {
         let config = self.config();
         let model = self.model()?;
-        let layout = self.trajectory_network(0)?;
-        let directions = Directions {
-            kind: film.settings.directions,
-            delta: layout
-                .params()
-                .with_flat(film.directions.row(0).to_owned())?,
-            eta: layout
-                .params()
-                .with_flat(film.directions.row(1).to_owned())?,
-            explained: film.settings.explained,
-        };
+        let directions = self.directions_of(&film.settings, &film.directions)?;
         let out = self.film_path(name);
         if let Some(folder) = out.parent() {
             std::fs::create_dir_all(folder)
@@ -185,8 +200,9 @@ impl RunFolder {
             ..film.settings.spec
         };
         let mut computed_previews = false;
+        // A planned film of a run still going on leaves the frames it has not reached.
         for j in 0..film.frames() {
-            if film.has_preview(j) {
+            if film.has_preview(j) || !film.is_reached(j) {
                 continue;
             }
             computed_previews = true;
@@ -209,7 +225,7 @@ impl RunFolder {
             on_event(film, FilmEvent::Preview { frame: j });
         }
         for j in 0..film.frames() {
-            if film.is_done(j) {
+            if film.is_done(j) || !film.is_reached(j) {
                 continue;
             }
             let net = self.trajectory_network(film.centre_point(j))?;
@@ -247,6 +263,59 @@ impl RunFolder {
                 .map_err(|e| AnalysisError::io(&out, format!("cannot write: {e}")))?;
         }
         Ok(true)
+    }
+
+    /// The film's δ and η (rows of `rows`) as directions of this run's network.
+    fn directions_of(
+        &self,
+        settings: &FilmSettings,
+        rows: &Array2<f64>,
+    ) -> Result<Directions, AnalysisError> {
+        let layout = self.trajectory_network(0)?;
+        Ok(Directions {
+            kind: settings.directions,
+            delta: layout.params().with_flat(rows.row(0).to_owned())?,
+            eta: layout.params().with_flat(rows.row(1).to_owned())?,
+            explained: settings.explained,
+        })
+    }
+
+    /// The trajectory held now projected on the film's plane around its origin (the initial
+    /// weights for a planned film, else the last point), each frame on the point of its step
+    /// — or on the newest point while the run has not reached it.
+    fn film_path_over(
+        &self,
+        settings: &FilmSettings,
+        rows: &Array2<f64>,
+    ) -> Result<FilmPath, AnalysisError> {
+        let trajectory = self.trajectory();
+        let last = trajectory.steps.len() - 1;
+        let origin = if settings.planned { 0 } else { last };
+        let directions = self.directions_of(settings, rows)?;
+        let (alpha, beta) = project_path(
+            trajectory.params.view(),
+            trajectory.params.row(origin),
+            &directions,
+        );
+        let frame_points = settings
+            .frame_steps
+            .iter()
+            .map(|step| {
+                trajectory
+                    .steps
+                    .iter()
+                    .position(|s| s == step)
+                    .unwrap_or(last) as u64
+            })
+            .collect();
+        Ok(FilmPath {
+            alpha,
+            beta,
+            steps: trajectory.steps.clone(),
+            values: self.recorded_objective(&trajectory.steps),
+            frame_points,
+            directions: rows.clone(),
+        })
     }
 
     /// The network at trajectory point `point`.
@@ -318,6 +387,33 @@ impl RunFolder {
             .map(|m| m.rows)
             .unwrap_or_default();
         crate::anneal::objective_at_steps(&rows, steps.iter().copied()).into()
+    }
+}
+
+/// X at each frame's point; NaN for a frame the run has not reached.
+fn frame_xs(trajectory: &TrajectoryFile, frame_steps: &[i64], path: &FilmPath) -> Array1<f64> {
+    frame_steps
+        .iter()
+        .zip(&path.frame_points)
+        .map(|(&step, &p)| {
+            let p = p as usize;
+            if trajectory.steps[p] == step {
+                trajectory.x[p]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
+/// A film planned before the run ends needs its plane before the path exists.
+fn check_fixed_plane(kind: DirectionKind) -> Result<(), AnalysisError> {
+    match kind {
+        DirectionKind::Filter | DirectionKind::Gaussian | DirectionKind::Hessian => Ok(()),
+        other => Err(AnalysisError::Request(format!(
+            "a planned film fixes its plane before the run ends: use filter, gaussian or hessian (at a snapshot already taken); {} directions need the whole trajectory or one snapshot — film the finished run with --frames instead",
+            other.name()
+        ))),
     }
 }
 

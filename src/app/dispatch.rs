@@ -64,7 +64,7 @@ impl AnnealscapeApp {
             }
             AppCommand::ComputeFilm => self.films.compute(state, &self.jobs),
             AppCommand::CancelFilm => {
-                self.films.cancel();
+                self.films.stop();
                 state.film.computing = false;
             }
             AppCommand::OpenFilm(name) => open_film(state, &name),

@@ -19,6 +19,11 @@ pub struct FilmView {
     pub active: bool,
     /// Frames to compute.
     pub frames: usize,
+    /// Plan the frames over the whole run, so they are added as a live run reaches them.
+    pub planned: bool,
+    /// Show each frame as it arrives (a planned film of a live run, until the user scrubs or
+    /// plays).
+    pub follow_newest: bool,
     /// Points per axis of each frame.
     pub points: usize,
     /// α, β over [−range, range].
@@ -60,6 +65,8 @@ impl Default for FilmView {
         Self {
             active: false,
             frames: 30,
+            planned: false,
+            follow_newest: false,
             points: 31,
             range: 1.0,
             samples: 100,
@@ -85,7 +92,11 @@ impl FilmView {
     /// What to compute (stored as `RUN/films/app-DIRS.npz`).
     pub fn request(&self) -> FilmRequest {
         FilmRequest {
-            frames: FrameChoice::Even(self.frames),
+            frames: if self.planned {
+                FrameChoice::Planned(self.frames)
+            } else {
+                FrameChoice::Even(self.frames)
+            },
             directions: self.directions,
             direction_seed: 0,
             bias: BiasDirection::Zero,
@@ -100,7 +111,11 @@ impl FilmView {
                 one_dimensional: false,
             },
             colour: FilmColour::Shared,
-            name: format!("app-{}", self.directions.name()),
+            name: if self.planned {
+                format!("app-live-{}", self.directions.name())
+            } else {
+                format!("app-{}", self.directions.name())
+            },
         }
     }
 
@@ -117,6 +132,12 @@ impl FilmView {
     /// A newer state of the film arrived from its job.
     pub fn update(&mut self, film: Film) {
         self.frame = self.frame.min(film.frames().saturating_sub(1));
+        if self.follow_newest && !self.playing {
+            let newest = (0..film.frames())
+                .rev()
+                .find(|&j| film.is_done(j) || film.has_preview(j));
+            self.frame = newest.unwrap_or(self.frame);
+        }
         self.film = Some(Arc::new(film));
         self.revision += 1;
     }
@@ -126,6 +147,7 @@ impl FilmView {
         if let Some(film) = &self.film {
             let s = &film.settings;
             self.frames = s.frame_steps.len();
+            self.planned = s.planned;
             self.points = s.spec.points;
             self.range = s.spec.range;
             self.samples = s.spec.samples;
@@ -147,6 +169,7 @@ impl FilmView {
 
     /// Show the frame nearest `step`.
     pub fn jump_to_step(&mut self, step: i64) {
+        self.follow_newest = false;
         if let Some(film) = &self.film {
             let nearest = (0..film.frames())
                 .min_by_key(|&j| (film.settings.frame_steps[j] - step).unsigned_abs())
@@ -255,6 +278,7 @@ mod tests {
             frame_steps: steps.clone(),
             frame_phases: vec!["anneal".into(); k],
             colour: FilmColour::Shared,
+            planned: false,
             cosine: 0.0,
             explained: None,
             axis_labels: None,

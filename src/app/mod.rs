@@ -67,6 +67,9 @@ pub struct AppOptions {
     /// A stored film of the opened run to show (RUN/films/NAME.npz), at the frame nearest a
     /// step, in 3D or not.
     pub film: Option<(String, Option<i64>, bool)>,
+    /// Film the run started with this many frames planned over the whole run (filter plane),
+    /// each computed once the run has reached it.
+    pub live_film: Option<usize>,
 }
 
 impl Default for AppOptions {
@@ -81,6 +84,7 @@ impl Default for AppOptions {
             frames: 60,
             live_interval: std::time::Duration::from_millis(30),
             film: None,
+            live_film: None,
         }
     }
 }
@@ -120,6 +124,14 @@ impl AnnealscapeApp {
         if let Some((name, step, three_d)) = options.film {
             app.state.film.pending = Some((name, step));
             app.state.film.three_d = three_d;
+        }
+        if let Some(frames) = options.live_film {
+            let film = &mut app.state.film;
+            film.frames = frames;
+            film.planned = true;
+            film.directions = crate::landscape::DirectionKind::Filter;
+            film.active = true;
+            app.films.arm();
         }
         if let Some(dir) = options.open {
             app.handle(ctx, AppCommand::OpenRun(dir));
@@ -178,12 +190,20 @@ impl AnnealscapeApp {
     /// Drain the worker's events and the jobs' results into the state.
     pub fn poll(&mut self) {
         let mut moved = false;
+        let mut grown = false;
         for event in self.worker.drain() {
             moved |= matches!(event, Event::Weights { .. } | Event::Trajectory(_));
+            grown |= matches!(event, Event::Trajectory(_));
             self.state.apply(event);
         }
         if moved {
             self.landscapes.follow(&mut self.state, &self.jobs);
+        }
+        if grown {
+            self.films.follow(&mut self.state, &self.jobs);
+        }
+        if self.state.run.folder.is_some() && self.films.disarm() {
+            self.films.compute(&mut self.state, &self.jobs);
         }
         for result in self.jobs.poll() {
             self.take(result);
@@ -211,7 +231,10 @@ impl AnnealscapeApp {
         match result {
             JobResult::LandscapeRow { .. } => self.landscapes.take(&mut self.state, result),
             JobResult::Film { .. } | JobResult::FilmDone { .. } => {
-                self.films.take(&mut self.state, result)
+                self.films.take(&mut self.state, result);
+                if self.films.is_stale() {
+                    self.films.follow(&mut self.state, &self.jobs);
+                }
             }
             JobResult::LandscapeDone { .. } => {
                 self.landscapes.take(&mut self.state, result);

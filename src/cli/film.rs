@@ -21,7 +21,8 @@ use crate::landscape::{
 pub enum FilmDirectionArg {
     /// The two leading principal components of the whole trajectory (shows the path).
     Pca,
-    /// Filter-normalised random directions, drawn once around the last point.
+    /// Filter-normalised random directions, drawn once around the last point (the initial
+    /// weights for --planned).
     Filter,
     /// Unnormalised Gaussian directions, drawn once.
     Gaussian,
@@ -50,6 +51,12 @@ pub struct FilmArgs {
     /// Hand-picked steps instead (comma-separated; each goes to the nearest stored point).
     #[arg(long, value_delimiter = ',')]
     pub steps: Option<Vec<i64>>,
+    /// Plan the --frames frames over the whole run from its configuration, around the initial
+    /// weights, so the film can be computed while the run goes on: each call adds the frames
+    /// the run has reached (trajectory.npz is updated at every snapshot). Needs a plane fixed
+    /// from the start: filter, gaussian or hessian.
+    #[arg(long, conflicts_with = "steps")]
+    pub planned: bool,
     /// The plane, fixed for the whole film.
     #[arg(long, value_enum, default_value = "pca")]
     pub directions: FilmDirectionArg,
@@ -115,6 +122,7 @@ impl FilmArgs {
         FilmRequest {
             frames: match &self.steps {
                 Some(steps) => FrameChoice::Steps(steps.clone()),
+                None if self.planned => FrameChoice::Planned(self.frames),
                 None => FrameChoice::Even(self.frames),
             },
             directions,
@@ -172,12 +180,23 @@ pub fn film(args: FilmArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     let mut film = folder.prepare_film(&request)?;
     let k = film.frames();
-    let todo_frames = (0..k).filter(|&j| !film.is_done(j)).count();
-    let todo_previews = (0..k).filter(|&j| !film.has_preview(j)).count();
+    let reached = film.frames_reached();
+    let todo_frames = (0..k)
+        .filter(|&j| film.is_reached(j) && !film.is_done(j))
+        .count();
+    let todo_previews = (0..k)
+        .filter(|&j| film.is_reached(j) && !film.has_preview(j))
+        .count();
     let path = folder.film_path(&request.name);
+    if reached < k {
+        eprintln!(
+            "the run has reached {reached} of the {k} planned frames (its trajectory ends at step {}); run this again as it goes on",
+            film.path_steps.last().copied().unwrap_or(-1)
+        );
+    }
     if todo_frames == 0 {
         eprintln!(
-            "{}: all {k} frames are stored with these settings; reusing them",
+            "{}: all {reached} frames reached are stored with these settings; reusing them",
             path.display()
         );
     } else {

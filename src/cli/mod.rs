@@ -63,6 +63,10 @@ pub struct Cli {
     /// App: with --film, show the frame as a 3D surface.
     #[arg(long = "3d", requires = "film")]
     pub three_d: bool,
+    /// App: with --start, film the run as it goes: this many frames planned over the whole
+    /// run in a filter plane, each computed once the run has reached it.
+    #[arg(long, value_name = "FRAMES", requires = "start")]
+    pub live_film: Option<usize>,
     /// App: after --frames frames save a PNG of the window here and quit (smoke tests).
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<std::path::PathBuf>,

@@ -58,6 +58,11 @@ pub struct FilmSettings {
     pub frame_phases: Vec<String>,
     /// How the frames are coloured.
     pub colour: FilmColour,
+    /// Frames planned over the whole run from its configuration, on steps the trajectory keeps
+    /// to the end, around the initial weights as origin: a film that can grow while the run
+    /// goes on.
+    #[serde(default)]
+    pub planned: bool,
     /// cos ∠(δ, η).
     pub cosine: f64,
     /// PCA explained-variance ratios.
@@ -78,6 +83,7 @@ impl FilmSettings {
             && self.hessian_at == other.hessian_at
             && self.spec == other.spec
             && self.frame_steps == other.frame_steps
+            && self.planned == other.planned
     }
 }
 
@@ -139,6 +145,16 @@ impl Film {
         }
     }
 
+    /// Take a newer path (a planned film whose run went on); the frames stay.
+    pub fn set_path(&mut self, path: FilmPath) {
+        self.path_alpha = path.alpha;
+        self.path_beta = path.beta;
+        self.path_steps = path.steps;
+        self.path_values = path.values;
+        self.frame_points = path.frame_points;
+        self.directions = path.directions;
+    }
+
     /// Number of frames.
     pub fn frames(&self) -> usize {
         self.settings.frame_steps.len()
@@ -157,6 +173,17 @@ impl Film {
             .all(|v| !v.is_nan())
     }
 
+    /// Whether the run has reached frame `j`'s step (always, but for a planned film of a run
+    /// still going on).
+    pub fn is_reached(&self, j: usize) -> bool {
+        self.path_steps.get(self.centre_point(j)) == Some(&self.settings.frame_steps[j])
+    }
+
+    /// Frames whose step the run has reached.
+    pub fn frames_reached(&self) -> usize {
+        (0..self.frames()).filter(|&j| self.is_reached(j)).count()
+    }
+
     /// Frames computed at full resolution.
     pub fn frames_done(&self) -> usize {
         (0..self.frames()).filter(|&j| self.is_done(j)).count()
@@ -169,6 +196,7 @@ impl Film {
 
     /// The path up to frame `j`'s point, in frame j's coordinates (its centre at (0, 0) for
     /// PCA directions, where the path lies in the plane): (α, β, step, own value) per point.
+    /// A frame the run has not reached yet is centred on the newest point.
     pub fn path_to(&self, j: usize) -> Vec<(f64, f64, i64, f64)> {
         let c = self.centre_point(j);
         let (a0, b0) = (self.path_alpha[c], self.path_beta[c]);

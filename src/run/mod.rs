@@ -52,7 +52,7 @@ pub use status::{
     host_name, read_status, status_evidence, stored_status, write_status, RunState, StatusFile,
     STATUS_FILE,
 };
-pub use trajectory::{Trajectory, TrajectoryFile};
+pub use trajectory::{kept_steps, Trajectory, TrajectoryFile};
 pub use worker::{Command, Event, Worker};
 
 use crate::anneal::{
@@ -105,7 +105,7 @@ impl<'a> Both<'a> {
     }
 
     /// Hand the trajectory kept so far to the other observer, if it takes it (a continued
-    /// run, before its first step: nothing has been written yet).
+    /// run before its first step, when nothing has been written yet, and every resume point).
     fn share_kept_trajectory(&mut self) {
         if self.other.wants_trajectory() {
             self.other.on_trajectory(self.writer.trajectory_file());
@@ -147,6 +147,9 @@ impl Observer for Both<'_> {
     }
     fn on_state(&mut self, state: &AnnealState) -> Result<(), ObserverError> {
         self.writer.on_state(state)?;
+        // Every resume point, so a film planned on a live run gets its frames as the run
+        // reaches them, not only at the snapshots.
+        self.share_kept_trajectory();
         self.other.on_state(state)
     }
     fn stop_requested(&mut self) -> bool {

@@ -206,6 +206,35 @@ impl TrajectoryFile {
 }
 
 /// Drop the entries at odd positions.
+/// The steps `trajectory.npz` holds at the end of a run of `total_steps` steps keeping at most
+/// `capacity` points: the thinned points (the initial weights, step −1, first) and the last
+/// step. Each is in the file from the moment the run passes it, so a film planned on them can
+/// be computed while the run goes on.
+pub fn kept_steps(capacity: usize, total_steps: usize) -> Vec<i64> {
+    // The same thinning as `Trajectory::record`, on the steps alone.
+    let capacity = capacity.max(2);
+    let mut stride = 1i64;
+    let mut kept = Vec::with_capacity(capacity);
+    for step in -1..total_steps as i64 {
+        if (step + 1) % stride != 0 {
+            continue;
+        }
+        if kept.len() == capacity {
+            keep_even_positions(&mut kept);
+            stride *= 2;
+            if (step + 1) % stride != 0 {
+                continue;
+            }
+        }
+        kept.push(step);
+    }
+    let last = total_steps as i64 - 1;
+    if kept.last() != Some(&last) {
+        kept.push(last);
+    }
+    kept
+}
+
 fn keep_even_positions<T>(v: &mut Vec<T>) {
     let mut position = 0;
     v.retain(|_| {
@@ -233,5 +262,33 @@ mod tests {
         let gaps: Vec<i64> = s.windows(2).map(|w| w[1] - w[0]).collect();
         assert!(gaps.iter().all(|&g| g == gaps[0]), "{s:?}");
         assert!(*s.last().unwrap() >= 1000 - 2 * gaps[0], "{s:?}");
+    }
+
+    #[test]
+    fn kept_steps_are_what_a_run_keeps_and_never_dropped_once_passed() {
+        let p = Params::zeros(vec![TensorSpec::vector("x", 1)]);
+        for (capacity, total) in [(2, 5), (8, 1000), (8, 7), (400, 51_001), (5, 64)] {
+            let planned = kept_steps(capacity, total);
+            // The last step is the run's newest point, appended to the file when it is written.
+            let last_planned = *planned.last().unwrap();
+            let mut t = Trajectory::new(capacity);
+            t.record(-1, 1.0, &p);
+            for step in 0..total as i64 {
+                t.record(step, 1.0, &p);
+                // Every planned step the run has passed is held now.
+                if step % 97 == 0 || step + 1 == total as i64 {
+                    for s in planned.iter().filter(|&&s| s < last_planned && s <= step) {
+                        assert!(t.steps().contains(s), "{capacity} {total}: {s} at {step}");
+                    }
+                }
+            }
+            let last = total as i64 - 1;
+            let file = t.file_with(Some((last, 0.0, &p)));
+            assert_eq!(
+                planned,
+                file.steps.to_vec(),
+                "capacity {capacity}, {total} steps"
+            );
+        }
     }
 }

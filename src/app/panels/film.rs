@@ -21,6 +21,15 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     let film = &mut state.film;
     ui.horizontal_wrapped(|ui| {
         labelled(ui, "frames", DragValue::new(&mut film.frames).range(2..=MAX_FRAMES));
+        if ui
+            .checkbox(&mut film.planned, "over the whole run")
+            .on_hover_text("Plan the frames over the whole run from its configuration, so a live run's film grows as the run reaches them; the plane is fixed from the start (filter or gaussian around the initial weights)")
+            .changed()
+            && film.planned
+            && film.directions == DirectionKind::Pca
+        {
+            film.directions = DirectionKind::Filter;
+        }
         labelled(ui, "points", DragValue::new(&mut film.points).range(3..=201));
         labelled(
             ui,
@@ -31,8 +40,11 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
         egui::ComboBox::from_label("plane")
             .selected_text(film.directions.name())
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut film.directions, DirectionKind::Pca, "pca")
-                    .on_hover_text("The two leading components of the whole trajectory: shows the path");
+                ui.add_enabled_ui(!film.planned, |ui| {
+                    ui.selectable_value(&mut film.directions, DirectionKind::Pca, "pca")
+                        .on_hover_text("The two leading components of the whole trajectory: shows the path")
+                        .on_disabled_hover_text("pca needs the whole trajectory: a film planned over the run takes filter or gaussian");
+                });
                 ui.selectable_value(&mut film.directions, DirectionKind::Filter, "filter");
                 ui.selectable_value(&mut film.directions, DirectionKind::Gaussian, "gaussian");
             });
@@ -77,10 +89,16 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
             let done = f.frames_done();
             let previews = (0..f.frames()).filter(|&j| f.has_preview(j)).count();
             let progress = (previews + done) as f32 / (2 * f.frames()).max(1) as f32;
+            let reached = f.frames_reached();
+            let text = if reached < f.frames() {
+                format!("{done}/{} frames, {reached} reached", f.frames())
+            } else {
+                format!("{done}/{} frames", f.frames())
+            };
             ui.add(
                 egui::ProgressBar::new(progress)
                     .desired_width(120.0)
-                    .text(format!("{done}/{} frames", f.frames())),
+                    .text(text),
             );
         }
     });
@@ -98,6 +116,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     ui.horizontal(|ui| {
         let label = if film.playing { "Pause" } else { "Play" };
         if ui.button(label).clicked() {
+            film.follow_newest = false;
             film.playing = !film.playing;
             film.clock = 0.0;
         }
@@ -107,6 +126,7 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
             .changed()
         {
             film.playing = false;
+            film.follow_newest = false;
             film.show(frame - 1);
         }
         labelled(
@@ -131,14 +151,25 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
     } else {
         ""
     };
+    let x = if current.xs[j].is_finite() {
+        format!("{:.3}", current.xs[j])
+    } else {
+        "?".into()
+    };
     ui.strong(format!(
-        "step {} ({phase}) · {symbol} = {:.3} · frame {}/{k} · one colour range for the film{preview}",
+        "step {} ({phase}) · {symbol} = {x} · frame {}/{k} · one colour range for the film{preview}",
         current.settings.frame_steps[j],
-        current.xs[j],
         j + 1
     ));
     let Some(grid) = film.frame_grid() else {
-        ui.label("this frame is not computed yet");
+        ui.label(if current.is_reached(j) {
+            "this frame is not computed yet".to_string()
+        } else {
+            format!(
+                "the run has not reached this frame's step yet (its trajectory ends at step {}); the frame is computed once it has",
+                current.path_steps.last().copied().unwrap_or(-1)
+            )
+        });
         return out;
     };
     let path = current.path_to(j);
