@@ -245,3 +245,58 @@ fn per_sample_log_derivatives_are_each_rows_gradient() {
         );
     }
 }
+
+#[test]
+fn sampling_by_shared_prefixes_draws_the_same_configurations() {
+    use annealscape::nn::Precision;
+    for (l, scale, precision) in [
+        (3, 1.0, Precision::F64),
+        (4, 1.0, Precision::F64),
+        (4, 6.0, Precision::F64),
+        (5, 6.0, Precision::F64),
+        (4, 6.0, Precision::F32),
+    ] {
+        let mut net = network(l, 12, Activation::Elu, 8);
+        // Larger weights make a peaked distribution whose samples repeat, as a trained
+        // network's do: then most prefixes are shared.
+        let scaled: Vec<f64> = net.params().flat().iter().map(|x| x * scale).collect();
+        let params = net.params().with_flat(Array1::from(scaled)).unwrap();
+        net = Rnn2d::from_params(
+            Rnn2dConfig {
+                hidden: 12,
+                precision,
+                ..Default::default()
+            },
+            l,
+            params,
+        )
+        .unwrap();
+        for net in [net.clone(), net.symmetrised().unwrap()] {
+            let n = l * l;
+            let m = 300;
+            let mut rng = StdRng::seed_from_u64(9);
+            let u =
+                Array2::from_shape_simple_fn((m, net.uniform_columns()), || rng.random::<f64>());
+            let mut ws = Rnn2dWorkspace::default();
+            let (mut a, mut b) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
+            let (mut la, mut lb) = (Array1::zeros(m), Array1::zeros(m));
+            net.sample_with(u.view(), a.view_mut(), la.view_mut(), &mut ws);
+            net.sample_sharing_prefixes(u.view(), b.view_mut(), lb.view_mut(), &mut ws);
+            assert_eq!(a, b, "L = {l}, scale {scale}, {precision:?}");
+            let tolerance = if precision == Precision::F32 {
+                1e-4
+            } else {
+                1e-12
+            };
+            let teacher = log_probs(&net, &b);
+            for k in 0..m {
+                assert!((lb[k] - la[k]).abs() < tolerance * la[k].abs().max(1.0));
+                assert!((lb[k] - teacher[k]).abs() < tolerance * teacher[k].abs().max(1.0));
+            }
+            if scale > 1.0 {
+                let distinct = annealscape::anneal::distinct_rows(b.view()).0.nrows();
+                assert!(distinct < m / 3, "L = {l}: {distinct} distinct of {m}");
+            }
+        }
+    }
+}

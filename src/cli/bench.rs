@@ -57,7 +57,7 @@ fn time_batches(budget: Duration, batch: usize, mut f: impl FnMut()) -> (f64, f6
 pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError> {
     match suite {
         Suite::Anneal => return anneal_suite(out),
-        Suite::Landscape => return landscape_suite(out),
+        Suite::Landscape => return super::bench_landscape::landscape_suite(out),
         Suite::Baselines => return super::bench_baselines::run(out),
         Suite::Render => return render_suite(out),
         Suite::Physics => {}
@@ -233,54 +233,6 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
 
 /// Grid points per second of fresh-sample landscapes (M = 100, n_h = 40) over both cores,
 /// with the 51 × 51 and 201 × 201 times they imply.
-fn landscape_suite(out: &mut dyn Write) -> Result<(), CliError> {
-    use crate::anneal::Objective;
-    use crate::landscape::{
-        compute_surface, random_directions, BiasDirection, DirectionKind, SurfaceSpec,
-    };
-    use crate::nn::{Autoregressive, Rnn2dConfig};
-    use std::sync::atomic::AtomicBool;
-    writeln!(out, "case\tpoints_per_second\tgrid_51x51_s\tgrid_201x201_s")?;
-    for (l, objective) in [
-        (4, Objective::quantum(1.0)),
-        (5, Objective::quantum(1.0)),
-        (4, Objective::Thermal { temperature: 1.0 }),
-        (5, Objective::Thermal { temperature: 1.0 }),
-    ] {
-        let lattice = Lattice::new(l)?;
-        let model = NewmanMoore::new(lattice, 1.0)?;
-        let mut rng = StdRng::seed_from_u64(2);
-        let net = Rnn2dConfig::default().init(l, &mut rng);
-        let dirs = random_directions(DirectionKind::Filter, net.params(), 3, BiasDirection::Zero);
-        let spec = SurfaceSpec {
-            points: 16,
-            ..SurfaceSpec::default()
-        };
-        let start = Instant::now();
-        compute_surface(
-            &net,
-            &model,
-            objective,
-            &dirs,
-            &spec,
-            &AtomicBool::new(false),
-            |_, _, _| {},
-        );
-        let rate = 256.0 / start.elapsed().as_secs_f64();
-        let name = match objective {
-            Objective::Quantum { .. } => "quantum",
-            Objective::Thermal { .. } => "thermal",
-        };
-        writeln!(
-            out,
-            "{name} L={l}\t{rate:.1}\t{:.1}\t{:.1}",
-            51.0 * 51.0 / rate,
-            201.0 * 201.0 / rate
-        )?;
-    }
-    Ok(())
-}
-
 /// Frames per second of the software 3D renderer turning a 101 × 101 surface (20,000
 /// triangles, contours, centre) at the app's and a figure's image sizes.
 fn render_suite(out: &mut dyn Write) -> Result<(), CliError> {

@@ -8,6 +8,7 @@ mod anneal;
 mod baseline;
 mod bench;
 mod bench_baselines;
+mod bench_landscape;
 mod curvature;
 mod direction;
 mod distance;

@@ -183,7 +183,8 @@ fn evaluate(
     };
     let mut bits = Array2::zeros((samples, n));
     let mut log_p = Array1::zeros(samples);
-    net.sample_with(uniforms.view(), bits.view_mut(), log_p.view_mut(), ws);
+    // Shared prefixes: a trained network's samples mostly repeat.
+    net.sample_sharing_prefixes(uniforms.view(), bits.view_mut(), log_p.view_mut(), ws);
     let energies = model.energies(bits.view());
     let mut local = Array1::zeros(samples);
     objective.local_values(

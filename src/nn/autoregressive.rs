@@ -40,6 +40,20 @@ pub trait Autoregressive: Send + Sync {
         ws: &mut Self::Workspace,
     );
 
+    /// [`Autoregressive::sample_with`] for callers that need the distribution rather than the
+    /// training pass's bits: the same draws, but a network may run each distinct prefix once
+    /// (a trained network's samples mostly repeat), so log p can differ in the last place.
+    /// Landscapes and films use it.
+    fn sample_sharing_prefixes(
+        &self,
+        uniforms: ArrayView2<f64>,
+        bits: ArrayViewMut2<u8>,
+        log_p: ArrayViewMut1<f64>,
+        ws: &mut Self::Workspace,
+    ) {
+        self.sample_with(uniforms, bits, log_p, ws);
+    }
+
     /// log p of each row of `bits` (one teacher-forced pass).
     fn log_prob(&self, bits: ArrayView2<u8>, log_p: ArrayViewMut1<f64>, ws: &mut Self::Workspace);
 

@@ -27,29 +27,21 @@ impl Autoregressive for Rnn2d {
     fn sample_with(
         &self,
         uniforms: ndarray::ArrayView2<f64>,
-        mut bits: ndarray::ArrayViewMut2<u8>,
-        mut log_p: ndarray::ArrayViewMut1<f64>,
+        bits: ndarray::ArrayViewMut2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
         ws: &mut Rnn2dWorkspace,
     ) {
-        let Some(code) = &self.code else {
-            return self.plain_sample_with(uniforms, bits, log_p, ws);
-        };
-        let n = self.sites();
-        self.plain_sample_with(
-            uniforms.slice(ndarray::s![.., ..n]),
-            bits.view_mut(),
-            log_p.view_mut(),
-            ws,
-        );
-        let words = code.words();
-        for (mut row, &u) in bits.rows_mut().into_iter().zip(uniforms.column(n)) {
-            let j = ((u * code.len() as f64) as usize).min(code.len() - 1);
-            ndarray::Zip::from(&mut row)
-                .and(&words.row(j))
-                .for_each(|b, &w| *b ^= w);
-        }
-        // e ⊕ c has the orbit of e: its p_sym from the plain log p of the orbit.
-        self.log_prob(bits.view(), log_p, ws);
+        self.sample_by(false, uniforms, bits, log_p, ws);
+    }
+
+    fn sample_sharing_prefixes(
+        &self,
+        uniforms: ndarray::ArrayView2<f64>,
+        bits: ndarray::ArrayViewMut2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        self.sample_by(true, uniforms, bits, log_p, ws);
     }
 
     fn log_prob(
@@ -129,5 +121,46 @@ impl Autoregressive for Rnn2d {
         let mut per_row = ndarray::Array2::zeros((orbits.nrows(), out.ncols()));
         self.plain_log_derivatives(orbits.view(), per_row.view_mut(), ws);
         out.assign(&code.weighted_rows(pi.view(), per_row.view()));
+    }
+}
+
+impl Rnn2d {
+    /// Sampling from p, or from p_sym when the code symmetry is on (a plain sample XOR a
+    /// codeword), computing each distinct prefix once if `share`.
+    fn sample_by(
+        &self,
+        share: bool,
+        uniforms: ndarray::ArrayView2<f64>,
+        mut bits: ndarray::ArrayViewMut2<u8>,
+        mut log_p: ndarray::ArrayViewMut1<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        let plain = |uniforms, bits, log_p, ws: &mut Rnn2dWorkspace| {
+            if share {
+                self.plain_sample_shared(uniforms, bits, log_p, ws)
+            } else {
+                self.plain_sample_with(uniforms, bits, log_p, ws)
+            }
+        };
+        let Some(code) = &self.code else {
+            return plain(uniforms, bits, log_p, ws);
+        };
+        let n = self.sites();
+        plain(
+            uniforms.slice(ndarray::s![.., ..n]),
+            bits.view_mut(),
+            log_p.view_mut(),
+            ws,
+        );
+
+        let words = code.words();
+        for (mut row, &u) in bits.rows_mut().into_iter().zip(uniforms.column(n)) {
+            let j = ((u * code.len() as f64) as usize).min(code.len() - 1);
+            ndarray::Zip::from(&mut row)
+                .and(&words.row(j))
+                .for_each(|b, &w| *b ^= w);
+        }
+        // e ⊕ c has the orbit of e: its p_sym from the plain log p of the orbit.
+        self.log_prob(bits.view(), log_p, ws);
     }
 }

@@ -8,10 +8,10 @@
 //! s − 1 and s − L; the rows that read their own block's states form a prefix of a ring slot
 //! and multiply in place, and the rest share one product of the originals' rows.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use super::activation::activate;
+use super::kernels::gemm_acc;
 use super::prepared::{bias_index, ensure, log_pair, logits_and_tails, Buffers};
 use super::real::Real;
 use super::Rnn2d;
@@ -74,22 +74,17 @@ impl Rnn2d {
                     continue;
                 }
                 // Blocks 0..own_blocks read their own rows; the others read block 0's.
+                // Few rows (a handful of distinct samples, late in an anneal) go to the
+                // register kernel: matrixmultiply would pack the weights at every call.
                 let original = &mut ws.original_product;
-                general_mat_mul(
-                    T::one(),
-                    &ring_rows.slice(s![..a, ..]),
-                    &weights,
-                    T::zero(),
-                    original,
-                );
+                original.fill(T::zero());
+                gemm_acc(ring_rows.slice(s![..a, ..]), weights, original.view_mut());
                 if own_blocks > 1 {
                     let own = a..own_blocks * a;
-                    general_mat_mul(
-                        T::one(),
-                        &ring_rows.slice(s![own.clone(), ..]),
-                        &weights,
-                        T::one(),
-                        &mut out.slice_mut(s![own, ..]),
+                    gemm_acc(
+                        ring_rows.slice(s![own.clone(), ..]),
+                        weights,
+                        out.slice_mut(s![own, ..]),
                     );
                 }
                 for block in std::iter::once(0).chain(own_blocks.max(1)..=site) {

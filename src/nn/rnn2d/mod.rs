@@ -15,6 +15,7 @@ mod forward;
 mod kernels;
 mod prepared;
 mod real;
+mod shared;
 mod simd;
 
 use ndarray::Array2;
@@ -283,6 +284,19 @@ impl Rnn2d {
         match self.config.precision {
             Precision::F64 => self.forward(mode, bits, log_p, &mut ws.f64),
             Precision::F32 => self.forward(mode, bits, log_p, &mut ws.f32),
+        }
+    }
+
+    fn plain_sample_shared(
+        &self,
+        uniforms: ndarray::ArrayView2<f64>,
+        bits: ndarray::ArrayViewMut2<u8>,
+        log_p: ndarray::ArrayViewMut1<f64>,
+        ws: &mut Rnn2dWorkspace,
+    ) {
+        match self.config.precision {
+            Precision::F64 => self.sample_shared(uniforms, bits, log_p, &mut ws.f64),
+            Precision::F32 => self.sample_shared(uniforms, bits, log_p, &mut ws.f32),
         }
     }
 
