@@ -28,7 +28,13 @@ impl Rnn2d {
         let a = bits.nrows();
         let total_rows = a * (n + 1);
         self.prepare(ws);
-        ensure(&mut ws.ring, (l + 1, total_rows, h));
+        // Grown, never shrunk: a landscape's points have different numbers of distinct
+        // samples, and a fresh ring is megabytes of zeroed pages. Every row is written at its
+        // site before it is read, so old contents do no harm.
+        let (slots, capacity, width) = ws.ring.dim();
+        if (slots, width) != (l + 1, h) || capacity < total_rows {
+            ws.ring = ndarray::Array3::zeros((l + 1, total_rows, h));
+        }
         ensure(&mut ws.row_log_p, total_rows);
         ws.row_log_p.fill(0.0);
         let act = self.config.activation;
