@@ -37,8 +37,8 @@ impl Rnn2d {
         // group's hidden state h_site is row `group` of `ws.hidden[site]`.
         let mut group = vec![0u32; n * rows];
         let mut first_row = vec![0usize];
-        // (log p(1), log p(0)) of each group at the current site.
-        let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(rows);
+        // (log p(1), log p(0), p(1)) of each group at the current site.
+        let mut pairs: Vec<(f64, f64, f64)> = Vec::with_capacity(rows);
         let mut next_id: Vec<u32> = Vec::with_capacity(2 * rows);
         for site in 0..n {
             if site > 0 {
@@ -106,10 +106,13 @@ impl Rnn2d {
                 &mut ws.tails,
             );
             pairs.clear();
-            pairs.extend((0..groups).map(|g| log_pair(ws.logits[g], ws.tails[g])));
+            pairs.extend((0..groups).map(|g| {
+                let (lp1, lp0) = log_pair(ws.logits[g], ws.tails[g]);
+                (lp1, lp0, lp1.exp())
+            }));
             for m in 0..rows {
-                let (lp1, lp0) = pairs[group[site * rows + m] as usize];
-                let e = u8::from(uniforms[[m, site]] < lp1.exp());
+                let (lp1, lp0, p1) = pairs[group[site * rows + m] as usize];
+                let e = u8::from(uniforms[[m, site]] < p1);
                 bits[[m, site]] = e;
                 log_p[m] += if e == 1 { lp1 } else { lp0 };
             }
