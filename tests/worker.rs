@@ -79,8 +79,9 @@ fn a_run_streams_steps_weights_samples_and_finishes() {
     assert_eq!(snapshots.first(), Some(&"init"));
     assert_eq!(snapshots.last(), Some(&"completion"));
     assert!(wakes.load(Ordering::Relaxed) >= steps);
-    // The path trajectory.npz holds comes with every snapshot and at the end, growing from
-    // the initial weights; the last one is the file's content.
+    // The path trajectory.npz holds comes with every snapshot, at every resume point (here
+    // only the end of the schedule: 46 steps, one every 500) and at the end, growing from the
+    // initial weights; the last one is the file's content.
     let paths: Vec<&TrajectoryFile> = events
         .iter()
         .filter_map(|e| match e {
@@ -90,8 +91,8 @@ fn a_run_streams_steps_weights_samples_and_finishes() {
         .collect();
     assert_eq!(
         paths.len(),
-        snapshots.len() + 1,
-        "one per snapshot and one at the end"
+        snapshots.len() + 2,
+        "one per snapshot, one at the resume point and one at the end"
     );
     assert_eq!(
         paths[0].steps.to_vec(),

@@ -4,7 +4,7 @@ use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use super::activation::activate;
 use super::kernels::gemm_acc;
-use super::prepared::{bias_index, ensure, log_pair, logits_and_tails, Buffers};
+use super::prepared::{ensure, log_pair, logits_and_tails, start_row, Buffers};
 use super::real::Real;
 use super::Rnn2d;
 
@@ -47,25 +47,17 @@ impl Rnn2d {
                 let inputs = ws.inputs.as_slice_mut().expect("inputs are contiguous");
                 let bias = ws.bias.as_slice().expect("bias table is contiguous");
                 for m in 0..rows {
-                    let left = (site >= 1).then(|| bits[[m, site - 1]]);
-                    let up = (site >= l).then(|| bits[[m, site - l]]);
-                    let b = bias_index(left, up) * h;
-                    out_rows[m * h..(m + 1) * h].copy_from_slice(&bias[b..b + h]);
-                    let (x_left, x_up) = inputs[m * 2 * h..(m + 1) * 2 * h].split_at_mut(h);
-                    match left {
-                        Some(_) => {
-                            let src = (site - 1) * block + m * h;
-                            x_left.copy_from_slice(&done[src..src + h]);
-                        }
-                        None => x_left.fill(T::zero()),
-                    }
-                    match up {
-                        Some(_) => {
-                            let src = (site - l) * block + m * h;
-                            x_up.copy_from_slice(&done[src..src + h]);
-                        }
-                        None => x_up.fill(T::zero()),
-                    }
+                    let left =
+                        (site >= 1).then(|| (bits[[m, site - 1]], (site - 1) * block + m * h));
+                    let up = (site >= l).then(|| (bits[[m, site - l]], (site - l) * block + m * h));
+                    start_row(
+                        bias,
+                        done,
+                        left,
+                        up,
+                        &mut out_rows[m * h..(m + 1) * h],
+                        &mut inputs[m * 2 * h..(m + 1) * 2 * h],
+                    );
                 }
             }
             let mut out = ArrayViewMut2::from_shape((rows, h), out_rows).expect("row block");

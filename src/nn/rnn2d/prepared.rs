@@ -70,6 +70,30 @@ pub(super) fn bias_index(left: Option<u8>, up: Option<u8>) -> usize {
     3 * left.map_or(2, usize::from) + up.map_or(2, usize::from)
 }
 
+/// Start one row at a site: its bias (chosen by the neighbours' bits) into `out`, and the
+/// neighbours' hidden states [h_left | h_up] into `inputs`, zero where a neighbour is missing.
+/// `left` and `up` are the neighbour's bit and the offset of its hidden state in `done`.
+#[inline]
+pub(super) fn start_row<T: Real>(
+    bias: &[T],
+    done: &[T],
+    left: Option<(u8, usize)>,
+    up: Option<(u8, usize)>,
+    out: &mut [T],
+    inputs: &mut [T],
+) {
+    let h = out.len();
+    let b = bias_index(left.map(|n| n.0), up.map(|n| n.0)) * h;
+    out.copy_from_slice(&bias[b..b + h]);
+    let (x_left, x_up) = inputs.split_at_mut(h);
+    for (x, neighbour) in [(x_left, left), (x_up, up)] {
+        match neighbour {
+            Some((_, src)) => x.copy_from_slice(&done[src..src + h]),
+            None => x.fill(T::zero()),
+        }
+    }
+}
+
 /// Fill `logits` with each row's logit difference d = h·wdiff + cdiff and `tails` with
 /// log1p(e^−|d|), the vectorisable part of the row's two log-conditionals ([`log_pair`]).
 pub(super) fn logits_and_tails<T: Real>(

@@ -9,7 +9,7 @@ use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use super::activation::activate;
 use super::kernels::gemm_acc;
-use super::prepared::{bias_index, ensure, log_pair, logits_and_tails, Buffers};
+use super::prepared::{ensure, log_pair, logits_and_tails, start_row, Buffers};
 use super::real::Real;
 use super::Rnn2d;
 
@@ -68,28 +68,19 @@ impl Rnn2d {
             {
                 let inputs = ws.inputs.as_slice_mut().expect("inputs are contiguous");
                 let bias = ws.bias.as_slice().expect("bias table is contiguous");
+                // A neighbour's hidden state is its prefix group's row at that site.
+                let neighbour = |s: usize, m: usize| {
+                    (bits[[m, s]], s * block + group[s * rows + m] as usize * h)
+                };
                 for (g, &m) in first_row.iter().enumerate() {
-                    let left = (site >= 1).then(|| bits[[m, site - 1]]);
-                    let up = (site >= l).then(|| bits[[m, site - l]]);
-                    let b = bias_index(left, up) * h;
-                    out_rows[g * h..(g + 1) * h].copy_from_slice(&bias[b..b + h]);
-                    let (x_left, x_up) = inputs[g * 2 * h..(g + 1) * 2 * h].split_at_mut(h);
-                    match left {
-                        Some(_) => {
-                            let src =
-                                (site - 1) * block + group[(site - 1) * rows + m] as usize * h;
-                            x_left.copy_from_slice(&done[src..src + h]);
-                        }
-                        None => x_left.fill(T::zero()),
-                    }
-                    match up {
-                        Some(_) => {
-                            let src =
-                                (site - l) * block + group[(site - l) * rows + m] as usize * h;
-                            x_up.copy_from_slice(&done[src..src + h]);
-                        }
-                        None => x_up.fill(T::zero()),
-                    }
+                    start_row(
+                        bias,
+                        done,
+                        (site >= 1).then(|| neighbour(site - 1, m)),
+                        (site >= l).then(|| neighbour(site - l, m)),
+                        &mut out_rows[g * h..(g + 1) * h],
+                        &mut inputs[g * 2 * h..(g + 1) * 2 * h],
+                    );
                 }
             }
             let mut out = ArrayViewMut2::from_shape((groups, h), out_rows).expect("group rows");
