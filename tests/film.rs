@@ -367,12 +367,15 @@ fn the_command_writes_a_gif_of_k_frames_and_vtk_that_reads_back() {
     }
 }
 
-#[test]
-fn mp4_is_written_with_ffmpeg_and_refused_clearly_without_it() {
-    let dir = short_run("film-mp4", &[]);
-    let out = common::temp_dir("film-mp4-out");
-    let mp4 = out.join("film.mp4");
-    let result = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"))
+/// `film --mp4` on a fresh short run, with `path` as the PATH ffmpeg is looked up in.
+fn film_mp4(
+    name: &str,
+    path: Option<&std::path::Path>,
+) -> (std::path::PathBuf, std::path::PathBuf, std::process::Output) {
+    let dir = short_run(name, &[]);
+    let mp4 = common::temp_dir(&format!("{name}-out")).join("film.mp4");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_annealscape"));
+    command
         .args([
             "film",
             "--frames",
@@ -385,23 +388,58 @@ fn mp4_is_written_with_ffmpeg_and_refused_clearly_without_it() {
         ])
         .arg(&dir)
         .arg("--mp4")
+        .arg(&mp4);
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    let output = command.output().unwrap();
+    (dir, mp4, output)
+}
+
+#[test]
+fn mp4_without_ffmpeg_is_refused_naming_the_fix_and_the_film_is_kept() {
+    let empty = common::temp_dir("film-no-ffmpeg-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (dir, mp4, result) = film_mp4("film-no-mp4", Some(&empty));
+    assert!(!result.status.success());
+    let message = String::from_utf8_lossy(&result.stderr);
+    assert!(message.contains("ffmpeg is not on the PATH"), "{message}");
+    assert!(!mp4.exists());
+    assert_eq!(
+        load_film(&dir.join("films/pca.npz")).unwrap().frames_done(),
+        2
+    );
+}
+
+#[test]
+#[ignore = "needs ffmpeg on the PATH (scripts/test installs it)"]
+fn mp4_is_h264_with_every_frame() {
+    assert!(
+        annealscape::figures::ffmpeg_available(),
+        "ffmpeg is not on the PATH: scripts/test installs it"
+    );
+    let (_, mp4, result) = film_mp4("film-mp4", None);
+    assert!(result.status.success(), "{result:?}");
+    // An MP4 opens with its ftyp box; ffprobe reads the stream back.
+    let bytes = std::fs::read(&mp4).unwrap();
+    assert_eq!(&bytes[4..8], b"ftyp");
+    let probe = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-show_entries"])
+        .arg("stream=codec_name,pix_fmt,nb_read_frames,width,height")
+        .args(["-of", "default=nw=1"])
         .arg(&mp4)
         .output()
         .unwrap();
-    if annealscape::figures::ffmpeg_available() {
-        assert!(result.status.success(), "{result:?}");
-        assert!(std::fs::metadata(&mp4).unwrap().len() > 0);
-    } else {
-        assert!(!result.status.success());
-        let message = String::from_utf8_lossy(&result.stderr);
-        assert!(message.contains("ffmpeg is not on the PATH"), "{message}");
-        assert!(!mp4.exists());
-        // The film itself was computed and kept.
-        assert_eq!(
-            load_film(&dir.join("films/pca.npz")).unwrap().frames_done(),
-            2
-        );
+    let text = String::from_utf8_lossy(&probe.stdout);
+    for want in ["codec_name=h264", "pix_fmt=yuv420p", "nb_read_frames=2"] {
+        assert!(text.contains(want), "{want} not in {text}");
     }
+    // Written beside under a partial name and renamed: nothing else is left.
+    let left: Vec<_> = std::fs::read_dir(mp4.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("film.mp4")]);
 }
 
 /// The run folder as a live run's would be after step `step`: the points kept so far.

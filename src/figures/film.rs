@@ -3,7 +3,7 @@
 //! plays in slides).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use image::codecs::gif::{GifEncoder, Repeat};
@@ -134,32 +134,61 @@ pub fn write_mp4(path: &Path, images: &[RgbImage], fps: f64) -> Result<(), Figur
             path.display()
         )));
     }
+    // ffmpeg writes beside the target under a name ending in .mp4 (it picks the container by
+    // the extension), renamed into place only once complete.
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| FigureError::Draw(format!("{}: cannot create: {e}", parent.display())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "film.mp4".into());
+    let partial = parent.join(format!(".{name}.partial.mp4"));
+    let result = run_ffmpeg(&partial, images, fps).and_then(|()| {
+        std::fs::rename(&partial, path)
+            .map_err(|e| FigureError::Draw(format!("{}: cannot write: {e}", path.display())))
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
+/// Pipe the frames as PNG into ffmpeg, which writes H.264 in yuv420p to `out`.
+fn run_ffmpeg(out: &Path, images: &[RgbImage], fps: f64) -> Result<(), FigureError> {
     let mut child = Command::new("ffmpeg")
         .args(["-y", "-loglevel", "error", "-f", "image2pipe", "-framerate"])
         .arg(format!("{fps}"))
         .args(["-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p"])
         // yuv420p needs even width and height.
         .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2:color=white"])
-        .arg(path)
+        .arg(out)
         .stdin(Stdio::piped())
         .spawn()
         .map_err(|e| FigureError::Draw(format!("cannot start ffmpeg: {e}")))?;
+    let mut written = Ok(());
     {
         let mut stdin = child.stdin.take().expect("piped stdin");
         for image in images {
-            stdin
-                .write_all(&png_bytes(image)?)
-                .map_err(|e| FigureError::Draw(format!("ffmpeg stopped reading: {e}")))?;
+            let bytes = png_bytes(image)?;
+            if let Err(e) = stdin.write_all(&bytes) {
+                written = Err(FigureError::Draw(format!("ffmpeg stopped reading: {e}")));
+                break;
+            }
         }
     }
+    // Waited for even when it stopped reading, so no process is left behind.
     let status = child
         .wait()
         .map_err(|e| FigureError::Draw(format!("ffmpeg: {e}")))?;
     if !status.success() {
         return Err(FigureError::Draw(format!(
             "ffmpeg failed ({status}) writing {}",
-            path.display()
+            out.display()
         )));
     }
-    Ok(())
+    written
 }
