@@ -90,14 +90,18 @@ pub fn ui(ui: &mut Ui, state: &mut AppState) -> Vec<AppCommand> {
             let previews = (0..f.frames()).filter(|&j| f.has_preview(j)).count();
             let progress = (previews + done) as f32 / (2 * f.frames()).max(1) as f32;
             let reached = f.frames_reached();
-            let text = if reached < f.frames() {
-                format!("{done}/{} frames, {reached} reached", f.frames())
+            // A film still growing with its run says how far the run has come.
+            let (text, width) = if reached < f.frames() {
+                (
+                    format!("{done}/{} frames, {reached} reached", f.frames()),
+                    190.0,
+                )
             } else {
-                format!("{done}/{} frames", f.frames())
+                (format!("{done}/{} frames", f.frames()), 120.0)
             };
             ui.add(
                 egui::ProgressBar::new(progress)
-                    .desired_width(120.0)
+                    .desired_width(width)
                     .text(text),
             );
         }
