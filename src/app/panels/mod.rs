@@ -13,6 +13,7 @@ pub mod landscape_settings;
 pub mod lattice;
 pub mod modes;
 pub mod run;
+mod run_status;
 pub mod surface3d;
 pub mod sweep;
 
