@@ -654,3 +654,81 @@ fn the_landscape_turns_into_a_3d_surface() {
     assert!(h.state().0.film.log_height);
     assert_eq!(h.state().0.film.camera, before);
 }
+
+#[test]
+fn in_film_mode_the_landscape_view_exports_the_frame_and_the_film() {
+    use annealscape::app::{write_data, write_figure, ExportContent};
+    let mut state = fixture();
+    state.landscape.follow_live = false;
+    state.film.active = true;
+    let mut partial = film();
+    // Frame 4 is still being computed.
+    partial
+        .values
+        .slice_mut(ndarray::s![3, .., ..])
+        .fill(f64::NAN);
+    state.film.update(partial);
+    state.film.show(1);
+    let content = panels::export_content(&state, View::Landscape).unwrap();
+    assert!(matches!(
+        content,
+        ExportContent::Film {
+            frame: 1,
+            three_d: None,
+            ..
+        }
+    ));
+    let dir = common::temp_dir("app-film-export");
+    for name in ["frame.png", "frame.svg", "film.gif"] {
+        write_figure(&content, &dir.join(name)).unwrap();
+    }
+    let png = image::open(dir.join("frame.png")).unwrap();
+    assert!(png.width() > 600 && png.height() > 500);
+    let svg = std::fs::read_to_string(dir.join("frame.svg")).unwrap();
+    assert!(svg.contains("step 100"), "the SVG names the frame's step");
+    // The GIF holds the three computed frames.
+    let gif = std::fs::File::open(dir.join("film.gif")).unwrap();
+    let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(gif)).unwrap();
+    use image::AnimationDecoder;
+    assert_eq!(decoder.into_frames().count(), 3);
+    // Data: the frame's grid, the film itself, and VTK of the computed frames.
+    write_data(&content, &dir.join("frame.csv")).unwrap();
+    let csv = std::fs::read_to_string(dir.join("frame.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 11 * 11);
+    write_data(&content, &dir.join("film.npz")).unwrap();
+    let back = annealscape::landscape::load_film(&dir.join("film.npz")).unwrap();
+    assert_eq!(back.frames_done(), 3);
+    write_data(&content, &dir.join("vtk/film.pvd")).unwrap();
+    let pvd = std::fs::read_to_string(dir.join("vtk/film.pvd")).unwrap();
+    assert_eq!(pvd.matches("<DataSet").count(), 3);
+    assert!(dir.join("vtk/frame-003.vts").exists() && !dir.join("vtk/frame-004.vts").exists());
+    // Other extensions are refused by name; the frame being computed has no figure yet.
+    let err = write_figure(&content, &dir.join("film.txt"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(".gif or .mp4"), "{err}");
+    let err = write_data(&content, &dir.join("film.txt"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(".pvd"), "{err}");
+    state.film.show(3);
+    let content = panels::export_content(&state, View::Landscape).unwrap();
+    let err = write_figure(&content, &dir.join("late.png"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not computed yet"), "{err}");
+    // In 3D the frame is drawn as the surface with the view's camera.
+    state.film.show(2);
+    state.film.three_d = true;
+    let content = panels::export_content(&state, View::Landscape).unwrap();
+    assert!(matches!(
+        content,
+        ExportContent::Film {
+            three_d: Some(_),
+            ..
+        }
+    ));
+    write_figure(&content, &dir.join("frame3d.svg")).unwrap();
+    let svg = std::fs::read_to_string(dir.join("frame3d.svg")).unwrap();
+    assert!(svg.contains("azimuth"), "the 3D legend names the camera");
+}

@@ -153,6 +153,18 @@ pub(super) fn open_film(state: &mut AppState, name: &str) {
 }
 
 fn default_export_path(state: &AppState, view: View, figure: bool) -> PathBuf {
+    let dir = state.run.dir.as_ref().map_or_else(
+        || state.form.runs_dir.clone(),
+        |d| d.join(RunLayout::FIGURES),
+    );
+    if view == View::Landscape && state.film.active {
+        // The whole film by default; .png or .svg gives the frame on show.
+        return if figure {
+            dir.join("film.gif")
+        } else {
+            dir.join("film-vtk").join("film.pvd")
+        };
+    }
     let ext = match (figure, view) {
         (true, _) => "png",
         (false, View::Landscape) => "npz",

@@ -12,8 +12,8 @@ use super::CliError;
 use crate::analysis::{FilmEvent, FilmRequest, FrameChoice, RunFolder};
 use crate::figures::{frame_images, write_gif, write_mp4, write_pngs, ColorScale};
 use crate::landscape::{
-    write_pvd, write_vts, BiasDirection, DirectionKind, Film, FilmColour, HessianPair,
-    SurfaceEstimator, SurfaceSpec, PREVIEW_POINTS,
+    write_film_vtk, BiasDirection, DirectionKind, Film, FilmColour, HessianPair, SurfaceEstimator,
+    SurfaceSpec, PREVIEW_POINTS,
 };
 
 /// The planes a film can be drawn in: one for the whole run.
@@ -329,7 +329,8 @@ pub fn film(args: FilmArgs, out: &mut dyn Write) -> Result<(), CliError> {
 /// The exports the arguments ask for.
 fn export(film: &Film, args: &FilmArgs) -> Result<(), CliError> {
     if let Some(dir) = &args.vtk_dir {
-        let files = write_film_vtk(film, dir)?;
+        let files = write_film_vtk(film, &dir.join("film.pvd"))
+            .map_err(|e| CliError::Runtime(anyhow::anyhow!("{}: {e}", dir.display())))?;
         eprintln!(
             "VTK: {} frames and {}",
             files,
@@ -353,23 +354,4 @@ fn export(film: &Film, args: &FilmArgs) -> Result<(), CliError> {
         eprintln!("MP4: {}", mp4.display());
     }
     Ok(())
-}
-
-/// Every computed frame as `DIR/frame-NNN.vts` and `DIR/film.pvd` with the steps as times.
-pub fn write_film_vtk(film: &Film, dir: &std::path::Path) -> Result<usize, CliError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CliError::Runtime(anyhow::anyhow!("{}: cannot create: {e}", dir.display())))?;
-    let mut entries = Vec::new();
-    for j in (0..film.frames()).filter(|&j| film.is_done(j)) {
-        let name = format!("frame-{:03}.vts", j + 1);
-        let v = film.values.index_axis(ndarray::Axis(0), j);
-        let e = film.stderr.index_axis(ndarray::Axis(0), j);
-        write_vts(&dir.join(&name), film.alpha.view(), film.beta.view(), v, e).map_err(|e| {
-            CliError::Runtime(anyhow::anyhow!("{}: {e}", dir.join(&name).display()))
-        })?;
-        entries.push((film.settings.frame_steps[j] as f64, name));
-    }
-    write_pvd(&dir.join("film.pvd"), &entries)
-        .map_err(|e| CliError::Runtime(anyhow::anyhow!("{}: {e}", dir.display())))?;
-    Ok(entries.len())
 }

@@ -27,4 +27,4 @@ pub use store::{load_landscape, save_landscape, Landscape, LandscapeSettings};
 pub use surface::{
     compute_surface, exact_value, Surface, SurfaceEstimator, SurfaceSpec, MAX_EXACT_SITES,
 };
-pub use vtk::{write_pvd, write_vts};
+pub use vtk::{write_film_vtk, write_pvd, write_vts};

@@ -78,3 +78,23 @@ pub fn write_pvd(path: &Path, entries: &[(f64, String)]) -> std::io::Result<()> 
     text.push_str("  </Collection>\n</VTKFile>\n");
     write_atomically(path, |f| std::io::Write::write_all(f, text.as_bytes()))
 }
+
+/// Every computed frame of `film` as `frame-NNN.vts` beside `pvd`, and `pvd` itself listing
+/// them with the steps as times; the number of frames written.
+pub fn write_film_vtk(film: &super::Film, pvd: &Path) -> std::io::Result<usize> {
+    let dir = match pvd.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let mut entries = Vec::new();
+    for j in (0..film.frames()).filter(|&j| film.is_done(j)) {
+        let name = format!("frame-{:03}.vts", j + 1);
+        let v = film.values.index_axis(ndarray::Axis(0), j);
+        let e = film.stderr.index_axis(ndarray::Axis(0), j);
+        write_vts(&dir.join(&name), film.alpha.view(), film.beta.view(), v, e)?;
+        entries.push((film.settings.frame_steps[j] as f64, name));
+    }
+    write_pvd(pvd, &entries)?;
+    Ok(entries.len())
+}

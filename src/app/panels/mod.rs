@@ -168,10 +168,18 @@ fn tile(ui: &mut Ui, state: &mut AppState, view: View, maximized: bool) -> Vec<A
             if ui.small_button(icon).on_hover_text(hint).clicked() {
                 out.push(AppCommand::Maximize(target));
             }
-            let data_hint = if view == View::Landscape {
+            let film = view == View::Landscape && state.film.active;
+            let data_hint = if film {
+                "Save the frame on show as CSV, or the film as NPZ or VTK (.pvd, a .vts per frame)"
+            } else if view == View::Landscape {
                 "Save the data as CSV or NPZ"
             } else {
                 "Save the data as CSV"
+            };
+            let figure_hint = if film {
+                "Draw the frame on show as PNG or SVG (in 3D when shown so), or the film as GIF or MP4"
+            } else {
+                "Draw this figure as PNG or SVG"
             };
             if ui
                 .small_button("Export data…")
@@ -182,7 +190,7 @@ fn tile(ui: &mut Ui, state: &mut AppState, view: View, maximized: bool) -> Vec<A
             }
             if ui
                 .small_button("Export figure…")
-                .on_hover_text("Draw this figure as PNG or SVG")
+                .on_hover_text(figure_hint)
                 .clicked()
             {
                 out.push(AppCommand::Export(view, true));
@@ -311,6 +319,20 @@ pub fn export_content(state: &AppState, view: View) -> Result<ExportContent, Exp
                     _ => None,
                 },
                 title: config.title(),
+            })
+        }
+        View::Landscape if state.film.active => {
+            let film = state.film.film.clone().ok_or(ExportError::Nothing(
+                "no film yet: compute one (Compute film) or open a stored one",
+            ))?;
+            Ok(ExportContent::Film {
+                film,
+                frame: state.film.frame,
+                scale: state.landscape.scale(),
+                three_d: state
+                    .film
+                    .three_d
+                    .then(|| (state.film.camera, state.film.height())),
             })
         }
         View::Landscape => {
