@@ -383,6 +383,7 @@ fn export_writers_draw_every_view_and_refuse_bad_extensions() {
             ExportContent::Landscape { .. } => 25,
             ExportContent::Lattice { .. } => 9,
             ExportContent::Modes { modes, .. } => modes.len(),
+            ExportContent::Film { film, .. } => film.alpha.len() * film.beta.len(),
         };
         assert_eq!(rows, expected, "{name}: CSV rows");
         let error = write_figure(content, &dir.join(format!("{name}.jpg"))).unwrap_err();
