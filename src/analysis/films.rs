@@ -330,7 +330,8 @@ impl RunFolder {
         )?)
     }
 
-    /// The film's directions around its origin (the last trajectory point) and their labels.
+    /// The film's directions around its origin (the last trajectory point, or the initial weights
+    /// for a planned film) and their labels.
     fn film_directions(
         &self,
         request: &FilmRequest,
