@@ -16,6 +16,7 @@ mod natural_step;
 mod objective;
 mod observer;
 mod optimiser_side;
+mod optimizer_settings;
 mod partition;
 mod schedule;
 mod settled;
@@ -23,7 +24,7 @@ mod state;
 mod training;
 
 pub use annealer::{AnnealError, Annealer, Outcome};
-pub use config::{AnnealConfig, AnnealKind, FieldError, OptimizerSettings, MAX_STEPS};
+pub use config::{AnnealConfig, AnnealKind, FieldError, MAX_STEPS};
 pub use curvature_row::CurvatureRow;
 pub use distances::{DistanceRow, RECENT_STEPS};
 pub use estimator::Estimator;
@@ -39,6 +40,7 @@ pub use metrics::{
 pub use modes::{batch_modes, count_rows, modes_of};
 pub use objective::{distinct_rows, flip_amplitude_sums, Objective};
 pub use observer::{Control, Observer, ObserverError, Silent, SnapshotView, StepView};
+pub use optimizer_settings::OptimizerSettings;
 pub use partition::{part_range, part_rows, PARTS};
 pub use schedule::{Phase, Schedule, ScheduleShape, SettleRule};
 pub use settled::SettledPosition;
