@@ -1,6 +1,7 @@
 //! Publication figures drawn with plotters (PNG and SVG), shared by the app and the command
 //! line. Text uses egui's own font, so no system font is needed.
 
+mod cells;
 mod color_scale;
 mod colormap;
 mod contour;
@@ -20,6 +21,7 @@ mod scaling;
 mod surface3d;
 pub mod tab10;
 
+pub use cells::{KlFigure, KlPanel, KlSeries};
 pub use color_scale::ColorScale;
 pub use colormap::ColorMap;
 pub use contour::{contour_lines, contour_segments, even_levels, Segment};
