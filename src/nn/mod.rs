@@ -1,8 +1,9 @@
 //! Autoregressive neural networks: parameters, the [`Autoregressive`] interface, the
-//! paper's 2D RNN and the optimisers (Adam and its variants, SGD). Knows nothing of the physics.
+//! paper's 2D RNN, the masked dense network (MADE) and the optimisers (Adam and its variants, SGD). Knows nothing of the physics.
 
 mod autoregressive;
 pub mod code_symmetry;
+pub mod made;
 mod natural;
 mod npz;
 mod optimizer;
@@ -10,6 +11,7 @@ mod params;
 pub mod rnn2d;
 
 pub use autoregressive::Autoregressive;
+pub use made::{made_parameter_count, made_tensor_specs, Made};
 pub use natural::{centred, sample_space_step, NaturalError};
 pub use npz::{
     load_npz, load_optimiser, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS,
