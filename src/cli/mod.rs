@@ -9,6 +9,7 @@ mod baseline;
 mod bench;
 mod bench_baselines;
 mod bench_landscape;
+mod cells;
 mod curvature;
 mod direction;
 mod distance;
@@ -19,6 +20,7 @@ mod figure3d;
 mod film;
 mod landscape;
 mod remedies;
+mod represent;
 mod reproduce;
 mod scaling;
 mod signals;
@@ -128,6 +130,13 @@ pub enum Command {
     /// a wider network, more samples) against the paper's Adam over seeds, scored in
     /// DIR/report.md; --quick (default, about 30 min on 2 cores) or --full (days: use --slurm).
     Remedies(remedies::RemediesArgs),
+    /// Representability against trainability (SPEC §9): anneals as a sweep, then at each of a
+    /// few X the KL the anneal reached beside the KL a fit by exact gradients reaches, in
+    /// DIR/report.md; --quick (default, L = 3) or --full (L = 3 and 4, hours).
+    Cells(cells::CellsArgs),
+    /// Fit a network by the exact forward KL to an exact target (Boltzmann at T, |ψ₀(B)|²,
+    /// the ground-state mixture) over all 2^N configurations: how well it can represent it.
+    Represent(represent::RepresentArgs),
     /// Measure the speed of the physics core and print a table.
     Bench {
         /// Which benchmark to run.
@@ -159,6 +168,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Collect { sweep } => sweep::collect_runs(sweep, out),
         Command::Reproduce(args) => reproduce::reproduce(args, out),
         Command::Remedies(args) => remedies::remedies(args, out),
+        Command::Cells(args) => cells::cells(args, out),
+        Command::Represent(args) => represent::represent_command(args, out),
         Command::Bench { suite, full } => bench::run(suite, full, out),
     }
 }
