@@ -198,7 +198,7 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
          can reach, and the column \"fit steps\" says so.\n\n\
          The cell **represents** the target where the fit's KL is at most {REPRESENTED_KL:e} nats. \
          The **gap** is the anneal's KL over the fit's. Targets: quantum |ψ₀(B)|², thermal the Boltzmann \
-         distribution at T. Medians over seeds; every seed is in `cells.csv`. The report took {:.0} s.\n",
+         distribution at T. Medians over seeds; every seed is in `cells.csv`. This invocation took {:.0} s (runs and fits finished earlier are not redone).\n",
         plan.base_config().anneal.schedule().total_steps(),
         match settings.optimizer {
             crate::represent::RepresentOptimizer::Adam { learning_rate } => format!("Adam at η = {learning_rate}"),

@@ -89,7 +89,7 @@ impl KlPanel {
         chart
             .configure_mesh()
             .x_desc(self.symbol.as_str())
-            .y_desc("KL(p* ‖ q), nats")
+            .y_desc("KL(p* || q), nats")
             .y_label_formatter(&|v| format!("{v:.0e}"))
             .label_style(c.font(11.0))
             .draw()
@@ -111,11 +111,13 @@ impl KlPanel {
         chart
             .draw_series([PathElement::new(
                 vec![(x_lo - pad, self.threshold), (x_hi + pad, self.threshold)],
-                BLACK.mix(0.35).stroke_width(1),
+                BLACK.mix(0.6).stroke_width(line),
             )])
             .map_err(draw_error)?
             .label(format!("KL = {:.0e}", self.threshold))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.35)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.6).stroke_width(line))
+            });
         for s in &self.series {
             let color = PALETTE[s.color % PALETTE.len()];
             chart
@@ -150,7 +152,7 @@ impl KlPanel {
                 )
                 .map_err(draw_error)?;
         }
-        draw_legend(&mut chart, c, SeriesLabelPosition::LowerRight)
+        draw_legend(&mut chart, c, SeriesLabelPosition::MiddleRight)
     }
 }
 
