@@ -61,28 +61,8 @@ fn sampled_frequencies_match_exact_probabilities() {
         counts[code] += 1;
         assert!((lp[m] - exact[code].ln()).abs() < 1e-12);
     }
-    let (mut chi2, mut dof) = (0.0, 0usize);
-    let (mut pooled_e, mut pooled_o) = (0.0, 0.0);
-    for (code, &o) in counts.iter().enumerate() {
-        let e = exact[code] * draws as f64;
-        if e < 5.0 {
-            pooled_e += e;
-            pooled_o += o as f64;
-        } else {
-            chi2 += (o as f64 - e).powi(2) / e;
-            dof += 1;
-        }
-    }
-    if pooled_e > 0.0 {
-        chi2 += (pooled_o - pooled_e).powi(2) / pooled_e;
-        dof += 1;
-    }
-    let dof = dof as f64 - 1.0;
-    let bound = dof + 5.0 * (2.0 * dof).sqrt();
-    assert!(
-        chi2 < bound,
-        "χ² = {chi2:.1} for {dof} dof (bound {bound:.1})"
-    );
+    let (chi2, bound) = common::chi_square(&counts, &exact, draws);
+    assert!(chi2 < bound, "χ² = {chi2:.1} (bound {bound:.1})");
 }
 
 #[test]

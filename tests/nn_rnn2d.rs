@@ -1,6 +1,8 @@
 //! The 2D RNN against exact answers: normalisation, finite-difference gradients, sampling
 //! frequencies, the single-flip fast path, and NPZ round trips.
 
+mod common;
+
 use annealscape::nn::{
     load_npz, save_npz, Activation, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
 };
@@ -111,30 +113,10 @@ fn sampled_frequencies_match_exact_probabilities() {
         // The log p reported while sampling is the configuration's exact log p.
         assert!((lp[m] - exact[code].ln()).abs() < 1e-12);
     }
-    // Pool the rarest states so every cell expects at least 5 draws.
-    let (mut chi2, mut dof) = (0.0, 0usize);
-    let (mut pooled_e, mut pooled_o) = (0.0, 0.0);
-    for (code, &o) in counts.iter().enumerate() {
-        let e = exact[code] * draws as f64;
-        if e < 5.0 {
-            pooled_e += e;
-            pooled_o += o as f64;
-        } else {
-            chi2 += (o as f64 - e).powi(2) / e;
-            dof += 1;
-        }
-    }
-    if pooled_e > 0.0 {
-        chi2 += (pooled_o - pooled_e).powi(2) / pooled_e;
-        dof += 1;
-    }
-    let dof = dof as f64 - 1.0;
-    // Mean dof, standard deviation √(2 dof): five sigma is a fixed-seed safety margin.
-    let bound = dof + 5.0 * (2.0 * dof).sqrt();
-    assert!(
-        chi2 < bound,
-        "χ² = {chi2:.1} for {dof} dof (bound {bound:.1})"
-    );
+    // The rarest states pooled so every cell expects at least 5 draws; five standard deviations
+    // above the mean χ² is a fixed-seed safety margin.
+    let (chi2, bound) = common::chi_square(&counts, &exact, draws);
+    assert!(chi2 < bound, "χ² = {chi2:.1} (bound {bound:.1})");
 }
 
 #[test]

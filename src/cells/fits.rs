@@ -13,7 +13,7 @@ use crate::analysis::RunFolder;
 use crate::distance::{log_probs_of, log_probs_of_all, ModeDistance};
 use crate::nn::Rnn2dConfig;
 use crate::physics::{Lattice, NewmanMoore, QuantumStateCache};
-use crate::represent::{forward_kl, represent, ExactTarget, TargetKind};
+use crate::represent::{fidelity, forward_kl, represent, ExactTarget, TargetKind};
 use crate::study::StudyError;
 use crate::sweep::{read_status, run_dir, RunState, Sweep};
 
@@ -91,17 +91,6 @@ pub fn target_kind(target: &str, x: f64) -> TargetKind {
     } else {
         TargetKind::Thermal { t: x }
     }
-}
-
-fn fidelity(target: &ExactTarget, log_q: &ndarray::Array1<f64>) -> Option<f64> {
-    target.amplitudes.as_ref().map(|psi| {
-        let overlap: f64 = psi
-            .iter()
-            .zip(log_q)
-            .map(|(a, lq)| a * (0.5 * lq).exp())
-            .sum();
-        (overlap * overlap).min(1.0)
-    })
 }
 
 /// The trajectory point whose X is nearest `x`, the last of them if several are (at X₀ the end

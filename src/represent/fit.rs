@@ -201,6 +201,18 @@ pub fn forward_kl(target: &ExactTarget, log_q: &Array1<f64>) -> f64 {
         .sum()
 }
 
+/// (Σ_e ψ₀(e) √q(e))² for a quantum target, from ln q of every configuration.
+pub fn fidelity(target: &ExactTarget, log_q: &Array1<f64>) -> Option<f64> {
+    target.amplitudes.as_ref().map(|psi| {
+        let overlap: f64 = psi
+            .iter()
+            .zip(log_q)
+            .map(|(a, lq)| a * (0.5 * lq).exp())
+            .sum();
+        (overlap * overlap).min(1.0)
+    })
+}
+
 fn kept_on_curve(step: usize) -> bool {
     step <= 100 || (step <= 1000 && step.is_multiple_of(10)) || step.is_multiple_of(100)
 }
@@ -303,14 +315,7 @@ pub fn represent<A: Autoregressive>(
     let (best_kl, best_step, best_params) = best;
     net.params_mut().flat_mut().assign(&best_params.flat());
     let log_q = log_probs_of_all(&*net);
-    let fidelity = target.amplitudes.as_ref().map(|psi| {
-        let overlap: f64 = psi
-            .iter()
-            .zip(&log_q)
-            .map(|(a, lq)| a * (0.5 * lq).exp())
-            .sum();
-        (overlap * overlap).min(1.0)
-    });
+    let fidelity = fidelity(target, &log_q);
     let modes =
         ModeDistance::from_log_probs(log_probs_of(&*net, target.ground_states.view()).to_vec());
     Ok(FitOutcome {

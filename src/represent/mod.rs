@@ -11,7 +11,7 @@ mod fit;
 mod target;
 
 pub use fit::{
-    forward_kl, kl_gradient, represent, FitOutcome, FitPoint, FitSettings, FitStep,
+    fidelity, forward_kl, kl_gradient, represent, FitOutcome, FitPoint, FitSettings, FitStep,
     RepresentOptimizer, StopReason,
 };
 pub use target::{ExactTarget, TargetKind, MAX_REPRESENT_SITES};

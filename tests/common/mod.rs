@@ -119,3 +119,28 @@ impl annealscape::anneal::Observer for StopAt {
         })
     }
 }
+
+/// Pearson's χ² of `counts` (one per configuration) against the exact probabilities `exact`
+/// over `draws` draws, the rarest configurations pooled so every cell expects five or more;
+/// returns χ² and a bound five standard deviations above its mean (degrees of freedom).
+#[allow(dead_code)]
+pub fn chi_square(counts: &[usize], exact: &[f64], draws: usize) -> (f64, f64) {
+    let (mut chi2, mut dof) = (0.0, 0usize);
+    let (mut pooled_e, mut pooled_o) = (0.0, 0.0);
+    for (&o, &p) in counts.iter().zip(exact) {
+        let e = p * draws as f64;
+        if e < 5.0 {
+            pooled_e += e;
+            pooled_o += o as f64;
+        } else {
+            chi2 += (o as f64 - e).powi(2) / e;
+            dof += 1;
+        }
+    }
+    if pooled_e > 0.0 {
+        chi2 += (pooled_o - pooled_e).powi(2) / pooled_e;
+        dof += 1;
+    }
+    let dof = dof as f64 - 1.0;
+    (chi2, dof + 5.0 * (2.0 * dof).sqrt())
+}
