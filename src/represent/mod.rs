@@ -55,10 +55,8 @@ pub enum RepresentError {
         /// Why.
         source: crate::nn::NaturalError,
     },
-    /// The KL became NaN or infinite.
-    #[error(
-        "step {step}: the KL is {kl}: lower the learning rate (the best weights so far are kept)"
-    )]
+    /// The KL became NaN or infinite; the network is left at the best weights so far.
+    #[error("step {step}: the KL is {kl}: lower the learning rate")]
     NonFinite {
         /// The step.
         step: usize,
