@@ -8,7 +8,7 @@ use crate::sweep::SweepError;
 /// How long the study is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellsLength {
-    /// L = 3 at the paper's length, seeds 0–2 (about 30 min on two cores).
+    /// L = 3 at the paper's length, seeds 0–2 (63 min on two cores, 2026-12-07).
     Quick,
     /// L = 3 and 4 at the paper's length, seeds 0–5 (hours: the L = 4 fits enumerate 2^16
     /// configurations a step).

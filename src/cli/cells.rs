@@ -13,7 +13,7 @@ use crate::study::StudyError;
 #[derive(Debug, Args)]
 pub struct CellsArgs {
     /// L = 3, quantum and thermal, seeds 0–2 at the paper's length: the default (about
-    /// 40 min on two cores).
+    /// an hour on two cores).
     #[arg(long, conflicts_with = "full")]
     pub quick: bool,
     /// L = 3 and 4, seeds 0–5 (hours: each L = 4 fit enumerates 2^16 configurations a step).
