@@ -66,14 +66,6 @@ impl CellsPlan {
         restrict_axes(&mut self.axes, assignments)
     }
 
-    /// The values of one axis.
-    pub fn values(&self, key: &str) -> &[toml::Value] {
-        self.axes
-            .iter()
-            .find(|a| a.0 == key)
-            .map_or(&[], |a| a.1.as_slice())
-    }
-
     /// Runs in the sweep.
     pub fn runs(&self) -> usize {
         self.axes.iter().map(|a| a.1.len()).product()

@@ -392,7 +392,7 @@ fn natural_direction<A: Autoregressive>(
     let mean = q.dot(&d);
     let root = q.mapv(f64::sqrt);
     let mut dbar = d;
-    for (mut row, (&r, _)) in dbar.rows_mut().into_iter().zip(root.iter().zip(&q)) {
+    for (mut row, &r) in dbar.rows_mut().into_iter().zip(&root) {
         row -= &mean;
         row *= r;
     }
