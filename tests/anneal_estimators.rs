@@ -1,7 +1,7 @@
 //! The annealing objectives and estimators against exact enumeration at L = 3.
 
 use annealscape::anneal::{AnnealKind, Estimator, Objective};
-use annealscape::nn::{Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+use annealscape::nn::{Autoregressive, Network, NetworkConfig, NetworkWorkspace, Params};
 use annealscape::physics::{Lattice, NewmanMoore};
 use ndarray::{Array1, Array2};
 use rand::{rngs::StdRng, RngExt, SeedableRng};
@@ -9,10 +9,10 @@ use rand::{rngs::StdRng, RngExt, SeedableRng};
 const L: usize = 3;
 const N: usize = 9;
 
-fn setup(seed: u64) -> (NewmanMoore, Rnn2d) {
+fn setup(seed: u64) -> (NewmanMoore, Network) {
     let lattice = Lattice::new(L).unwrap();
     let mut rng = StdRng::seed_from_u64(seed);
-    let net = Rnn2dConfig {
+    let net = NetworkConfig {
         hidden: 10,
         ..Default::default()
     }
@@ -26,10 +26,10 @@ fn all_configurations() -> Array2<u8> {
 
 /// Exact ⟨H − BΣX⟩ = ψᵀ H_B ψ with ψ = √p, from the Hamiltonian's action on the full vector
 /// (independent of the local-energy code).
-fn exact_quantum_energy(model: &NewmanMoore, net: &Rnn2d, b: f64) -> f64 {
+fn exact_quantum_energy(model: &NewmanMoore, net: &Network, b: f64) -> f64 {
     let all = all_configurations();
     let mut lp = Array1::zeros(1 << N);
-    net.log_prob(all.view(), lp.view_mut(), &mut Rnn2dWorkspace::default());
+    net.log_prob(all.view(), lp.view_mut(), &mut NetworkWorkspace::default());
     let psi = lp.mapv(|l| (0.5 * l).exp());
     let energies = model.energies(all.view());
     (0..1usize << N)
@@ -40,10 +40,10 @@ fn exact_quantum_energy(model: &NewmanMoore, net: &Rnn2d, b: f64) -> f64 {
         .sum()
 }
 
-fn exact_free_energy(model: &NewmanMoore, net: &Rnn2d, t: f64) -> f64 {
+fn exact_free_energy(model: &NewmanMoore, net: &Network, t: f64) -> f64 {
     let all = all_configurations();
     let mut lp = Array1::zeros(1 << N);
-    net.log_prob(all.view(), lp.view_mut(), &mut Rnn2dWorkspace::default());
+    net.log_prob(all.view(), lp.view_mut(), &mut NetworkWorkspace::default());
     let energies = model.energies(all.view());
     lp.iter()
         .zip(energies.iter())
@@ -53,9 +53,9 @@ fn exact_free_energy(model: &NewmanMoore, net: &Rnn2d, t: f64) -> f64 {
 
 /// Local values and log p of every configuration, and the exact gradient
 /// Σ_e p(e)(O(e) − ⟨O⟩)∇log p(e).
-fn exact_gradient(model: &NewmanMoore, net: &Rnn2d, objective: Objective) -> (f64, Params) {
+fn exact_gradient(model: &NewmanMoore, net: &Network, objective: Objective) -> (f64, Params) {
     let all = all_configurations();
-    let mut ws = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut ws = vec![NetworkWorkspace::default(), NetworkWorkspace::default()];
     let mut lp = Array1::zeros(1 << N);
     net.log_prob(all.view(), lp.view_mut(), &mut ws[0]);
     let energies = model.energies(all.view());
@@ -120,14 +120,14 @@ fn exact_gradient_formula_matches_finite_differences_of_the_objective() {
 /// Average the mini-batch estimator over many batches and compare with its expectation.
 fn estimator_average(
     model: &NewmanMoore,
-    net: &Rnn2d,
+    net: &Network,
     objective: Objective,
     estimator: Estimator,
     batch: usize,
     batches: usize,
 ) -> Params {
     let mut rng = StdRng::seed_from_u64(11);
-    let mut ws = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut ws = vec![NetworkWorkspace::default(), NetworkWorkspace::default()];
     let mut total = net.params().zeros_like();
     let mut local = Array1::zeros(batch);
     let mut weights = Array1::zeros(batch);

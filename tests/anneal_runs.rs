@@ -7,7 +7,7 @@ use common::temp_dir;
 use annealscape::anneal::{
     AnnealConfig, AnnealKind, Annealer, Estimator, Observer, Outcome, ScheduleShape, Silent,
 };
-use annealscape::nn::{Autoregressive, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+use annealscape::nn::{Autoregressive, Network, NetworkConfig, NetworkWorkspace};
 use annealscape::physics::{ground_energy, ExactThermo, Lattice, NewmanMoore};
 use annealscape::run::{run_blocking, RunConfig, RunWriter};
 use ndarray::{Array1, Array2};
@@ -35,8 +35,8 @@ fn config(kind: AnnealKind, start: f64, warmup: usize, anneal: usize) -> AnnealC
     }
 }
 
-fn small_net() -> Rnn2dConfig {
-    Rnn2dConfig {
+fn small_net() -> NetworkConfig {
+    NetworkConfig {
         hidden: 20,
         ..Default::default()
     }
@@ -81,10 +81,10 @@ fn all_configurations(n: usize) -> Array2<u8> {
     Array2::from_shape_fn((1 << n, n), |(s, i)| ((s >> i) & 1) as u8)
 }
 
-fn exact_log_probs(net: &Rnn2d, n: usize) -> (Array2<u8>, Array1<f64>) {
+fn exact_log_probs(net: &Network, n: usize) -> (Array2<u8>, Array1<f64>) {
     let all = all_configurations(n);
     let mut lp = Array1::zeros(1 << n);
-    net.log_prob(all.view(), lp.view_mut(), &mut Rnn2dWorkspace::default());
+    net.log_prob(all.view(), lp.view_mut(), &mut NetworkWorkspace::default());
     (all, lp)
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use annealscape::nn::{Autoregressive, Rnn2d, Rnn2dConfig, Rnn2dWorkspace, Symmetry};
+use annealscape::nn::{Autoregressive, Network, NetworkConfig, NetworkWorkspace, Symmetry};
 use annealscape::physics::{Lattice, NewmanMoore};
 use annealscape::run::{run_blocking, RunConfig};
 use ndarray::{Array1, Array2};
@@ -26,9 +26,9 @@ fn index(bits: ndarray::ArrayView1<u8>) -> usize {
 }
 
 /// The plain network and the same weights symmetrised, n_h = 4 (62 parameters).
-fn networks(seed: u64) -> (Rnn2d, Rnn2d) {
+fn networks(seed: u64) -> (Network, Network) {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut plain = Rnn2dConfig {
+    let mut plain = NetworkConfig {
         hidden: 4,
         ..Default::default()
     }
@@ -36,8 +36,8 @@ fn networks(seed: u64) -> (Rnn2d, Rnn2d) {
     for x in plain.params_mut().slice_mut(4) {
         *x = rng.random_range(-0.5..0.5);
     }
-    let symmetric = Rnn2d::from_params(
-        Rnn2dConfig {
+    let symmetric = Network::from_params(
+        NetworkConfig {
             hidden: 4,
             symmetry: Symmetry::Code,
             ..Default::default()
@@ -49,9 +49,13 @@ fn networks(seed: u64) -> (Rnn2d, Rnn2d) {
     (plain, symmetric)
 }
 
-fn log_probs(net: &Rnn2d, bits: &Array2<u8>) -> Array1<f64> {
+fn log_probs(net: &Network, bits: &Array2<u8>) -> Array1<f64> {
     let mut out = Array1::zeros(bits.nrows());
-    net.log_prob(bits.view(), out.view_mut(), &mut Rnn2dWorkspace::default());
+    net.log_prob(
+        bits.view(),
+        out.view_mut(),
+        &mut NetworkWorkspace::default(),
+    );
     out
 }
 
@@ -98,7 +102,7 @@ fn the_gradient_of_log_p_sym_matches_central_differences_and_the_per_row_derivat
     let all = all_configurations();
     let rows: Vec<usize> = vec![0, 37, 200, 511];
     let bits = Array2::from_shape_fn((rows.len(), N), |(m, i)| all[[rows[m], i]]);
-    let mut ws = Rnn2dWorkspace::default();
+    let mut ws = NetworkWorkspace::default();
     let mut per_row = Array2::zeros((rows.len(), symmetric.params().len()));
     symmetric.log_derivatives(bits.view(), per_row.view_mut(), &mut ws);
     let h = 1e-5;
@@ -163,7 +167,7 @@ fn the_quantum_local_energy_averages_to_the_dense_expectation() {
         all.view(),
         lp.view_mut(),
         flipped.view_mut(),
-        &mut Rnn2dWorkspace::default(),
+        &mut NetworkWorkspace::default(),
     );
     let mut local_mean = 0.0;
     let mut dense = 0.0;

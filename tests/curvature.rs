@@ -13,7 +13,7 @@ use annealscape::curvature::{
     Density, ExtremeSettings, Hessian, Operator, Preconditioner,
 };
 use annealscape::nn::{
-    Autoregressive, Optimizer, OptimizerConfig, OptimizerState, Rnn2d, Rnn2dConfig,
+    Autoregressive, Network, NetworkConfig, Optimizer, OptimizerConfig, OptimizerState,
 };
 use annealscape::physics::{Lattice, NewmanMoore};
 
@@ -39,15 +39,15 @@ fn energy(s: usize) -> f64 {
     e
 }
 
-fn network(seed: u64) -> Rnn2d {
+fn network(seed: u64) -> Network {
     // Peaked enough that the Hessian has structure, not only the uniform network's.
     network_scaled(seed, 2.5)
 }
 
-fn network_scaled(seed: u64, scale: f64) -> Rnn2d {
-    let config = Rnn2dConfig {
+fn network_scaled(seed: u64, scale: f64) -> Network {
+    let config = NetworkConfig {
         hidden: 4,
-        ..Rnn2dConfig::default()
+        ..NetworkConfig::default()
     };
     let mut net = config.init(L, &mut rand::rngs::StdRng::seed_from_u64(seed));
     net.params_mut().scale(scale);
@@ -65,7 +65,7 @@ fn all_bits() -> Array2<u8> {
 /// The exact per-spin objective and its gradient at `flat`, written out: F = Σ p(H + T ln p),
 /// E = Σ p E_loc with E_loc = H − B Σ_i √(p(s⊕i)/p(s)); ∇O = Σ p (O_loc − O) ∇ln p / N.
 fn objective_and_gradient(
-    net: &Rnn2d,
+    net: &Network,
     flat: &Array1<f64>,
     objective: Objective,
 ) -> (f64, Vec<f64>) {
@@ -113,7 +113,7 @@ fn objective_and_gradient(
 
 /// The dense Hessian by central differences of the exact gradient above (step 1e−5: the
 /// gradient is C¹, so no kink of elu'' is differenced unless a pre-activation lies within it).
-fn dense_hessian(net: &Rnn2d, objective: Objective) -> DMatrix<f64> {
+fn dense_hessian(net: &Network, objective: Objective) -> DMatrix<f64> {
     let theta = net.params().to_flat();
     let p = theta.len();
     let h = 1e-5;
@@ -299,7 +299,7 @@ fn sampled_gradient_is_the_derivative_of_the_sampled_objective() {
             batches: 3,
             ..exact_settings()
         };
-        let hessian: Hessian<Rnn2d> = hessian_at(&net, &model(), objective, &settings).unwrap();
+        let hessian: Hessian<Network> = hessian_at(&net, &model(), objective, &settings).unwrap();
         let g = hessian.at_center().gradient();
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let v = Array1::from(annealscape::curvature::rademacher(62, &mut rng));

@@ -14,7 +14,7 @@ use annealscape::curvature::{
 use annealscape::landscape::{
     exact_value, BiasDirection, DirectionKind, HessianPair, SurfaceEstimator, SurfaceSpec,
 };
-use annealscape::nn::{Autoregressive, Rnn2dWorkspace};
+use annealscape::nn::{Autoregressive, NetworkWorkspace};
 use annealscape::physics::{Lattice, NewmanMoore};
 use annealscape::run::{read_curvature, run_blocking, RunConfig};
 use rand::SeedableRng;
@@ -210,7 +210,7 @@ fn an_interpolation_passes_through_both_snapshots() {
             .unwrap()]
     };
     let objective = Objective::quantum(x);
-    let mut ws = Rnn2dWorkspace::default();
+    let mut ws = NetworkWorkspace::default();
     let a = exact_value(
         &folder.network("mid2").unwrap(),
         &model(),

@@ -5,7 +5,7 @@ mod common;
 
 use annealscape::anneal::Objective;
 use annealscape::curvature::{update_direction, CurvatureEstimator, DirectionMethod};
-use annealscape::nn::{load_npz, save_npz, Autoregressive, Rnn2dConfig, Rnn2dWorkspace};
+use annealscape::nn::{load_npz, save_npz, Autoregressive, NetworkConfig, NetworkWorkspace};
 use annealscape::physics::{all_configurations, Lattice, NewmanMoore};
 use nalgebra::{DMatrix, DVector};
 use ndarray::{Array1, Array2};
@@ -15,7 +15,7 @@ use rand::{rngs::StdRng, SeedableRng};
 fn the_natural_direction_is_the_dense_solve_of_the_fisher_matrix() {
     let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
     let (field, shift) = (0.6, 1e-3);
-    let net = Rnn2dConfig {
+    let net = NetworkConfig {
         hidden: 4,
         ..Default::default()
     }
@@ -24,7 +24,7 @@ fn the_natural_direction_is_the_dense_solve_of_the_fisher_matrix() {
     assert_eq!(p_len, 62);
     // The test's own enumeration: p, E_loc = E − B Σ_i √(p(s⊕i)/p(s)), D row by row.
     let all = all_configurations(9);
-    let mut ws = Rnn2dWorkspace::default();
+    let mut ws = NetworkWorkspace::default();
     let mut log_p = Array1::zeros(512);
     net.log_prob(all.view(), log_p.view_mut(), &mut ws);
     let p = log_p.mapv(f64::exp);
@@ -97,7 +97,7 @@ fn the_natural_direction_is_the_dense_solve_of_the_fisher_matrix() {
 fn the_direction_command_writes_the_descent_and_names_what_it_lacks() {
     let dir = common::temp_dir("direction");
     std::fs::create_dir_all(&dir).unwrap();
-    let net = Rnn2dConfig {
+    let net = NetworkConfig {
         hidden: 6,
         ..Default::default()
     }

@@ -11,7 +11,7 @@ use rand::SeedableRng;
 
 use annealscape::distance::{DistanceTarget, TargetKind};
 use annealscape::nn::rnn2d::tensor_specs;
-use annealscape::nn::{load_npz, save_npz, Autoregressive, Params, Rnn2d, Rnn2dConfig};
+use annealscape::nn::{load_npz, save_npz, Autoregressive, Network, NetworkConfig, Params};
 use annealscape::physics::{Lattice, NewmanMoore, QuantumStateCache};
 
 const L: usize = 3;
@@ -37,10 +37,10 @@ fn energy(s: usize) -> f64 {
 }
 
 /// A peaked network (weights scaled up), saved and read back as a checkpoint.
-fn network(seed: u64, scale: f64) -> Rnn2d {
-    let config = Rnn2dConfig {
+fn network(seed: u64, scale: f64) -> Network {
+    let config = NetworkConfig {
         hidden: 8,
-        ..Rnn2dConfig::default()
+        ..NetworkConfig::default()
     };
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut net = config.init(L, &mut rng);
@@ -48,10 +48,10 @@ fn network(seed: u64, scale: f64) -> Rnn2d {
     let path = common::temp_dir(&format!("distances-{seed}")).join("net.npz");
     save_npz(&path, net.params()).unwrap();
     let params = load_npz(&path, &Params::zeros(tensor_specs(8))).unwrap();
-    Rnn2d::from_params(config, L, params).unwrap()
+    Network::from_params(config, L, params).unwrap()
 }
 
-fn log_q(net: &Rnn2d) -> Vec<f64> {
+fn log_q(net: &Network) -> Vec<f64> {
     let all = Array2::from_shape_fn((DIM, N), |(s, i)| ((s >> i) & 1) as u8);
     let mut out = Array1::zeros(DIM);
     net.log_prob(all.view(), out.view_mut(), &mut Default::default());
@@ -227,11 +227,11 @@ fn fidelity_energy_error_and_gap_match_dense_diagonalisation() {
 
 #[test]
 fn a_uniform_network_at_a_huge_field_has_fidelity_one() {
-    let config = Rnn2dConfig {
+    let config = NetworkConfig {
         hidden: 8,
-        ..Rnn2dConfig::default()
+        ..NetworkConfig::default()
     };
-    let net = Rnn2d::from_params(config, L, Params::zeros(tensor_specs(8))).unwrap();
+    let net = Network::from_params(config, L, Params::zeros(tensor_specs(8))).unwrap();
     let q = target(TargetKind::Quantum)
         .measure(&net, 1e6)
         .unwrap()
@@ -242,14 +242,14 @@ fn a_uniform_network_at_a_huge_field_has_fidelity_one() {
 
 #[test]
 fn a_network_collapsed_on_one_ground_state_has_one_mode() {
-    let config = Rnn2dConfig {
+    let config = NetworkConfig {
         hidden: 8,
-        ..Rnn2dConfig::default()
+        ..NetworkConfig::default()
     };
     let mut params = Params::zeros(tensor_specs(8));
     let c = params.index_of("rnn2d/c").unwrap();
     params.slice_mut(c).copy_from_slice(&[40.0, -40.0]);
-    let net = Rnn2d::from_params(config, L, params).unwrap();
+    let net = Network::from_params(config, L, params).unwrap();
     let modes = target(TargetKind::Thermal)
         .measure(&net, 1.0)
         .unwrap()

@@ -7,18 +7,22 @@ mod common;
 use annealscape::anneal::{
     exact_weights, AnnealConfig, Annealer, Estimator, GradientSource, Objective, Outcome, Silent,
 };
-use annealscape::nn::{Autoregressive, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+use annealscape::nn::{Autoregressive, Network, NetworkConfig, NetworkWorkspace};
 use annealscape::physics::{all_configurations, Lattice, NewmanMoore};
 use annealscape::run::{resume_blocking, run_blocking, RunConfig};
 use ndarray::Array1;
 use rand::{rngs::StdRng, SeedableRng};
 
 /// ⟨ψ|H − BΣσˣ|ψ⟩ with ψ = √p, from p over all configurations: Σ p E − B Σ_s Σ_i √(p_s p_s⊕i).
-fn energy(net: &Rnn2d, model: &NewmanMoore, field: f64) -> f64 {
+fn energy(net: &Network, model: &NewmanMoore, field: f64) -> f64 {
     let n = model.lattice().sites();
     let all = all_configurations(n);
     let mut log_p = Array1::zeros(all.nrows());
-    net.log_prob(all.view(), log_p.view_mut(), &mut Rnn2dWorkspace::default());
+    net.log_prob(
+        all.view(),
+        log_p.view_mut(),
+        &mut NetworkWorkspace::default(),
+    );
     let p = log_p.mapv(f64::exp);
     let classical = p.dot(&model.energies(all.view()));
     let mut transverse = 0.0;
@@ -36,14 +40,14 @@ fn the_exact_gradient_equals_central_differences_of_the_energy() {
     let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
     let field = 0.7;
     let mut rng = StdRng::seed_from_u64(11);
-    let net = Rnn2dConfig {
+    let net = NetworkConfig {
         hidden: 4,
         ..Default::default()
     }
     .init(3, &mut rng);
     assert_eq!(net.params().len(), 62);
     let all = all_configurations(9);
-    let mut ws = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut ws = vec![NetworkWorkspace::default(), NetworkWorkspace::default()];
     let mut log_p = Array1::zeros(512);
     net.log_prob(all.view(), log_p.view_mut(), &mut ws[0]);
     let mut local = Array1::zeros(512);
@@ -154,7 +158,7 @@ fn exact_gradients_are_refused_above_sixteen_sites_naming_the_setting() {
     let err = Annealer::new(
         Lattice::new(5).unwrap(),
         1.0,
-        Rnn2dConfig::default(),
+        NetworkConfig::default(),
         &config,
         0,
     )

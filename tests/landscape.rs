@@ -7,7 +7,7 @@ use annealscape::landscape::{
     compute_surface, exact_value, load_landscape, random_directions, BiasDirection, DirectionKind,
     Surface, SurfaceEstimator, SurfaceSpec,
 };
-use annealscape::nn::{Autoregressive, Rnn2dWorkspace};
+use annealscape::nn::{Autoregressive, NetworkWorkspace};
 use annealscape::physics::{Lattice, NewmanMoore};
 use annealscape::run::{run_blocking, RunConfig};
 use ndarray::{Array1, Array2};
@@ -71,7 +71,7 @@ fn centre_value_is_the_objective_at_the_snapshot() {
     let uniforms = Array2::from_shape_simple_fn((200, 9), || rng.random::<f64>());
     let mut bits = Array2::zeros((200, 9));
     let mut lp = Array1::zeros(200);
-    let mut ws = vec![Rnn2dWorkspace::default()];
+    let mut ws = vec![NetworkWorkspace::default()];
     net.sample_with(uniforms.view(), bits.view_mut(), lp.view_mut(), &mut ws[0]);
     let energies = model.energies(bits.view());
     let mut local = Array1::zeros(200);
@@ -118,7 +118,7 @@ fn exact_estimator_equals_brute_force_enumeration() {
             // ψᵀ(H − BΣX)ψ over all 512 states, written out here independently.
             let all = Array2::from_shape_fn((512, 9), |(s, k)| ((s >> k) & 1) as u8);
             let mut lp = Array1::zeros(512);
-            net.log_prob(all.view(), lp.view_mut(), &mut Rnn2dWorkspace::default());
+            net.log_prob(all.view(), lp.view_mut(), &mut NetworkWorkspace::default());
             let psi = lp.mapv(|l| (0.5 * l).exp());
             let h = model.energies(all.view());
             let e: f64 = (0..512usize)
@@ -132,7 +132,7 @@ fn exact_estimator_equals_brute_force_enumeration() {
             assert_eq!(landscape.surface.stderr[[j, i]], 0.0);
         }
     }
-    let mut ws = Rnn2dWorkspace::default();
+    let mut ws = NetworkWorkspace::default();
     let centre = exact_value(&center, &model, Objective::quantum(b), &mut ws);
     assert!((landscape.surface.values[[1, 1]] - centre).abs() < 1e-10);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -236,7 +236,7 @@ fn surfaces_compute_without_a_run_folder_and_refuse_bad_specs() {
     let lattice = Lattice::new(3).unwrap();
     let model = NewmanMoore::new(lattice, 1.0).unwrap();
     let mut rng = StdRng::seed_from_u64(1);
-    let net = annealscape::nn::Rnn2dConfig::default().init(3, &mut rng);
+    let net = annealscape::nn::NetworkConfig::default().init(3, &mut rng);
     let dirs = random_directions(DirectionKind::Filter, net.params(), 1, BiasDirection::Zero);
     let spec = SurfaceSpec {
         points: 4,

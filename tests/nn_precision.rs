@@ -5,24 +5,24 @@
 use annealscape::anneal::Objective;
 use annealscape::anneal::Silent;
 use annealscape::anneal::{AnnealConfig, AnnealKind, Annealer, Estimator, Outcome, ScheduleShape};
-use annealscape::nn::{Autoregressive, Precision, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+use annealscape::nn::{Autoregressive, Network, NetworkConfig, NetworkWorkspace, Precision};
 use annealscape::physics::{Lattice, NewmanMoore};
 use ndarray::{Array1, Array2};
 use rand::{rngs::StdRng, RngExt, SeedableRng};
 
 /// The paper's network (n_h = 40) with random weights, a non-zero output bias, in both
 /// precisions.
-fn pair(l: usize, seed: u64) -> (Rnn2d, Rnn2d) {
+fn pair(l: usize, seed: u64) -> (Network, Network) {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut wide = Rnn2dConfig::default().init(l, &mut rng);
+    let mut wide = NetworkConfig::default().init(l, &mut rng);
     for x in wide.params_mut().slice_mut(4) {
         *x = rng.random_range(-0.5..0.5);
     }
-    let config = Rnn2dConfig {
+    let config = NetworkConfig {
         precision: Precision::F32,
         ..wide.config()
     };
-    let narrow = Rnn2d::from_params(config, l, wide.params().clone()).unwrap();
+    let narrow = Network::from_params(config, l, wide.params().clone()).unwrap();
     (wide, narrow)
 }
 
@@ -44,7 +44,7 @@ fn f32_log_p_and_single_flips_agree_with_f64() {
         let n = l * l;
         let (wide, narrow) = pair(l, 10 + l as u64);
         let bits = random_bits(200, n, l as u64);
-        let mut ws = Rnn2dWorkspace::default();
+        let mut ws = NetworkWorkspace::default();
         let (mut lp64, mut lp32) = (Array1::zeros(200), Array1::zeros(200));
         wide.log_prob(bits.view(), lp64.view_mut(), &mut ws);
         narrow.log_prob(bits.view(), lp32.view_mut(), &mut ws);
@@ -77,7 +77,7 @@ fn f32_local_energies_agree_with_f64() {
     let (bits, lp) = wide.sample(100, &mut rng);
     let energies = model.energies(bits.view());
     let objective = Objective::quantum(1.0);
-    let mut workspaces = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut workspaces = vec![NetworkWorkspace::default(), NetworkWorkspace::default()];
     let (mut e64, mut e32) = (Array1::zeros(100), Array1::zeros(100));
     let mut lp32 = Array1::zeros(100);
     narrow.log_prob(bits.view(), lp32.view_mut(), &mut workspaces[0]);
@@ -111,7 +111,7 @@ fn f32_gradient_agrees_with_f64() {
         let bits = random_bits(10, n, 30 + l as u64);
         let mut rng = StdRng::seed_from_u64(l as u64);
         let weights = Array1::from_shape_fn(10, |_| rng.random_range(-1.0..1.0));
-        let mut ws = Rnn2dWorkspace::default();
+        let mut ws = NetworkWorkspace::default();
         let mut g64 = wide.params().zeros_like();
         let mut g32 = wide.params().zeros_like();
         wide.accumulate_grad(bits.view(), weights.view(), &mut g64, &mut ws);
@@ -163,7 +163,7 @@ fn an_f32_quantum_anneal_at_l4_reaches_the_ground_energy() {
         settle_tolerance: annealscape::anneal::SettleRule::default().tolerance,
         max_dwell: annealscape::anneal::SettleRule::default().max_dwell,
     };
-    let network = Rnn2dConfig {
+    let network = NetworkConfig {
         hidden: 20,
         precision: Precision::F32,
         ..Default::default()

@@ -4,14 +4,15 @@
 mod common;
 
 use annealscape::nn::{
-    load_npz, save_npz, Activation, Autoregressive, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
+    load_npz, save_npz, Activation, Autoregressive, Network, NetworkConfig, NetworkWorkspace,
+    Params,
 };
 use ndarray::{Array1, Array2};
 use rand::{rngs::StdRng, RngExt, SeedableRng};
 
-fn network(l: usize, hidden: usize, activation: Activation, seed: u64) -> Rnn2d {
+fn network(l: usize, hidden: usize, activation: Activation, seed: u64) -> Network {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut net = Rnn2dConfig {
+    let mut net = NetworkConfig {
         hidden,
         activation,
         ..Default::default()
@@ -28,9 +29,13 @@ fn all_configurations(n: usize) -> Array2<u8> {
     Array2::from_shape_fn((1 << n, n), |(s, i)| ((s >> i) & 1) as u8)
 }
 
-fn log_probs(net: &Rnn2d, bits: &Array2<u8>) -> Array1<f64> {
+fn log_probs(net: &Network, bits: &Array2<u8>) -> Array1<f64> {
     let mut out = Array1::zeros(bits.nrows());
-    net.log_prob(bits.view(), out.view_mut(), &mut Rnn2dWorkspace::default());
+    net.log_prob(
+        bits.view(),
+        out.view_mut(),
+        &mut NetworkWorkspace::default(),
+    );
     out
 }
 
@@ -65,7 +70,7 @@ fn gradient_matches_central_finite_differences_for_every_tensor() {
             bits.view(),
             weights.view(),
             &mut grad,
-            &mut Rnn2dWorkspace::default(),
+            &mut NetworkWorkspace::default(),
         );
         let h = 1e-5;
         for (t, spec) in net.params().specs().iter().enumerate() {
@@ -126,7 +131,7 @@ fn single_flip_fast_path_equals_naive_passes() {
         let n = l * l;
         let mut rng = StdRng::seed_from_u64(7);
         let bits = Array2::from_shape_fn((6, n), |_| rng.random_range(0..2u8));
-        let mut ws = Rnn2dWorkspace::default();
+        let mut ws = NetworkWorkspace::default();
         let mut lp = Array1::zeros(6);
         let mut flipped = Array2::zeros((6, n));
         net.log_prob_single_flips(bits.view(), lp.view_mut(), flipped.view_mut(), &mut ws);
@@ -197,7 +202,7 @@ fn per_sample_log_derivatives_are_each_rows_gradient() {
         let net = network(l, 7, activation, 21);
         let mut rng = StdRng::seed_from_u64(22);
         let bits = Array2::from_shape_fn((6, l * l), |_| rng.random_range(0..2u8));
-        let mut ws = Rnn2dWorkspace::default();
+        let mut ws = NetworkWorkspace::default();
         let mut d = Array2::zeros((6, net.params().len()));
         net.log_derivatives(bits.view(), d.view_mut(), &mut ws);
         for m in 0..6 {
@@ -243,8 +248,8 @@ fn sampling_by_shared_prefixes_draws_the_same_configurations() {
         // network's do: then most prefixes are shared.
         let scaled: Vec<f64> = net.params().flat().iter().map(|x| x * scale).collect();
         let params = net.params().with_flat(Array1::from(scaled)).unwrap();
-        net = Rnn2d::from_params(
-            Rnn2dConfig {
+        net = Network::from_params(
+            NetworkConfig {
                 hidden: 12,
                 precision,
                 ..Default::default()
@@ -259,7 +264,7 @@ fn sampling_by_shared_prefixes_draws_the_same_configurations() {
             let mut rng = StdRng::seed_from_u64(9);
             let u =
                 Array2::from_shape_simple_fn((m, net.uniform_columns()), || rng.random::<f64>());
-            let mut ws = Rnn2dWorkspace::default();
+            let mut ws = NetworkWorkspace::default();
             let (mut a, mut b) = (Array2::zeros((m, n)), Array2::zeros((m, n)));
             let (mut la, mut lb) = (Array1::zeros(m), Array1::zeros(m));
             net.sample_with(u.view(), a.view_mut(), la.view_mut(), &mut ws);

@@ -3,7 +3,9 @@
 //! ground energy, and the pairs that are refused.
 
 use annealscape::anneal::{Outcome, Silent};
-use annealscape::nn::{centred, sample_space_step, Autoregressive, Rnn2dConfig, Rnn2dWorkspace};
+use annealscape::nn::{
+    centred, sample_space_step, Autoregressive, NetworkConfig, NetworkWorkspace,
+};
 use annealscape::physics::{Lattice, NewmanMoore};
 use annealscape::run::RunConfig;
 use nalgebra::{DMatrix, DVector};
@@ -13,13 +15,13 @@ use rand::{rngs::StdRng, SeedableRng};
 #[test]
 fn minsr_equals_sr_in_parameter_space_on_a_sampled_batch() {
     let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
-    let net = Rnn2dConfig {
+    let net = NetworkConfig {
         hidden: 4,
         ..Default::default()
     }
     .init(3, &mut StdRng::seed_from_u64(3));
     let (bits, log_p) = net.sample(40, &mut StdRng::seed_from_u64(4));
-    let mut ws = vec![Rnn2dWorkspace::default()];
+    let mut ws = vec![NetworkWorkspace::default()];
     let mut local = ndarray::Array1::zeros(40);
     annealscape::anneal::Objective::quantum(0.5).local_values(
         &net,

@@ -7,7 +7,7 @@ mod common;
 use std::ops::ControlFlow;
 
 use annealscape::distance::log_probs_of_all;
-use annealscape::nn::{load_npz, save_npz, Autoregressive, Rnn2d, Rnn2dConfig};
+use annealscape::nn::{load_npz, save_npz, Autoregressive, Network, NetworkConfig};
 use annealscape::physics::{all_configurations, Lattice, NewmanMoore, QuantumStateCache};
 use annealscape::represent::{
     forward_kl, kl_gradient, represent, ExactTarget, FitSettings, RepresentOptimizer, StopReason,
@@ -16,10 +16,10 @@ use annealscape::represent::{
 use ndarray::{Array1, Array2};
 use rand::{rngs::StdRng, SeedableRng};
 
-fn network(size: usize, hidden: usize, seed: u64) -> Rnn2d {
-    let config = Rnn2dConfig {
+fn network(size: usize, hidden: usize, seed: u64) -> Network {
+    let config = NetworkConfig {
         hidden,
-        ..Rnn2dConfig::default()
+        ..NetworkConfig::default()
     };
     config.init(size, &mut StdRng::seed_from_u64(seed))
 }
@@ -173,7 +173,7 @@ fn a_fit_reaches_another_seeds_network_from_its_checkpoint() {
     let path = dir.join("other.npz");
     save_npz(&path, other.params()).unwrap();
     let params = load_npz(&path, other.params()).unwrap();
-    let read = Rnn2d::from_params(other.config(), 3, params).unwrap();
+    let read = Network::from_params(other.config(), 3, params).unwrap();
     let target = ExactTarget::from_log_probs(
         TargetKind::GroundStates,
         log_probs_of_all(&read),
@@ -324,7 +324,7 @@ fn the_command_writes_the_summary_the_curve_and_the_best_weights() {
     // The stored weights have that KL.
     let template = network(3, 6, 0);
     let params = load_npz(&out.join("best.npz"), template.params()).unwrap();
-    let net = Rnn2d::from_params(template.config(), 3, params).unwrap();
+    let net = Network::from_params(template.config(), 3, params).unwrap();
     let target = ExactTarget::new(
         &model(3),
         TargetKind::Thermal { t: 1.0 },
@@ -363,7 +363,7 @@ fn the_command_writes_the_summary_the_curve_and_the_best_weights() {
         "/tmp/x",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("2D RNN"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("network.cell"));
     // A bad value is refused by name, and a folder holding something else is left alone.
     let bad = common::annealscape(&[
         "represent",

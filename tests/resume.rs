@@ -248,6 +248,45 @@ fn every_optimiser_resumes_bit_for_bit_after_sigkill() {
     }
 }
 
+#[test]
+fn every_cell_runs_the_same_on_one_and_two_threads_and_resumes_bit_for_bit_after_sigkill() {
+    for cell in annealscape::nn::Cell::ALL
+        .into_iter()
+        .filter(|c| !c.is_rnn2d())
+    {
+        let name = cell.name();
+        let config = short("quantum", 400)
+            .with_overrides(&[format!("network.cell={name}"), "network.hidden=20".into()])
+            .unwrap();
+        let (whole, killed) = killed_and_resumed_keep(&config, &format!("kill-{name}"));
+        // The checkpoints hold the cell's own tensors, under its documented names.
+        let checkpoint = killed.join("checkpoints").join("completion.npz");
+        let names = NpzReader::new(std::fs::File::open(checkpoint).unwrap())
+            .unwrap()
+            .names()
+            .unwrap();
+        assert!(
+            names.iter().any(|n| n.starts_with(&format!("{name}/")))
+                && !names.iter().any(|n| n.starts_with("rnn2d/")),
+            "{name}: {names:?}"
+        );
+        let short_run = short("quantum", 40)
+            .with_overrides(&[format!("network.cell={name}"), "network.hidden=20".into()])
+            .unwrap();
+        let dirs: Vec<_> = [1, 2]
+            .iter()
+            .map(|t| common::temp_dir(&format!("threads-{name}-{t}")))
+            .collect();
+        for (t, dir) in [1, 2].iter().zip(&dirs) {
+            run_on(*t, &short_run, dir);
+        }
+        assert_same_run(&dirs[0], &dirs[1]);
+        for p in dirs.iter().chain([&whole, &killed]) {
+            std::fs::remove_dir_all(p).unwrap();
+        }
+    }
+}
+
 fn killed_and_resumed(config: &RunConfig, tag: &str) {
     let (whole, killed) = killed_and_resumed_keep(config, tag);
     for p in [&whole, &killed] {

@@ -4,7 +4,7 @@
 //! reaches the ground energy as T_f and B fall to 0; bad settings are refused by name.
 
 use annealscape::anneal::{exact_weights, Estimator, Objective, Outcome, Silent};
-use annealscape::nn::{Autoregressive, Rnn2d, Rnn2dConfig, Rnn2dWorkspace};
+use annealscape::nn::{Autoregressive, Network, NetworkConfig, NetworkWorkspace};
 use annealscape::physics::{all_configurations, Lattice, NewmanMoore};
 use annealscape::run::{read_metrics, run_blocking, RunConfig};
 use ndarray::Array1;
@@ -12,9 +12,9 @@ use rand::{rngs::StdRng, SeedableRng};
 
 mod common;
 
-fn small_network(seed: u64) -> Rnn2d {
+fn small_network(seed: u64) -> Network {
     let mut rng = StdRng::seed_from_u64(seed);
-    Rnn2dConfig {
+    NetworkConfig {
         hidden: 4,
         ..Default::default()
     }
@@ -22,10 +22,10 @@ fn small_network(seed: u64) -> Rnn2d {
 }
 
 /// Local values of `objective` at every configuration of the L = 3 lattice, with log p.
-fn local_values(net: &Rnn2d, objective: Objective) -> (Array1<f64>, Array1<f64>) {
+fn local_values(net: &Network, objective: Objective) -> (Array1<f64>, Array1<f64>) {
     let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
     let all = all_configurations(9);
-    let mut ws = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut ws = vec![NetworkWorkspace::default(), NetworkWorkspace::default()];
     let mut log_p = Array1::zeros(512);
     net.log_prob(all.view(), log_p.view_mut(), &mut ws[0]);
     let mut local = Array1::zeros(512);
@@ -69,11 +69,15 @@ fn at_zero_field_the_regularised_objective_is_the_thermal_one() {
 }
 
 /// ⟨ψ|H − BΣσˣ|ψ⟩ − T·S(p) with ψ = √p, from p over all configurations.
-fn regularised_energy(net: &Rnn2d, field: f64, t: f64) -> f64 {
+fn regularised_energy(net: &Network, field: f64, t: f64) -> f64 {
     let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
     let all = all_configurations(9);
     let mut log_p = Array1::zeros(512);
-    net.log_prob(all.view(), log_p.view_mut(), &mut Rnn2dWorkspace::default());
+    net.log_prob(
+        all.view(),
+        log_p.view_mut(),
+        &mut NetworkWorkspace::default(),
+    );
     let p = log_p.mapv(f64::exp);
     let energies = model.energies(all.view());
     let mut total = 0.0;
@@ -102,7 +106,7 @@ fn the_exact_regularised_gradient_equals_central_differences() {
         all.view(),
         weights.view(),
         &mut grad,
-        &mut Rnn2dWorkspace::default(),
+        &mut NetworkWorkspace::default(),
     );
     let h = 1e-5;
     let (mut diff2, mut norm2) = (0.0, 0.0);

@@ -12,7 +12,7 @@ use crate::landscape::{
     save_film, BiasDirection, DirectionKind, Directions, Film, FilmColour, FilmPath, FilmSettings,
     HessianPair, SurfaceSpec, PREVIEW_POINTS,
 };
-use crate::nn::{Autoregressive, Params, Rnn2d};
+use crate::nn::{Autoregressive, Network, Params};
 use crate::physics::NewmanMoore;
 use crate::run::{kept_steps, RunLayout, TrajectoryFile};
 
@@ -319,11 +319,11 @@ impl RunFolder {
     }
 
     /// The network at trajectory point `point`.
-    pub fn trajectory_network(&self, point: usize) -> Result<Rnn2d, AnalysisError> {
+    pub fn trajectory_network(&self, point: usize) -> Result<Network, AnalysisError> {
         let config = self.config();
-        let layout = Params::zeros(crate::nn::rnn2d::tensor_specs(config.network.hidden));
+        let layout = Params::zeros(config.network.tensor_specs(config.lattice.size));
         let params = layout.with_flat(self.trajectory().params.row(point).to_owned())?;
-        Ok(Rnn2d::from_params(
+        Ok(Network::from_params(
             config.network.in_f64(),
             config.lattice.size,
             params,
@@ -335,7 +335,7 @@ impl RunFolder {
     fn film_directions(
         &self,
         request: &FilmRequest,
-        origin: &Rnn2d,
+        origin: &Network,
         model: &NewmanMoore,
     ) -> Result<(Directions, Option<[String; 2]>), AnalysisError> {
         match request.directions {

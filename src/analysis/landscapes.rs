@@ -11,8 +11,7 @@ use crate::landscape::{
     save_landscape, BiasDirection, DirectionKind, HessianPair, Landscape, LandscapeSettings,
     SurfaceSpec,
 };
-use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_npz, Autoregressive, Params, Rnn2d};
+use crate::nn::{load_npz, Autoregressive, Network, Params};
 use crate::physics::{Lattice, NewmanMoore};
 use crate::run::{
     checkpoint_path, read_config, snapshot_names, RunConfig, RunLayout, TrajectoryFile,
@@ -136,11 +135,11 @@ impl RunFolder {
     }
 
     /// The network of snapshot `name`.
-    pub fn network(&self, name: &str) -> Result<Rnn2d, AnalysisError> {
+    pub fn network(&self, name: &str) -> Result<Network, AnalysisError> {
         let path = checkpoint_path(&self.dir, name)?;
-        let layout = Params::zeros(tensor_specs(self.config.network.hidden));
+        let layout = Params::zeros(self.config.network.tensor_specs(self.config.lattice.size));
         let params = load_npz(&path, &layout)?;
-        Ok(Rnn2d::from_params(
+        Ok(Network::from_params(
             self.config.network.in_f64(),
             self.config.lattice.size,
             params,
@@ -179,7 +178,7 @@ impl RunFolder {
         &self,
         name: &str,
         step: i64,
-        net: Rnn2d,
+        net: Network,
         request: &LandscapeRequest,
         cancel: &AtomicBool,
         on_row: impl FnMut(usize, &[f64], &[f64]),

@@ -15,8 +15,7 @@ use crate::landscape::{
     interpolation_directions, vector_directions, DirectionKind, Directions, HessianPair,
     SurfaceSpec,
 };
-use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_optimiser, Autoregressive, Params, Rnn2d};
+use crate::nn::{load_optimiser, Autoregressive, Network, Params};
 use crate::physics::NewmanMoore;
 use crate::run::checkpoint_path;
 
@@ -30,7 +29,7 @@ pub const DIRECTION_EXACT_SITES: usize = 12;
 /// Directions chosen for a slice, the network it is centred on, the grid and the axis labels.
 pub(super) struct Chosen {
     pub directions: Directions,
-    pub center: Rnn2d,
+    pub center: Network,
     pub spec: SurfaceSpec,
     pub labels: Option<[String; 2]>,
 }
@@ -41,7 +40,7 @@ fn curvature_failed(e: impl std::fmt::Display) -> AnalysisError {
 
 /// The top eigenpairs (and the bottom one when asked) of the Hessian at `net`.
 fn eigenpairs(
-    net: &Rnn2d,
+    net: &Network,
     model: &NewmanMoore,
     objective: Objective,
     top: usize,
@@ -107,7 +106,7 @@ impl RunFolder {
     pub(super) fn choose_directions(
         &self,
         name: &str,
-        net: Rnn2d,
+        net: Network,
         request: &LandscapeRequest,
         objective: Objective,
         model: &NewmanMoore,
@@ -140,7 +139,11 @@ impl RunFolder {
                 (d, Some(labels), net, request.spec)
             }
             DirectionKind::Update => {
-                let layout = Params::zeros(tensor_specs(self.config().network.hidden));
+                let layout = Params::zeros(
+                    self.config()
+                        .network
+                        .tensor_specs(self.config().lattice.size),
+                );
                 let path = checkpoint_path(self.dir(), name)?;
                 let adam = self.config().anneal.optimizer_config();
                 let step = load_optimiser(&path, &layout, adam)?

@@ -5,7 +5,7 @@ use ndarray::ArrayView2;
 use std::time::Duration;
 
 use super::{Annealer, Schedule};
-use crate::nn::{Optimizer, Rnn2d};
+use crate::nn::{Network, Optimizer};
 use crate::physics::{GroundStates, NewmanMoore};
 
 impl Annealer {
@@ -24,12 +24,12 @@ impl Annealer {
     }
 
     /// The network.
-    pub fn network(&self) -> &Rnn2d {
+    pub fn network(&self) -> &Network {
         &self.net
     }
 
     /// The network, mutable (to load weights or, in tests, to poison them).
-    pub fn network_mut(&mut self) -> &mut Rnn2d {
+    pub fn network_mut(&mut self) -> &mut Network {
         &mut self.net
     }
 

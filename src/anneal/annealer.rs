@@ -24,7 +24,7 @@ use super::{
     SettledPosition, StepMetrics,
 };
 use crate::nn::{
-    Autoregressive, Optimizer, OptimizerConfig, Params, Rnn2d, Rnn2dConfig, Rnn2dWorkspace,
+    Autoregressive, Network, NetworkConfig, NetworkWorkspace, Optimizer, OptimizerConfig, Params,
 };
 use crate::physics::{GroundStateId, GroundStates, Lattice, NewmanMoore, PhysicsError};
 
@@ -80,7 +80,7 @@ pub struct Annealer {
     pub(super) schedule: Schedule,
     /// Where a settled schedule is (`None` for the others, whose X follows from the step).
     pub(super) settled: Option<SettledPosition>,
-    pub(super) net: Rnn2d,
+    pub(super) net: Network,
     pub(super) optimiser: Optimizer,
     /// Δθ of the last step's updates.
     pub(super) last_update: Params,
@@ -93,7 +93,7 @@ pub struct Annealer {
     free_energy: Option<FreeEnergyReference>,
     pub(super) distances: Option<DistanceCadence>,
     pub(super) pending_row: Option<DistanceRow>,
-    pub(super) workspaces: Vec<Rnn2dWorkspace>,
+    pub(super) workspaces: Vec<NetworkWorkspace>,
     pub(super) grads: Vec<Params>,
     pub(super) samples: Array2<u8>,
     pub(super) started: Instant,
@@ -106,7 +106,7 @@ impl Annealer {
     pub fn new(
         lattice: Lattice,
         coupling: f64,
-        network: Rnn2dConfig,
+        network: NetworkConfig,
         config: &AnnealConfig,
         seed: u64,
     ) -> Result<Self, AnnealError> {
@@ -166,7 +166,7 @@ impl Annealer {
                 .then(|| FreeEnergyReference::new(model)),
             distances: None,
             pending_row: None,
-            workspaces: (0..PARTS).map(|_| Rnn2dWorkspace::default()).collect(),
+            workspaces: (0..PARTS).map(|_| NetworkWorkspace::default()).collect(),
             samples: Array2::zeros((0, lattice.sites())),
             started: Instant::now(),
             elapsed_before: Duration::ZERO,
@@ -400,8 +400,8 @@ impl Annealer {
 
 /// `n` samples of `net` with `rng`'s uniforms, drawn in order and sampled in the fixed parts.
 pub(super) fn draw_samples(
-    net: &Rnn2d,
-    workspaces: &mut [Rnn2dWorkspace],
+    net: &Network,
+    workspaces: &mut [NetworkWorkspace],
     n: usize,
     rng: &mut RunRng,
 ) -> (Array2<u8>, Array1<f64>) {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AnnealError, AnnealKind, Annealer, Phase};
 use crate::distance::{DistanceTarget, Distances, TargetKind};
-use crate::nn::{Autoregressive, Precision, Rnn2d};
+use crate::nn::{Autoregressive, Network, Precision};
 use crate::physics::{ExactThermo, ThermoMethod};
 
 /// Ground states drawn within this many steps count as "drawn recently".
@@ -225,7 +225,7 @@ impl Annealer {
         let net = match self.net.config().precision {
             Precision::F64 => std::borrow::Cow::Borrowed(&self.net),
             Precision::F32 => std::borrow::Cow::Owned(
-                Rnn2d::from_params(
+                Network::from_params(
                     self.net.config().in_f64(),
                     self.net.size(),
                     self.net.params().clone(),

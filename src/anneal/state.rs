@@ -6,7 +6,7 @@ use rand::SeedableRng;
 use std::time::Duration;
 
 use super::{AnnealConfig, AnnealError, Annealer, SettledPosition};
-use crate::nn::{Autoregressive, Optimizer, OptimizerState, Params, Rnn2dConfig};
+use crate::nn::{Autoregressive, NetworkConfig, Optimizer, OptimizerState, Params};
 use crate::physics::Lattice;
 
 /// The random generator of a run: ChaCha with 12 rounds, the algorithm behind rand's `StdRng`
@@ -75,7 +75,7 @@ impl Annealer {
     pub fn resume(
         lattice: Lattice,
         coupling: f64,
-        network: Rnn2dConfig,
+        network: NetworkConfig,
         config: &AnnealConfig,
         state: AnnealState,
     ) -> Result<Self, AnnealError> {

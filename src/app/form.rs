@@ -6,13 +6,14 @@ use crate::physics::{GroundStates, Lattice};
 use crate::run::{ConfigError, RunConfig};
 
 /// The fields the form edits, by their configuration key (errors name them).
-pub const FIELDS: [&str; 20] = [
+pub const FIELDS: [&str; 21] = [
     "lattice.size",
     "anneal.kind",
     "anneal.start",
     "anneal.warmup_steps",
     "anneal.anneal_steps",
     "anneal.train_steps",
+    "network.cell",
     "network.hidden",
     "anneal.samples",
     "anneal.minibatches",

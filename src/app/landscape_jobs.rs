@@ -13,7 +13,7 @@ use super::state::{AppState, RunStatus};
 use super::NOW;
 use crate::analysis::{AnalysisError, Existing, LandscapeRequest, RunFolder};
 use crate::landscape::Landscape;
-use crate::nn::{Params, Rnn2d};
+use crate::nn::{Network, Params};
 
 /// Where a landscape is centred.
 #[derive(Debug, Clone)]
@@ -257,7 +257,7 @@ fn compute(
             store,
         } => {
             let config = folder.config();
-            let net = Rnn2d::from_params(
+            let net = Network::from_params(
                 config.network.in_f64(),
                 config.lattice.size,
                 (*params).clone(),

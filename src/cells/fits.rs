@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::CellsPlan;
 use crate::analysis::RunFolder;
 use crate::distance::{log_probs_of, log_probs_of_all, ModeDistance};
-use crate::nn::Rnn2dConfig;
+use crate::nn::NetworkConfig;
 use crate::physics::{Lattice, NewmanMoore, QuantumStateCache};
 use crate::represent::{fidelity, forward_kl, represent, ExactTarget, TargetKind};
 use crate::study::StudyError;
@@ -208,9 +208,9 @@ fn fit_one(
 ) -> Result<FitRecord, StudyError> {
     let target = ExactTarget::new(&job.model, target_kind(job.target, job.x), states)
         .map_err(|e| StudyError::io(&job.path, e))?;
-    let network = Rnn2dConfig {
+    let network = NetworkConfig {
         hidden: job.hidden,
-        ..Rnn2dConfig::default()
+        ..NetworkConfig::default()
     };
     let mut net = network.init(job.size, &mut rand::rngs::StdRng::seed_from_u64(job.seed));
     let clock = std::time::Instant::now();

@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::CliError;
 use crate::anneal::{AnnealKind, Control, Objective, Observer, ObserverError, Outcome, StepView};
-use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_npz, tensor_shapes, Autoregressive, Params, Rnn2d, Rnn2dWorkspace};
+use crate::nn::{load_npz, tensor_shapes, Autoregressive, Network, NetworkWorkspace, Params};
 use crate::physics::{parse_configuration, Lattice, NewmanMoore};
 use crate::run::{run_blocking, RunConfig, RunLayout, PRESETS};
 
@@ -255,7 +254,7 @@ pub fn presets(out: &mut dyn Write) -> Result<(), CliError> {
 }
 
 /// The network of a checkpoint, from its run's `config.toml`.
-pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
+pub fn load_checkpoint(path: &Path) -> Result<(Network, NewmanMoore), CliError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let in_checkpoints = folder
         .file_name()
@@ -294,14 +293,14 @@ pub fn load_checkpoint(path: &Path) -> Result<(Rnn2d, NewmanMoore), CliError> {
     let lattice = Lattice::new(config.lattice.size)?;
     let model = NewmanMoore::new(lattice, config.lattice.coupling)?;
     let template = config.network.in_f64();
-    let layout = Params::zeros(tensor_specs(template.hidden));
+    let layout = Params::zeros(template.tensor_specs(lattice.size()));
     let params = load_npz(path, &layout).map_err(|e| {
         let shapes = tensor_shapes(path)
             .map(|s| format!(" (file holds {s:?})"))
             .unwrap_or_default();
         CliError::Usage(format!("{e}{shapes}"))
     })?;
-    let net = Rnn2d::from_params(template, lattice.size(), params)?;
+    let net = Network::from_params(template, lattice.size(), params)?;
     Ok((net, model))
 }
 
@@ -340,7 +339,7 @@ pub fn eval(args: EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
         })?;
         bits.row_mut(i).assign(&config);
     }
-    let mut ws = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut ws = vec![NetworkWorkspace::default(), NetworkWorkspace::default()];
     let mut log_p = Array1::zeros(lines.len());
     net.log_prob(bits.view(), log_p.view_mut(), &mut ws[0]);
     let energies = model.energies(bits.view());

@@ -129,7 +129,7 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
 /// natural gradient's step at L = 4 and 5.
 fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
     use crate::anneal::{AnnealConfig, AnnealKind, Estimator, Objective, ScheduleShape};
-    use crate::nn::{Autoregressive, Precision, Rnn2dConfig};
+    use crate::nn::{Autoregressive, NetworkConfig, Precision};
     writeln!(
         out,
         "case\tsteps_per_second\tms_per_step\tbest_ms_per_step\tsteps"
@@ -180,9 +180,9 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
         let mut annealer = crate::anneal::Annealer::new(
             Lattice::new(l)?,
             1.0,
-            Rnn2dConfig {
+            NetworkConfig {
                 precision,
-                ..Rnn2dConfig::default()
+                ..NetworkConfig::default()
             },
             &config,
             0,
@@ -205,7 +205,7 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
     let lattice = Lattice::new(5)?;
     let model = NewmanMoore::new(lattice, 1.0)?;
     let mut rng = StdRng::seed_from_u64(1);
-    let net = Rnn2dConfig::default().init(5, &mut rng);
+    let net = NetworkConfig::default().init(5, &mut rng);
     let threads = rayon::current_num_threads().max(1);
     let mut workspaces: Vec<_> = (0..threads).map(|_| Default::default()).collect();
     let mut local = ndarray::Array1::zeros(100);

@@ -23,7 +23,7 @@ use crate::anneal::{distinct_rows, Objective};
 use crate::landscape::{
     compute_surface, random_directions, BiasDirection, DirectionKind, SurfaceSpec,
 };
-use crate::nn::{Autoregressive, Rnn2d, Rnn2dConfig};
+use crate::nn::{Autoregressive, Network, NetworkConfig};
 use crate::physics::{Lattice, NewmanMoore};
 
 /// FLOPs of sampling: `prefixes[s]` distinct prefixes run site s.
@@ -67,13 +67,13 @@ fn dgemm_rate() -> f64 {
 }
 
 /// A network whose samples repeat, as a trained one's do: the initial weights times 6.
-fn peaked(net: &Rnn2d, size: usize) -> Result<Rnn2d, CliError> {
+fn peaked(net: &Network, size: usize) -> Result<Network, CliError> {
     let flat = net.params().flat().mapv(|x| 6.0 * x);
     let params = net
         .params()
         .with_flat(flat)
         .map_err(|e| CliError::Runtime(anyhow::anyhow!("{e}")))?;
-    Rnn2d::from_params(Rnn2dConfig::default(), size, params)
+    Network::from_params(NetworkConfig::default(), size, params)
         .map_err(|e| CliError::Runtime(anyhow::anyhow!("{e}")))
 }
 
@@ -100,7 +100,7 @@ pub fn landscape_suite(out: &mut dyn Write) -> Result<(), CliError> {
         let lattice = Lattice::new(l)?;
         let model = NewmanMoore::new(lattice, 1.0)?;
         let mut rng = StdRng::seed_from_u64(2);
-        let mut net = Rnn2dConfig::default().init(l, &mut rng);
+        let mut net = NetworkConfig::default().init(l, &mut rng);
         if peak {
             net = peaked(&net, l)?;
         }

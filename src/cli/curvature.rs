@@ -13,8 +13,7 @@ use crate::curvature::{
     adam_threshold, hessian_at, loss_scale, measure, save_report, CurvatureEstimator,
     CurvatureSettings, Preconditioner,
 };
-use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_optimiser, OptimizerConfig, Params, Rnn2d};
+use crate::nn::{load_optimiser, Autoregressive, Network, OptimizerConfig};
 use crate::physics::NewmanMoore;
 
 /// The estimator on the command line.
@@ -73,7 +72,7 @@ fn bad(message: impl Into<String>) -> CliError {
 }
 
 struct Target {
-    net: Rnn2d,
+    net: Network,
     model: NewmanMoore,
     x: f64,
     objective: Objective,
@@ -189,7 +188,7 @@ pub fn curvature(args: CurvatureArgs, out: &mut dyn Write) -> Result<(), CliErro
     };
     let objective = t.objective;
     let hessian = hessian_at(&t.net, &t.model, objective, &settings)?;
-    let layout = Params::zeros(tensor_specs(t.net.hidden()));
+    let layout = t.net.params().zeros_like();
     let adam = load_optimiser(&t.checkpoint, &layout, t.adam)?;
     let preconditioner = adam.as_ref().and_then(Preconditioner::from_adam);
     if preconditioner.is_none() {

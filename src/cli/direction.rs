@@ -10,8 +10,7 @@ use super::curvature::CurvatureEstimatorArg;
 use super::snapshot_args::{SnapshotArgs, SnapshotTarget};
 use super::CliError;
 use crate::curvature::{update_direction, CurvatureEstimator, DirectionMethod};
-use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_optimiser, save_npz, Autoregressive, Params};
+use crate::nn::{load_optimiser, save_npz, Autoregressive};
 
 /// The update whose direction is written.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -84,7 +83,7 @@ pub fn direction(args: DirectionArgs, out: &mut dyn Write) -> Result<(), CliErro
     };
     let optimiser = match args.method {
         MethodArg::Adam => {
-            let layout = Params::zeros(tensor_specs(net.hidden()));
+            let layout = net.params().zeros_like();
             load_optimiser(&checkpoint, &layout, optimiser_config)?
         }
         _ => None,

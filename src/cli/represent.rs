@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::CliError;
-use crate::nn::{save_npz, Rnn2dConfig};
+use crate::nn::{save_npz, Cell, NetworkConfig};
 use crate::physics::{GroundEnergyCache, Lattice, NewmanMoore, QuantumStateCache};
 use crate::represent::{
     represent, ExactTarget, FitOutcome, FitSettings, RepresentError, RepresentOptimizer, TargetKind,
@@ -36,10 +36,14 @@ pub enum CellArg {
     Made,
 }
 
-/// A fresh or loaded network of either cell.
-enum FitNetwork {
-    Rnn2d(crate::nn::Rnn2d),
-    Made(crate::nn::Made),
+impl CellArg {
+    /// The library's cell.
+    pub fn cell(self) -> Cell {
+        match self {
+            Self::Rnn2d => Cell::Rnn2d,
+            Self::Made => Cell::Made,
+        }
+    }
 }
 
 /// The optimiser of the fit.
@@ -73,9 +77,9 @@ pub struct RepresentArgs {
     /// Seed of the fresh network's initialisation.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// The fresh network's cell (a run's network, --from and --from-run, is a 2D RNN).
-    #[arg(long, value_enum, default_value = "rnn2d")]
-    pub cell: CellArg,
+    /// The fresh network's cell (with --from and --from-run, the run's own).
+    #[arg(long, value_enum)]
+    pub cell: Option<CellArg>,
     /// Hidden units of the fresh network (default 40 for rnn2d; for made the width whose
     /// parameter count is nearest the 2D RNN's 3,482).
     #[arg(long)]
@@ -165,9 +169,9 @@ impl From<RepresentError> for CliError {
 
 /// Run `annealscape represent`.
 pub fn represent_command(args: RepresentArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    if args.cell != CellArg::Rnn2d && (args.from.is_some() || args.from_run.is_some()) {
+    if args.cell.is_some() && (args.from.is_some() || args.from_run.is_some()) {
         return Err(CliError::Usage(
-            "--cell: a run's network is a 2D RNN; leave --cell out with --from or --from-run"
+            "--cell: a run's network has the run's cell (network.cell); leave --cell out with --from or --from-run"
                 .into(),
         ));
     }
@@ -197,7 +201,7 @@ pub fn represent_command(args: RepresentArgs, out: &mut dyn Write) -> Result<(),
                 folder.config().anneal.kind.symbol(),
                 trajectory.x[point]
             );
-            let net = FitNetwork::Rnn2d(folder.trajectory_network(point)?);
+            let net = folder.trajectory_network(point)?;
             (net, model, start)
         }
         (Some(path), _) => {
@@ -209,7 +213,7 @@ pub fn represent_command(args: RepresentArgs, out: &mut dyn Write) -> Result<(),
                     model.lattice().size()
                 )));
             }
-            (FitNetwork::Rnn2d(net), model, path.display().to_string())
+            (net, model, path.display().to_string())
         }
         (None, None) => {
             let l = args.l.ok_or_else(|| {
@@ -224,7 +228,8 @@ pub fn represent_command(args: RepresentArgs, out: &mut dyn Write) -> Result<(),
                 .into());
             }
             let n = model.lattice().sites();
-            let hidden = args.hidden.unwrap_or(match args.cell {
+            let cell = args.cell.unwrap_or(CellArg::Rnn2d);
+            let hidden = args.hidden.unwrap_or(match cell {
                 CellArg::Rnn2d => 40,
                 // 2NH + H + N nearest 3,482.
                 CellArg::Made => {
@@ -237,16 +242,12 @@ pub fn represent_command(args: RepresentArgs, out: &mut dyn Write) -> Result<(),
                 )));
             }
             let mut rng = rand::rngs::StdRng::seed_from_u64(args.seed);
-            let net = match args.cell {
-                CellArg::Rnn2d => FitNetwork::Rnn2d(
-                    Rnn2dConfig {
-                        hidden,
-                        ..Rnn2dConfig::default()
-                    }
-                    .init(l, &mut rng),
-                ),
-                CellArg::Made => FitNetwork::Made(crate::nn::Made::init(l, hidden, &mut rng)),
-            };
+            let net = NetworkConfig {
+                cell: cell.cell(),
+                hidden,
+                ..NetworkConfig::default()
+            }
+            .init(l, &mut rng);
             (net, model, format!("init-seed-{}", args.seed))
         }
     };
@@ -301,10 +302,9 @@ pub fn represent_command(args: RepresentArgs, out: &mut dyn Write) -> Result<(),
             ControlFlow::Continue(())
         }
     };
-    let (outcome, cell) = match net {
-        FitNetwork::Rnn2d(mut net) => (represent(&mut net, &target, &settings, observe)?, "rnn2d"),
-        FitNetwork::Made(mut net) => (represent(&mut net, &target, &settings, observe)?, "made"),
-    };
+    let cell = net.cell().name();
+    let mut net = net;
+    let outcome = represent(&mut net, &target, &settings, observe)?;
     let summary = RepresentSummary {
         target: kind.name().into(),
         x: kind.x(),

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use super::CliError;
 use crate::analysis::RunFolder;
 use crate::anneal::{AnnealKind, Objective};
-use crate::nn::rnn2d::tensor_specs;
-use crate::nn::{load_npz, tensor_shapes, Params, Rnn2d, Rnn2dConfig};
+use crate::nn::{load_npz, tensor_shapes, Cell, Network, NetworkConfig, Params};
 use crate::physics::{Lattice, NewmanMoore};
 use crate::run::{checkpoint_path, RunConfig};
 
@@ -51,7 +50,7 @@ pub struct SnapshotArgs {
 /// The network a diagnostic command measures, with what it was trained on.
 pub struct SnapshotTarget {
     /// The network.
-    pub net: Rnn2d,
+    pub net: Network,
     /// The model it was trained on.
     pub model: NewmanMoore,
     /// Quantum or thermal.
@@ -129,23 +128,22 @@ impl SnapshotArgs {
     }
 }
 
-/// The 2D RNN stored in a bare checkpoint, its hidden size read from the tensor `rnn2d/b`.
-pub fn network_of_checkpoint(path: &Path, l: usize) -> Result<Rnn2d, CliError> {
+/// The network stored in a bare checkpoint: its cell and hidden width read from the bias
+/// tensor's name and length (`rnn2d/b`, `made/b`); the activation is the default (elu), as a
+/// bare checkpoint does not record it.
+pub fn network_of_checkpoint(path: &Path, l: usize) -> Result<Network, CliError> {
     let shapes = tensor_shapes(path)?;
-    let hidden = shapes
-        .iter()
-        .find(|(name, _)| name == "rnn2d/b")
-        .and_then(|(_, shape)| shape.first().copied())
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "{} has no tensor rnn2d/b: not a 2D RNN checkpoint",
-                path.display()
-            ))
-        })?;
-    let params = load_npz(path, &Params::zeros(tensor_specs(hidden)))?;
-    let config = Rnn2dConfig {
+    let (cell, hidden) = Cell::of_tensors(&shapes).ok_or_else(|| {
+        CliError::Usage(format!(
+            "{} has neither rnn2d/b nor made/b: not a network checkpoint",
+            path.display()
+        ))
+    })?;
+    let config = NetworkConfig {
+        cell,
         hidden,
-        ..Rnn2dConfig::default()
+        ..NetworkConfig::default()
     };
-    Rnn2d::from_params(config, l, params).map_err(CliError::from)
+    let params = load_npz(path, &Params::zeros(config.tensor_specs(l)))?;
+    Network::from_params(config, l, params).map_err(CliError::from)
 }

@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use super::sharpness::Preconditioner;
 use super::{CurvatureError, CurvatureEstimator, MAX_EXACT_SITES};
 use crate::anneal::Objective;
-use crate::nn::{sample_space_step, Autoregressive, Optimizer, Rnn2d, Rnn2dWorkspace};
+use crate::nn::{sample_space_step, Autoregressive, Network, NetworkWorkspace, Optimizer};
 use crate::physics::NewmanMoore;
 
 /// Largest N the natural direction enumerates (the exact natural gradient's limit).
@@ -63,7 +63,7 @@ struct Rows {
 }
 
 fn rows(
-    net: &Rnn2d,
+    net: &Network,
     model: &NewmanMoore,
     objective: Objective,
     estimator: CurvatureEstimator,
@@ -87,7 +87,7 @@ fn rows(
     let energies = model.energies(bits.view());
     let mut log_p = Array1::zeros(rows);
     let mut local = Array1::zeros(rows);
-    let mut workspaces = vec![Rnn2dWorkspace::default(), Rnn2dWorkspace::default()];
+    let mut workspaces = vec![NetworkWorkspace::default(), NetworkWorkspace::default()];
     for start in (0..rows).step_by(CHUNK) {
         let range = start..(start + CHUNK).min(rows);
         let chunk = bits.slice(s![range.clone(), ..]);
@@ -117,7 +117,7 @@ fn rows(
 }
 
 /// ∇O of the per-spin objective: Σ_s w_s (O_s − Ō) ∇log p_s / N.
-fn gradient(net: &Rnn2d, r: &Rows, sites: usize) -> Array1<f64> {
+fn gradient(net: &Network, r: &Rows, sites: usize) -> Array1<f64> {
     let mean = r.weights.dot(&r.local);
     let c: Array1<f64> = r
         .weights
@@ -126,7 +126,7 @@ fn gradient(net: &Rnn2d, r: &Rows, sites: usize) -> Array1<f64> {
         .map(|(w, o)| w * (o - mean) / sites as f64)
         .collect();
     let mut grad = net.params().zeros_like();
-    let mut ws = Rnn2dWorkspace::default();
+    let mut ws = NetworkWorkspace::default();
     for start in (0..r.bits.nrows()).step_by(CHUNK) {
         let range = start..(start + CHUNK).min(r.bits.nrows());
         net.accumulate_grad(
@@ -142,7 +142,7 @@ fn gradient(net: &Rnn2d, r: &Rows, sites: usize) -> Array1<f64> {
 /// The direction `method` takes from `net` (Adam's needs `optimiser`).
 #[allow(clippy::too_many_arguments)]
 pub fn update_direction(
-    net: &Rnn2d,
+    net: &Network,
     model: &NewmanMoore,
     objective: Objective,
     method: DirectionMethod,
@@ -173,7 +173,11 @@ pub fn update_direction(
         DirectionMethod::Natural { diag_shift } => {
             // Rows √w_s(D_s − D̄) and √w_s(O_s − Ō): D̄ᵀD̄ = S, D̄ᵀε = the total gradient.
             let mut d = Array2::zeros((r.bits.nrows(), net.params().len()));
-            net.log_derivatives(r.bits.view(), d.view_mut(), &mut Rnn2dWorkspace::default());
+            net.log_derivatives(
+                r.bits.view(),
+                d.view_mut(),
+                &mut NetworkWorkspace::default(),
+            );
             let mean_d = r.weights.dot(&d);
             let mean_o = r.weights.dot(&r.local);
             let root = r.weights.mapv(f64::sqrt);

@@ -15,7 +15,7 @@ use super::spectrum::{
 };
 use super::{CurvatureError, MAX_EXACT_SITES};
 use crate::anneal::Objective;
-use crate::nn::{Autoregressive, Rnn2d};
+use crate::nn::{Autoregressive, Network};
 use crate::physics::NewmanMoore;
 
 /// How the Hessian is estimated.
@@ -140,11 +140,11 @@ impl CurvatureReport {
 
 /// The Hessian of `objective` (per spin) at `center`, by `settings.estimator`.
 pub fn hessian_at(
-    center: &Rnn2d,
+    center: &Network,
     model: &NewmanMoore,
     objective: Objective,
     settings: &CurvatureSettings,
-) -> Result<Hessian<Rnn2d>, CurvatureError> {
+) -> Result<Hessian<Network>, CurvatureError> {
     let n = model.lattice().sites();
     let source = match settings.estimator {
         CurvatureEstimator::Exact => {
@@ -167,7 +167,7 @@ pub fn hessian_at(
 
 /// The sampled source on given samples (drawn from `center`).
 pub fn sampled_source(
-    center: &Rnn2d,
+    center: &Network,
     model: &NewmanMoore,
     objective: Objective,
     samples: Array2<u8>,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::Directions;
 use super::LandscapeError;
 use crate::anneal::{mean_var, Objective};
-use crate::nn::{Autoregressive, Rnn2d, Rnn2dWorkspace};
+use crate::nn::{Autoregressive, Network, NetworkWorkspace};
 use crate::physics::NewmanMoore;
 
 /// Largest N for exact enumeration of the objective.
@@ -162,12 +162,12 @@ enum Draws<'a> {
 
 /// The objective per spin and its standard error for the network `net`.
 fn evaluate(
-    net: &Rnn2d,
+    net: &Network,
     model: &NewmanMoore,
     objective: Objective,
     samples: usize,
     draws: Draws<'_>,
-    ws: &mut Rnn2dWorkspace,
+    ws: &mut NetworkWorkspace,
 ) -> (f64, f64) {
     let n = model.lattice().sites();
     let owned;
@@ -201,10 +201,10 @@ fn evaluate(
 
 /// The exact objective per spin by enumerating every configuration (N ≤ 16).
 pub fn exact_value(
-    net: &Rnn2d,
+    net: &Network,
     model: &NewmanMoore,
     objective: Objective,
-    ws: &mut Rnn2dWorkspace,
+    ws: &mut NetworkWorkspace,
 ) -> f64 {
     let n = model.lattice().sites();
     let all = crate::physics::all_configurations(n);
@@ -238,7 +238,7 @@ pub fn exact_value(
 /// Compute the surface around `center` (whose weights are θ*), calling `on_row(j, values,
 /// stderr)` as each β row completes; `None` if `cancel` was set (checked between rows).
 pub fn compute_surface(
-    center: &Rnn2d,
+    center: &Network,
     model: &NewmanMoore,
     objective: Objective,
     directions: &Directions,
@@ -269,7 +269,7 @@ pub fn compute_surface(
             .expect("linspace is contiguous")
             .par_iter()
             .enumerate()
-            .map_init(Rnn2dWorkspace::default, |ws, (i, &a)| {
+            .map_init(NetworkWorkspace::default, |ws, (i, &a)| {
                 let mut net = center.clone();
                 let params = net.params_mut();
                 params.axpy(a, &directions.delta);

@@ -4,7 +4,7 @@
 //! With x_i = 2e_i − 1 and hidden unit k given a degree m(k) ∈ {1, …, N − 1} (cyclically,
 //! k mod (N − 1) + 1):
 //!
-//! - a_k = b_k + Σ_{i < m(k)} x_i W1[i, k], h = tanh(a);
+//! - a_k = b_k + Σ_{i < m(k)} x_i W1[i, k], h = act(a) (`network.activation`: elu or tanh);
 //! - ℓ_s = c_s + Σ_{k : m(k) ≤ s} h_k W2[k, s], p(e_s = 1 | e_<s) = σ(ℓ_s).
 //!
 //! Site s sees unit k only when m(k) ≤ s, and unit k sees only inputs i < m(k) ≤ s, so ℓ_s
@@ -12,13 +12,14 @@
 //! site. Masked weights are stored (the tensors are dense, `made/W1` N × H, `made/b` H,
 //! `made/W2` H × N, `made/c` N) but never used, and their gradient is zero.
 //!
-//! Sampling reuses the prefix: a is accumulated input by input and each unit's tanh is taken
+//! Sampling reuses the prefix: a is accumulated input by input and each unit's act is taken
 //! once, when its last input is known. A flipped site i changes only the units that see it, by
 //! −2x_i W1[i, ·], and only the conditionals after i.
 
 use ndarray::{s, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rand::{Rng, RngExt};
 
+use super::rnn2d::Activation;
 use super::{Autoregressive, LayoutError, Params, TensorSpec};
 
 /// Index of `made/W1` (N × H).
@@ -50,6 +51,7 @@ pub fn made_parameter_count(sites: usize, hidden: usize) -> usize {
 pub struct Made {
     size: usize,
     hidden: usize,
+    activation: Activation,
     params: Params,
     /// m(k) of each hidden unit.
     degrees: Vec<usize>,
@@ -64,13 +66,26 @@ fn log_sigmoid(z: f64) -> f64 {
     }
 }
 
+fn elu(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        x.exp_m1()
+    }
+}
+
 fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
 impl Made {
     /// A MADE with Glorot-uniform weights (b and c zero).
-    pub fn init<R: Rng + ?Sized>(size: usize, hidden: usize, rng: &mut R) -> Self {
+    pub fn init<R: Rng + ?Sized>(
+        size: usize,
+        hidden: usize,
+        activation: Activation,
+        rng: &mut R,
+    ) -> Self {
         let n = size * size;
         let mut params = Params::zeros(made_tensor_specs(n, hidden));
         let limit = (6.0 / (n + hidden) as f64).sqrt();
@@ -79,19 +94,29 @@ impl Made {
                 *x = limit * (2.0 * rng.random::<f64>() - 1.0);
             }
         }
-        Self::from_params(size, hidden, params).expect("layout built from the same sizes")
+        Self::from_params(size, hidden, activation, params)
+            .expect("layout built from the same sizes")
     }
 
     /// A MADE with the given parameters, refused if their layout does not match.
-    pub fn from_params(size: usize, hidden: usize, params: Params) -> Result<Self, LayoutError> {
+    pub fn from_params(
+        size: usize,
+        hidden: usize,
+        activation: Activation,
+        params: Params,
+    ) -> Result<Self, LayoutError> {
         let n = size * size;
         if params.specs() != made_tensor_specs(n, hidden).as_slice() || n < 2 {
-            return Err(LayoutError::Network { hidden });
+            return Err(LayoutError::Network {
+                cell: "made",
+                hidden,
+            });
         }
         let degrees = (0..hidden).map(|k| k % (n - 1) + 1).collect();
         Ok(Self {
             size,
             hidden,
+            activation,
             params,
             degrees,
         })
@@ -133,7 +158,15 @@ impl Made {
         bits.mapv(|b| 2.0 * f64::from(b) - 1.0)
     }
 
-    /// Hidden states and logits of every row: h = tanh(x W1 + b), ℓ = h W2 + c.
+    /// act(a) in place.
+    fn activate(&self, a: &mut Array2<f64>) {
+        match self.activation {
+            Activation::Tanh => a.mapv_inplace(f64::tanh),
+            Activation::Elu => a.mapv_inplace(elu),
+        }
+    }
+
+    /// Hidden states and logits of every row: h = act(x W1 + b), ℓ = h W2 + c.
     fn forward(
         &self,
         x: &Array2<f64>,
@@ -142,7 +175,7 @@ impl Made {
     ) -> (Array2<f64>, Array2<f64>) {
         let mut h = x.dot(w1);
         h += &self.params.vector(B);
-        h.mapv_inplace(f64::tanh);
+        self.activate(&mut h);
         let mut logits = h.dot(w2);
         logits += &self.params.vector(C);
         (h, logits)
@@ -202,7 +235,10 @@ impl Autoregressive for Made {
         for s in 0..n {
             for &k in &by_degree[s] {
                 for r in 0..rows {
-                    h[[r, k]] = a[[r, k]].tanh();
+                    h[[r, k]] = match self.activation {
+                        Activation::Tanh => a[[r, k]].tanh(),
+                        Activation::Elu => elu(a[[r, k]]),
+                    };
                 }
             }
             let logits = h.dot(&w2.column(s));
@@ -234,7 +270,8 @@ impl Autoregressive for Made {
         let (w1, w2) = (self.masked_w1(), self.masked_w2());
         let mut a = x.dot(&w1);
         a += &self.params.vector(B);
-        let mut h = a.mapv(f64::tanh);
+        let mut h = a.clone();
+        self.activate(&mut h);
         let mut logits = h.dot(&w2);
         logits += &self.params.vector(C);
         Self::log_p_of(bits, &logits, log_p.view_mut());
@@ -251,7 +288,7 @@ impl Autoregressive for Made {
                 row.scaled_add(-2.0 * xi, &w1.row(i));
             }
             h.assign(&moved);
-            h.mapv_inplace(f64::tanh);
+            self.activate(&mut h);
             let later = h.dot(&w2.slice(s![.., i + 1..]));
             for r in 0..bits.nrows() {
                 let before: f64 = terms.row(r).slice(s![..i]).sum();
@@ -285,7 +322,8 @@ impl Autoregressive for Made {
         let dw2 = h.t().dot(&dl);
         let dc = dl.sum_axis(Axis(0));
         let mut da = dl.dot(&w2.t());
-        da.zip_mut_with(&h, |d, &hv| *d *= 1.0 - hv * hv);
+        let act = self.activation;
+        da.zip_mut_with(&h, |d, &hv| *d *= act.derivative_from_output(hv));
         let dw1 = x.t().dot(&da);
         let db = da.sum_axis(Axis(0));
         // Masked entries get no gradient: their weights are never used.

@@ -19,8 +19,10 @@ pub enum LayoutError {
         expected: usize,
     },
     /// Tensors named or shaped for another network.
-    #[error("parameters do not match a 2D RNN with {hidden} hidden units")]
+    #[error("parameters do not match a {cell} network with {hidden} hidden units")]
     Network {
+        /// The cell expected (`network.cell`).
+        cell: &'static str,
         /// The hidden width expected.
         hidden: usize,
     },

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::config_error::locate;
 use super::ConfigError;
 use crate::anneal::{AnnealConfig, FieldError, GradientSource, MAX_EXACT_GRADIENT_SITES};
-use crate::nn::Rnn2dConfig;
+use crate::nn::NetworkConfig;
 use crate::physics::Lattice;
 
 /// Largest lattice a network run accepts (N = 4096 sites).
@@ -89,7 +89,7 @@ pub struct RunConfig {
     pub lattice: LatticeConfig,
     /// The network.
     #[serde(default)]
-    pub network: Rnn2dConfig,
+    pub network: NetworkConfig,
     /// The schedule, objective and optimiser.
     pub anneal: AnnealConfig,
     /// Run-folder and live-view settings.
@@ -266,6 +266,9 @@ impl RunConfig {
             )
             .into());
         }
+        if let Some(why) = self.network.unsupported() {
+            return Err(FieldError::new("network.precision", why).into());
+        }
         if !self.network.symmetry.is_none()
             && crate::nn::code_symmetry::CodeWords::of_lattice(size).is_none()
         {
@@ -406,6 +409,21 @@ mod tests {
             let err = base.with_overrides(&[set.into()]).unwrap_err().to_string();
             assert!(err.contains(needle), "{set}: {err}");
         }
+        let err = base
+            .with_overrides(&["network.cell=made".into(), "network.precision=f32".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("network.precision") && err.contains("rnn2d"),
+            "{err}"
+        );
+        let err = base
+            .with_overrides(&["network.cell=lstm".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lstm"), "{err}");
+        let made = base.with_overrides(&["network.cell=made".into()]).unwrap();
+        assert_eq!(made.network.cell, crate::nn::Cell::Made);
         let err = RunConfig::preset("nope").unwrap_err().to_string();
         assert!(err.contains("quick"), "{err}");
         let err = base

@@ -8,7 +8,7 @@ use thiserror::Error;
 use super::config::{LatticeConfig, OutputConfig, RunConfig};
 use super::DiagnosticsConfig;
 use crate::anneal::{AnnealConfig, OptimizerSettings};
-use crate::nn::{OptimizerKind, Rnn2dConfig};
+use crate::nn::{NetworkConfig, OptimizerKind};
 
 /// A file whose learning rate cannot be told.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -68,7 +68,7 @@ pub(super) struct RunConfigFile {
     seed: u64,
     lattice: LatticeConfig,
     #[serde(default)]
-    network: Rnn2dConfig,
+    network: NetworkConfig,
     /// `anneal.learning_rate` absent reads as NaN here, resolved from `[optimizer]`.
     anneal: AnnealConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]

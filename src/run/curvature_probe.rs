@@ -18,7 +18,7 @@ use crate::curvature::{
     CurvatureEstimator, CurvatureSettings, Differencing, Hessian, Operator, Preconditioner,
     WarmStart, MAX_EXACT_SITES,
 };
-use crate::nn::{Params, Rnn2d};
+use crate::nn::{Network, Params};
 use crate::physics::{Lattice, NewmanMoore};
 
 /// Name of the table in a run folder.
@@ -109,7 +109,7 @@ impl CurvatureProbe {
     /// The row for the step `view` reports.
     pub fn measure(&mut self, view: &StepView<'_>) -> Result<CurvatureRow, CurvatureError> {
         let m = view.metrics;
-        let net = Rnn2d::from_params(
+        let net = Network::from_params(
             self.config.network.in_f64(),
             self.config.lattice.size,
             view.params.clone(),
@@ -178,7 +178,7 @@ impl CurvatureProbe {
 /// after the step (the probe's point), with one more Hessian-vector product: Δ₂ = ½ΔθᵀHΔθ and
 /// Δ₁ = ∇L(θ)ᵀΔθ − ΔθᵀHΔθ, the gradient carried back along the step (exact for a quadratic).
 /// `None` for a step that did not move.
-fn step_model(hessian: &Hessian<Rnn2d>, update: &Params, loss_scale: f64) -> Option<(f64, f64)> {
+fn step_model(hessian: &Hessian<Network>, update: &Params, loss_scale: f64) -> Option<(f64, f64)> {
     let delta = update.to_flat();
     if !delta.iter().any(|d| *d != 0.0) {
         return None;
@@ -248,7 +248,7 @@ mod tests {
     use super::*;
     use crate::anneal::Objective;
     use crate::curvature::{ExactObjective, Source};
-    use crate::nn::{Autoregressive, Rnn2dConfig};
+    use crate::nn::{Autoregressive, NetworkConfig};
     use rand::{RngExt, SeedableRng};
 
     /// Δ₁ and Δ₂ against differences of the exact objective's value along Δθ around where the
@@ -258,7 +258,7 @@ mod tests {
         let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
         let objective = Objective::quantum(0.7);
         let mut rng = rand::rngs::StdRng::seed_from_u64(5);
-        let before = Rnn2dConfig {
+        let before = NetworkConfig {
             hidden: 6,
             ..Default::default()
         }

@@ -59,7 +59,6 @@ use crate::anneal::{
     AnnealState, Annealer, Control, CurvatureRow, DistanceRow, FinalSummary, Observer,
     ObserverError, Outcome, SnapshotView, StepView,
 };
-use crate::nn::rnn2d::tensor_specs;
 use crate::nn::Params;
 use crate::physics::Lattice;
 
@@ -301,7 +300,7 @@ pub(crate) fn resume_claimed_for(
             ),
         ));
     }
-    let layout = Params::zeros(tensor_specs(config.network.hidden));
+    let layout = Params::zeros(config.network.tensor_specs(config.lattice.size));
     let point = load_resume(&path, &layout)?;
     match &point.config {
         Some(stored) => check_unedited(dir, stored, &config)?,

@@ -3,7 +3,6 @@
 
 use super::{RunConfig, RunError};
 use crate::anneal::{AnnealKind, EVALUATION_CHUNK};
-use crate::nn::rnn2d::tensor_specs;
 
 /// Most memory the kept trajectory may take (its file is the same size).
 pub const MAX_TRAJECTORY_BYTES: usize = 1 << 30;
@@ -16,10 +15,7 @@ pub fn run_memory_bytes(config: &RunConfig) -> f64 {
     let h = config.network.hidden as f64;
     let m = config.anneal.samples as f64;
     let batch = m / config.anneal.minibatches.max(1) as f64;
-    let p = tensor_specs(config.network.hidden)
-        .iter()
-        .map(|s| s.len())
-        .sum::<usize>() as f64;
+    let p = config.network.parameter_count(config.lattice.size) as f64;
     let sampling = 8.0 * n * m * (2.0 * h + 1.0);
     let flips = match config.anneal.kind {
         // The flip pass keeps, per row, the N flipped rows' log p and one column of states.
@@ -62,10 +58,7 @@ fn gb(bytes: f64) -> String {
 /// Refuse a configuration whose run would not fit: the trajectory above
 /// [`MAX_TRAJECTORY_BYTES`], or the whole above 80 % of the machine's memory.
 pub fn check_resources(config: &RunConfig) -> Result<(), RunError> {
-    let p: usize = tensor_specs(config.network.hidden)
-        .iter()
-        .map(|s| s.len())
-        .sum();
+    let p = config.network.parameter_count(config.lattice.size);
     let trajectory = p
         .saturating_mul(8)
         .saturating_mul(config.output.trajectory_points);

@@ -8,7 +8,7 @@ use super::{invalid, labelled};
 use crate::anneal::{AnnealKind, Estimator, GradientSource, ScheduleShape};
 use crate::app::command::AppCommand;
 use crate::app::state::AppState;
-use crate::nn::{OptimizerKind, Precision, Symmetry};
+use crate::nn::{Cell, OptimizerKind, Precision, Symmetry};
 use crate::run::{MAX_RUN_SIZE, PRESETS};
 
 /// Draw the run panel.
@@ -129,9 +129,24 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
             ui.end_row();
             mark(ui, &error, "anneal.train_steps");
             schedule_rows(ui, c, &error);
+            let label = ui.label("Cell");
+            egui::ComboBox::from_id_salt("cell")
+                .selected_text(c.network.cell.name())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut c.network.cell, Cell::Rnn2d, "rnn2d")
+                        .on_hover_text("The paper's 2D vanilla RNN");
+                    ui.selectable_value(&mut c.network.cell, Cell::Made, "made").on_hover_text(
+                        "A masked dense network (MADE), one hidden layer; 183 units at L = 3 and \
+                         105 at L = 4 match the 2D RNN's 3,482 parameters",
+                    );
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            mark(ui, &error, "network.cell");
             labelled(
                 ui,
-                "Hidden units n_h",
+                "Hidden units",
                 DragValue::new(&mut c.network.hidden),
             );
             ui.end_row();

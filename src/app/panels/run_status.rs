@@ -90,9 +90,11 @@ pub(super) fn progress(ui: &mut Ui, state: &AppState) {
         }
         ui.label(
             RichText::new(format!(
-                "{} L = {}, {} η = {}, {} estimator, {} gradient, {}{regularised}",
+                "{} L = {}, {} × {}, {} η = {}, {} estimator, {} gradient, {}{regularised}",
                 format!("{:?}", c.anneal.kind).to_lowercase(),
                 c.lattice.size,
+                c.network.cell.name(),
+                c.network.hidden,
                 c.anneal.optimizer.kind.name(),
                 c.anneal.learning_rate,
                 format!("{:?}", c.anneal.estimator).to_lowercase(),

@@ -25,10 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use real::Real;
 pub use simd::use_avx2;
 
-use std::sync::Arc;
-
-use super::code_symmetry::CodeWords;
-use super::{LayoutError, Params, TensorSpec};
+use super::{LayoutError, NetworkConfig, Params, TensorSpec};
 pub use prepared::Rnn2dWorkspace;
 
 /// Index of `rnn2d/U_left` in the parameter list.
@@ -90,56 +87,6 @@ impl Precision {
     }
 }
 
-/// Whether the network's distribution is averaged over the ground-state code (SPEC §8.2,
-/// `network.symmetry`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Symmetry {
-    /// The plain network (the paper's).
-    #[default]
-    None,
-    /// p_sym(e) = 2^{−k} Σ_c p(e ⊕ c) in training and everywhere else.
-    Code,
-    /// The plain network is trained; what the run reports of it (the final sample, the exact
-    /// distances and ground-state modes) is of p_sym.
-    CodeAfter,
-}
-
-impl Symmetry {
-    /// Whether this is the default (left out of a written config).
-    pub fn is_none(&self) -> bool {
-        *self == Self::None
-    }
-}
-
-/// Plain-data description of a 2D RNN; [`Rnn2dConfig::init`] builds the network.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rnn2dConfig {
-    /// Hidden units n_h (paper: 40).
-    pub hidden: usize,
-    /// Nonlinearity (paper: elu).
-    #[serde(default)]
-    pub activation: Activation,
-    /// Float type of the passes (default f64).
-    #[serde(default, skip_serializing_if = "Precision::is_f64")]
-    pub precision: Precision,
-    /// Averaging over the ground-state code (default none).
-    #[serde(default, skip_serializing_if = "Symmetry::is_none")]
-    pub symmetry: Symmetry,
-}
-
-impl Default for Rnn2dConfig {
-    fn default() -> Self {
-        Self {
-            hidden: 40,
-            activation: Activation::Elu,
-            precision: Precision::F64,
-            symmetry: Symmetry::None,
-        }
-    }
-}
-
 /// The parameter layout of a 2D RNN with `hidden` units, names as in DESIGN.md.
 pub fn tensor_specs(hidden: usize) -> Vec<TensorSpec> {
     vec![
@@ -151,102 +98,54 @@ pub fn tensor_specs(hidden: usize) -> Vec<TensorSpec> {
     ]
 }
 
-impl Rnn2dConfig {
-    /// The same network in f64: what every diagnostic (distances, curvature, landscapes,
-    /// `eval`) evaluates with, whatever precision the run trained in.
-    pub fn in_f64(self) -> Self {
-        Self {
-            precision: Precision::F64,
-            ..self
+/// A 2D RNN for an L × L lattice with Glorot-uniform weights (b uses ±√(3/n_h), c = 0).
+pub(in crate::nn) fn init<R: Rng + ?Sized>(
+    config: NetworkConfig,
+    size: usize,
+    rng: &mut R,
+) -> Rnn2d {
+    let h = config.hidden;
+    let mut params = Params::zeros(tensor_specs(h));
+    let mut fill = |params: &mut Params, i: usize, limit: f64| {
+        for x in params.slice_mut(i) {
+            *x = limit * (2.0 * rng.random::<f64>() - 1.0);
         }
-    }
-
-    /// A network for an L × L lattice with Glorot-uniform weights (b uses ±√(3/n_h), c = 0).
-    pub fn init<R: Rng + ?Sized>(&self, size: usize, rng: &mut R) -> Rnn2d {
-        let h = self.hidden;
-        let mut params = Params::zeros(tensor_specs(h));
-        let mut fill = |params: &mut Params, i: usize, limit: f64| {
-            for x in params.slice_mut(i) {
-                *x = limit * (2.0 * rng.random::<f64>() - 1.0);
-            }
-        };
-        let glorot = |fan_in: usize, fan_out: usize| (6.0 / (fan_in + fan_out) as f64).sqrt();
-        fill(&mut params, U_LEFT, glorot(2 + h, h));
-        fill(&mut params, U_UP, glorot(2 + h, h));
-        fill(&mut params, B, (3.0 / h as f64).sqrt());
-        fill(&mut params, W, glorot(h, 2));
-        Rnn2d::from_params(*self, size, params).expect("layout built from the same config")
-    }
+    };
+    let glorot = |fan_in: usize, fan_out: usize| (6.0 / (fan_in + fan_out) as f64).sqrt();
+    fill(&mut params, U_LEFT, glorot(2 + h, h));
+    fill(&mut params, U_UP, glorot(2 + h, h));
+    fill(&mut params, B, (3.0 / h as f64).sqrt());
+    fill(&mut params, W, glorot(h, 2));
+    Rnn2d::from_params(config, size, params).expect("layout built from the same config")
 }
 
-/// A 2D RNN over an L × L lattice.
+/// A 2D RNN over an L × L lattice: the plain cell (the code symmetry is applied around it by
+/// [`super::Network`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rnn2d {
-    config: Rnn2dConfig,
+    config: NetworkConfig,
     size: usize,
     params: Params,
-    /// The code the distribution is averaged over, when it is (`Symmetry::Code`, or a
-    /// reporting copy of a `CodeAfter` network).
-    code: Option<Arc<CodeWords>>,
 }
 
 impl Rnn2d {
     /// A network with the given parameters, refused if their layout does not match.
     pub fn from_params(
-        config: Rnn2dConfig,
+        config: NetworkConfig,
         size: usize,
         params: Params,
     ) -> Result<Self, LayoutError> {
-        let want = tensor_specs(config.hidden);
-        if params.specs() != want.as_slice() {
+        if params.specs() != tensor_specs(config.hidden).as_slice() {
             return Err(LayoutError::Network {
+                cell: "rnn2d",
                 hidden: config.hidden,
             });
         }
-        let code = match config.symmetry {
-            Symmetry::Code => {
-                Some(CodeWords::of_lattice(size).ok_or(LayoutError::Symmetry { size })?)
-            }
-            Symmetry::None | Symmetry::CodeAfter => None,
-        };
         Ok(Self {
             config,
             size,
             params,
-            code,
         })
-    }
-
-    /// The same weights with the code symmetry applied (what a `code-after` run reports).
-    pub fn symmetrised(&self) -> Result<Self, LayoutError> {
-        Ok(Self {
-            code: Some(
-                CodeWords::of_lattice(self.size)
-                    .ok_or(LayoutError::Symmetry { size: self.size })?,
-            ),
-            ..self.clone()
-        })
-    }
-
-    /// The network whose samples and probabilities a run reports: itself, or for
-    /// `code-after` its symmetrised copy.
-    pub fn reporting(&self) -> std::borrow::Cow<'_, Self> {
-        match (self.config.symmetry, &self.code) {
-            (Symmetry::CodeAfter, None) => self
-                .symmetrised()
-                .map_or(std::borrow::Cow::Borrowed(self), std::borrow::Cow::Owned),
-            _ => std::borrow::Cow::Borrowed(self),
-        }
-    }
-
-    /// The code the distribution is averaged over, if it is.
-    pub fn code(&self) -> Option<&CodeWords> {
-        self.code.as_deref()
-    }
-
-    /// The configuration it was built from.
-    pub fn config(&self) -> Rnn2dConfig {
-        self.config
     }
 
     /// Linear lattice size L.
@@ -271,7 +170,7 @@ impl Rnn2d {
     }
 }
 
-/// The plain network's passes, which the code symmetry averages over orbits.
+/// The passes in the configured precision.
 impl Rnn2d {
     fn plain_sample_with(
         &self,
