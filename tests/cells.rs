@@ -29,8 +29,18 @@ fn a_test_grid_study_sets_each_anneal_beside_its_fit() {
     let o = annealscape(&["cells", "--test-grid", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(report.contains("## L = 3, quantum (1 seed)"), "{report}");
-    assert!(report.contains("## L = 3, thermal (1 seed)"), "{report}");
+    // Every cell at the 2D RNN's parameter count: MADE with H = 183 (3,486 parameters).
+    for heading in [
+        "## the 2D RNN (n_h = 40, 3482 parameters): L = 3, quantum (1 seed)",
+        "## the 2D RNN (n_h = 40, 3482 parameters): L = 3, thermal (1 seed)",
+        "## MADE (H = 183, 3486 parameters): L = 3, quantum (1 seed)",
+        "## MADE (H = 183, 3486 parameters): L = 3, thermal (1 seed)",
+        "| made183 | 3486 | 3 | thermal |",
+        "## the gated 2D RNN (n_h = 23, 3452 parameters): L = 3, quantum (1 seed)",
+        "## the tensorised 2D RNN (n_h = 21, 3593 parameters): L = 3, thermal (1 seed)",
+    ] {
+        assert!(report.contains(heading), "{heading}: {report}");
+    }
     let png = std::fs::read(out.join("figures/kl-vs-x.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 
@@ -41,8 +51,16 @@ fn a_test_grid_study_sets_each_anneal_beside_its_fit() {
     let rows: Vec<Vec<String>> = lines
         .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
-    // Two B and two T values, one seed.
-    assert_eq!(rows.len(), 4);
+    // Every cell, two B and two T values, one seed.
+    assert_eq!(rows.len(), 4 * annealscape::nn::Cell::ALL.len());
+    for cell in annealscape::nn::Cell::ALL {
+        assert_eq!(
+            rows.iter().filter(|r| r[col("cell")] == cell.name()).count(),
+            4,
+            "{}",
+            cell.name()
+        );
+    }
     let model = NewmanMoore::new(Lattice::new(3).unwrap(), 1.0).unwrap();
     let energies = model.energies(all_configurations(9).view());
     for row in rows.iter().filter(|r| r[col("target")] == "thermal") {
@@ -64,11 +82,22 @@ fn a_test_grid_study_sets_each_anneal_beside_its_fit() {
             .sum();
         let written: f64 = row[col("anneal_kl")].parse().unwrap();
         assert!((written - kl).abs() < 1e-10 * kl, "{written} against {kl}");
-        // The fit's KL is the one its file holds, and the gap their ratio.
+        // The fit's KL is the one its file holds, and the gap their ratio; the fit is of the
+        // run's own cell and width.
+        let prefix = match row[col("cell")].as_str() {
+            "rnn2d" => String::new(),
+            cell => format!("{cell}{}-", row[col("hidden")]),
+        };
         let fit: toml::Table = toml::from_str(
-            &std::fs::read_to_string(out.join(format!("fits/thermal-L3-x{t}-seed0.toml"))).unwrap(),
+            &std::fs::read_to_string(out.join(format!("fits/{prefix}thermal-L3-x{t}-seed0.toml")))
+                .unwrap(),
         )
         .unwrap();
+        assert_eq!(fit["cell"].as_str(), Some(row[col("cell")].as_str()));
+        assert_eq!(
+            fit["parameters"].as_integer().unwrap().to_string(),
+            row[col("parameters")]
+        );
         let fit_kl = fit["best_kl"].as_float().unwrap();
         let written_fit: f64 = row[col("fit_kl")].parse().unwrap();
         assert!((written_fit - fit_kl).abs() < 1e-12 * fit_kl);
@@ -85,7 +114,7 @@ fn a_test_grid_study_sets_each_anneal_beside_its_fit() {
     // `represent --from-run` starts from the same weights the table took at that X.
     let quantum = rows
         .iter()
-        .find(|r| r[col("target")] == "quantum" && r[col("x")] == "0.5")
+        .find(|r| r[col("target")] == "quantum" && r[col("x")] == "0.5" && r[col("cell")] == "made")
         .unwrap();
     let fit_dir = dir.join("warm");
     let run = out.join("runs").join(&quantum[col("id")]);
@@ -122,6 +151,6 @@ fn a_test_grid_study_sets_each_anneal_beside_its_fit() {
     let before = std::fs::metadata(&fit).unwrap().modified().unwrap();
     let o = annealscape(&["cells", "--test-grid", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("fit L ="), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("seed 0: KL"), "{}", stderr(&o));
     assert_eq!(std::fs::metadata(&fit).unwrap().modified().unwrap(), before);
 }

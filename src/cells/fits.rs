@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::CellsPlan;
 use crate::analysis::RunFolder;
 use crate::distance::{log_probs_of, log_probs_of_all, ModeDistance};
-use crate::nn::NetworkConfig;
+use crate::nn::{Cell, NetworkConfig};
 use crate::physics::{Lattice, NewmanMoore, QuantumStateCache};
 use crate::represent::{fidelity, forward_kl, represent, ExactTarget, TargetKind};
 use crate::study::StudyError;
@@ -20,7 +20,7 @@ use crate::sweep::{read_status, run_dir, RunState, Sweep};
 /// A fit's result as stored in `DIR/fits/NAME.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitRecord {
-    /// The cell (rnn2d).
+    /// The cell (`network.cell`: rnn2d, made).
     pub cell: String,
     /// Hidden units.
     pub hidden: usize,
@@ -70,10 +70,22 @@ pub struct AnnealPoint {
     pub effective_modes: f64,
 }
 
-/// `DIR/fits/TARGET-LSIZE-xX-seedS.toml`.
-pub fn fit_file(dir: &Path, size: usize, target: &str, x: f64, seed: u64) -> PathBuf {
+/// `DIR/fits/TARGET-LSIZE-xX-seedS.toml` for the 2D RNN (the names a one-cell study gave), and
+/// `DIR/fits/CELLHIDDEN-TARGET-LSIZE-xX-seedS.toml` for another cell.
+pub fn fit_file(
+    dir: &Path,
+    network: &NetworkConfig,
+    size: usize,
+    target: &str,
+    x: f64,
+    seed: u64,
+) -> PathBuf {
+    let cell = match network.cell {
+        Cell::Rnn2d => String::new(),
+        other => format!("{}{}-", other.name(), network.hidden),
+    };
     dir.join("fits")
-        .join(format!("{target}-L{size}-x{x}-seed{seed}.toml"))
+        .join(format!("{cell}{target}-L{size}-x{x}-seed{seed}.toml"))
 }
 
 /// quantum or thermal.
@@ -137,7 +149,7 @@ struct FitJob {
     target: &'static str,
     x: f64,
     seed: u64,
-    hidden: usize,
+    network: NetworkConfig,
     model: NewmanMoore,
     path: PathBuf,
 }
@@ -165,14 +177,15 @@ pub fn compute_fits(
         )
         .map_err(|e| StudyError::io(&sweep.dir, e))?;
         for x in plan.points(target) {
-            let path = fit_file(&sweep.dir, size, target, x, config.seed);
+            let network = config.network.in_f64();
+            let path = fit_file(&sweep.dir, &network, size, target, x, config.seed);
             if !path.exists() {
                 jobs.push(FitJob {
                     size,
                     target,
                     x,
                     seed: config.seed,
-                    hidden: config.network.hidden,
+                    network,
                     model,
                     path,
                 });
@@ -193,8 +206,15 @@ pub fn compute_fits(
         crate::files::write_atomically(path, |w| std::io::Write::write_all(w, text.as_bytes()))
             .map_err(|e| StudyError::io(path, e))?;
         say(format!(
-            "fit L = {} {} X = {} seed {}: KL {:.3e} after {} steps ({:.0} s)",
-            job.size, job.target, job.x, job.seed, record.best_kl, record.steps, record.seconds
+            "fit {} L = {} {} X = {} seed {}: KL {:.3e} after {} steps ({:.0} s)",
+            job.network.cell.name(),
+            job.size,
+            job.target,
+            job.x,
+            job.seed,
+            record.best_kl,
+            record.steps,
+            record.seconds
         ));
         Ok(())
     })
@@ -208,10 +228,7 @@ fn fit_one(
 ) -> Result<FitRecord, StudyError> {
     let target = ExactTarget::new(&job.model, target_kind(job.target, job.x), states)
         .map_err(|e| StudyError::io(&job.path, e))?;
-    let network = NetworkConfig {
-        hidden: job.hidden,
-        ..NetworkConfig::default()
-    };
+    let network = job.network;
     let mut net = network.init(job.size, &mut rand::rngs::StdRng::seed_from_u64(job.seed));
     let clock = std::time::Instant::now();
     let outcome = represent(&mut net, &target, settings, |_| {
@@ -226,7 +243,7 @@ fn fit_one(
         return Err(StudyError::Interrupted);
     }
     Ok(FitRecord {
-        cell: "rnn2d".into(),
+        cell: network.cell.name().into(),
         hidden: network.hidden,
         parameters: crate::nn::Autoregressive::params(&net).len(),
         size: job.size,
@@ -255,8 +272,8 @@ pub fn read_fits(dir: &Path) -> Vec<FitRecord> {
         .filter_map(|t| toml::from_str(&t).ok())
         .collect();
     fits.sort_by(|a, b| {
-        (a.size, &a.target, b.x, a.seed)
-            .partial_cmp(&(b.size, &b.target, a.x, b.seed))
+        (&a.cell, a.hidden, a.size, &a.target, b.x, a.seed)
+            .partial_cmp(&(&b.cell, b.hidden, b.size, &b.target, a.x, b.seed))
             .expect("finite X")
     });
     fits

@@ -1,5 +1,6 @@
 //! The study's grid: the anneals (a sweep) and the X at which both KLs are measured.
 
+use crate::nn::{Cell, NetworkConfig, PAPER_PARAMETERS};
 use crate::represent::{FitSettings, RepresentOptimizer};
 use crate::run::RunConfig;
 use crate::study::restrict_axes;
@@ -33,8 +34,45 @@ impl CellsLength {
 pub struct CellsPlan {
     /// Its length.
     pub length: CellsLength,
-    /// Axes of the anneal sweep: lattice.size, target, seed.
+    /// Axes of the anneal sweep: cell, lattice.size, target, seed.
     pub axes: Vec<(String, Vec<toml::Value>)>,
+    /// The cells compared, each at the 2D RNN's parameter count.
+    pub cells: Vec<Cell>,
+    /// The lattice sizes.
+    pub sizes: Vec<usize>,
+}
+
+/// A cell at one lattice size, at the paper's parameter count (±10 %): the `cell` axis's value
+/// names it, `rnn2d` for the paper's network, `made183` for MADE with H = 183.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellChoice {
+    /// The network.
+    pub network: NetworkConfig,
+    /// L.
+    pub size: usize,
+}
+
+impl CellChoice {
+    /// `cell` at L = `size`, its width matched to the 2D RNN's 3,482 parameters.
+    pub fn matched(cell: Cell, size: usize) -> Self {
+        Self {
+            network: NetworkConfig {
+                cell,
+                hidden: cell.hidden_matching(size, PAPER_PARAMETERS),
+                ..NetworkConfig::default()
+            },
+            size,
+        }
+    }
+
+    /// The `cell` axis's value: the cell's name, with its width unless it is the paper's
+    /// network (whose runs keep the names a one-cell study gave them).
+    pub fn label(&self) -> String {
+        match self.network.cell {
+            Cell::Rnn2d => "rnn2d".into(),
+            other => format!("{}{}", other.name(), self.network.hidden),
+        }
+    }
 }
 
 /// B at which quantum anneals are compared with the fits (from B₀ = 1 down).
@@ -43,17 +81,30 @@ pub const QUANTUM_POINTS: [f64; 7] = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2];
 pub const THERMAL_POINTS: [f64; 6] = [1.0, 0.7, 0.5, 0.3, 0.2, 0.1];
 
 impl CellsPlan {
-    /// The grid at `length`.
-    pub fn new(length: CellsLength) -> Self {
+    /// The grid at `length` over `cells` (each at the 2D RNN's parameter count).
+    pub fn new(length: CellsLength, cells: &[Cell]) -> Self {
         let (sizes, seeds): (&[i64], &[i64]) = match length {
             CellsLength::Quick => (&[3], &[0, 1, 2]),
             CellsLength::Full => (&[3, 4], &[0, 1, 2, 3, 4, 5]),
             CellsLength::Test => (&[3], &[0]),
         };
         let ints = |v: &[i64]| v.iter().map(|&i| toml::Value::Integer(i)).collect();
+        let sizes_usize: Vec<usize> = sizes.iter().map(|&l| l as usize).collect();
+        let mut labels: Vec<toml::Value> = Vec::new();
+        for &cell in cells {
+            for &size in &sizes_usize {
+                let label = CellChoice::matched(cell, size).label();
+                if !labels.iter().any(|l| l.as_str() == Some(&label)) {
+                    labels.push(label.into());
+                }
+            }
+        }
         Self {
             length,
+            cells: cells.to_vec(),
+            sizes: sizes_usize,
             axes: vec![
+                ("cell".into(), labels),
                 ("lattice.size".into(), ints(sizes)),
                 ("target".into(), vec!["quantum".into(), "thermal".into()]),
                 ("seed".into(), ints(seeds)),
@@ -66,9 +117,32 @@ impl CellsPlan {
         restrict_axes(&mut self.axes, assignments)
     }
 
-    /// Runs in the sweep.
-    pub fn runs(&self) -> usize {
-        self.axes.iter().map(|a| a.1.len()).product()
+    /// Runs in the sweep (after `--only`, widths matched per L).
+    pub fn runs(&self) -> Result<usize, SweepError> {
+        Ok(crate::sweep::SweepSpec::parse(&self.spec_text(), "cells")?
+            .points
+            .len())
+    }
+
+    /// Every (cell, L) the plan names, before `--only`.
+    pub fn choices(&self) -> Vec<CellChoice> {
+        let mut out = Vec::new();
+        for &cell in &self.cells {
+            for &size in &self.sizes {
+                out.push(CellChoice::matched(cell, size));
+            }
+        }
+        out
+    }
+
+    /// The lattice sizes left on the axis (after `--only`).
+    fn sizes_on_axis(&self) -> Vec<usize> {
+        self.axes
+            .iter()
+            .filter(|a| a.0 == "lattice.size")
+            .flat_map(|a| a.1.iter().filter_map(|v| v.as_integer()))
+            .map(|l| l as usize)
+            .collect()
     }
 
     /// The X at which a `target` anneal is compared.
@@ -143,15 +217,51 @@ impl CellsPlan {
             .iter()
             .map(|(k, v)| (k.to_string(), toml::Value::String(v.to_string())))
             .collect();
+        let mut cells = toml::Table::new();
+        let mut excludes = Vec::new();
+        let on_axis: Vec<&str> = self
+            .axes
+            .iter()
+            .filter(|a| a.0 == "cell")
+            .flat_map(|a| a.1.iter().filter_map(|v| v.as_str()))
+            .collect();
+        for choice in self.choices() {
+            let label = choice.label();
+            let mut bundle = toml::Table::new();
+            if choice.network.cell != Cell::Rnn2d {
+                bundle.insert("network.cell".into(), choice.network.cell.name().into());
+                bundle.insert(
+                    "network.hidden".into(),
+                    toml::Value::Integer(choice.network.hidden as i64),
+                );
+            }
+            cells.insert(label.clone(), toml::Value::Table(bundle));
+            // A width matched at one L is not matched at another.
+            for &other in &self.sizes {
+                if CellChoice::matched(choice.network.cell, other).label() != label
+                    && on_axis.contains(&label.as_str())
+                    && self.sizes_on_axis().contains(&other)
+                {
+                    let mut ex = toml::Table::new();
+                    ex.insert("cell".into(), label.clone().into());
+                    ex.insert("lattice.size".into(), toml::Value::Integer(other as i64));
+                    excludes.push(toml::Value::Table(ex));
+                }
+            }
+        }
         let mut targets = toml::Table::new();
         targets.insert("quantum".into(), toml::Value::Table(toml::Table::new()));
         targets.insert("thermal".into(), toml::Value::Table(thermal));
         let mut bundles = toml::Table::new();
         bundles.insert("target".into(), toml::Value::Table(targets));
+        bundles.insert("cell".into(), toml::Value::Table(cells));
         let mut file = toml::Table::new();
         file.insert("axes".into(), toml::Value::Table(axes));
         file.insert("config".into(), toml::Value::Table(config));
         file.insert("bundles".into(), toml::Value::Table(bundles));
+        if !excludes.is_empty() {
+            file.insert("exclude".into(), toml::Value::Array(excludes));
+        }
         format!(
             "# annealscape cells --{}: the anneals of the representability study (SPEC §9). \
              Written by the command; rerunning it continues this folder.\n{}",

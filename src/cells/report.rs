@@ -20,6 +20,10 @@ pub const REPRESENTED_KL: f64 = 1e-2;
 #[derive(Debug, Clone)]
 struct Row {
     id: String,
+    /// The `cell` axis's label (rnn2d, made183).
+    cell: String,
+    network: crate::nn::NetworkConfig,
+    parameters: usize,
     size: usize,
     target: &'static str,
     seed: u64,
@@ -77,15 +81,27 @@ fn rows(sweep: &Sweep, plan: &CellsPlan) -> Result<Vec<Row>, StudyError> {
         )
         .map_err(|e| StudyError::io(&dir, e))?;
         let jump_x = jumps.iter().find(|j| j.0 == point.id).and_then(|j| j.1);
+        let network = config.network.in_f64();
+        let cell = super::plan::CellChoice { network, size }.label();
         for x in plan.points(target) {
             let exact = ExactTarget::new(&model, target_kind(target, x), &states)
                 .map_err(|e| StudyError::io(&dir, e))?;
             let fit = fits
                 .iter()
-                .find(|f| f.size == size && f.target == target && f.x == x && f.seed == config.seed)
+                .find(|f| {
+                    f.cell == network.cell.name()
+                        && f.hidden == network.hidden
+                        && f.size == size
+                        && f.target == target
+                        && f.x == x
+                        && f.seed == config.seed
+                })
                 .cloned();
             out.push(Row {
                 id: point.id.clone(),
+                cell: cell.clone(),
+                network,
+                parameters: network.parameter_count(size),
                 size,
                 target,
                 seed: config.seed,
@@ -109,6 +125,9 @@ fn write_csv(path: &Path, rows: &[Row]) -> Result<(), StudyError> {
         let err = std::io::Error::other;
         csv.write_record([
             "id",
+            "cell",
+            "hidden",
+            "parameters",
             "lattice_size",
             "target",
             "seed",
@@ -131,6 +150,9 @@ fn write_csv(path: &Path, rows: &[Row]) -> Result<(), StudyError> {
             let fit = r.fit.as_ref();
             csv.write_record([
                 r.id.clone(),
+                r.network.cell.name().to_string(),
+                r.network.hidden.to_string(),
+                r.parameters.to_string(),
                 r.size.to_string(),
                 r.target.to_string(),
                 r.seed.to_string(),
@@ -155,6 +177,27 @@ fn write_csv(path: &Path, rows: &[Row]) -> Result<(), StudyError> {
     .map_err(|e| StudyError::io(path, e))
 }
 
+/// "the 2D RNN (n_h = 40, 3,482 parameters)", "MADE (H = 183, 3,486 parameters)".
+fn describe_cell(network: &crate::nn::NetworkConfig, parameters: usize) -> String {
+    match network.cell {
+        crate::nn::Cell::Rnn2d => {
+            format!(
+                "the 2D RNN (n_h = {}, {parameters} parameters)",
+                network.hidden
+            )
+        }
+        crate::nn::Cell::Gru2d => format!(
+            "the gated 2D RNN (n_h = {}, {parameters} parameters)",
+            network.hidden
+        ),
+        crate::nn::Cell::Tensorized2d => format!(
+            "the tensorised 2D RNN (n_h = {}, {parameters} parameters)",
+            network.hidden
+        ),
+        crate::nn::Cell::Made => format!("MADE (H = {}, {parameters} parameters)", network.hidden),
+    }
+}
+
 /// What limits the anneal at one X, from the medians over seeds.
 pub fn verdict(anneal_kl: f64, fit_kl: f64) -> &'static str {
     if anneal_kl <= REPRESENTED_KL {
@@ -173,10 +216,21 @@ pub fn verdict(anneal_kl: f64, fit_kl: f64) -> &'static str {
 pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<PathBuf, StudyError> {
     let rows = rows(sweep, plan)?;
     write_csv(&sweep.dir.join("cells.csv"), &rows)?;
-    let mut groups: Vec<(usize, &'static str)> = rows.iter().map(|r| (r.size, r.target)).collect();
-    groups.dedup();
+    let mut groups: Vec<(String, usize, &'static str)> = rows
+        .iter()
+        .map(|r| (r.cell.clone(), r.size, r.target))
+        .collect();
     groups.sort();
     groups.dedup();
+    // The paper's network first, then the others in the plan's order.
+    let order = |label: &str| {
+        plan.cells
+            .iter()
+            .position(|c| label.starts_with(c.name()))
+            .unwrap_or(usize::MAX)
+    };
+    groups.sort_by_key(|g| (order(&g.0), g.1, g.2));
+    let mut summary = Vec::new();
 
     let mut panels = Vec::new();
     let mut text = String::new();
@@ -189,10 +243,11 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
     let _ = writeln!(
         text,
         "At each X, two exact forward KLs KL(p*_X ‖ q) in nats over all 2^N configurations:\n\n\
-         - **anneal**: the paper's 2D RNN (n_h = 40, 3,482 parameters at L = 3 and 4) annealed over {} steps \
+         - **anneal**: each cell at the paper's 2D RNN's size (3,482 parameters, n_h = 40; other cells at the \
+         width whose count is nearest, within 10 %) annealed with the paper's settings over {} steps \
          (quantum from B = 1 with the authors' estimator, thermal from T = 1 with the standard one); q is the weights \
          the trajectory holds nearest X (the last such point: at X₀ the end of the warm-up).\n\
-         - **fit**: the same cell from a fresh initialisation (the run's seed), fitted to p*_X by `represent` \
+         - **fit**: the same cell and width from a fresh initialisation (the run's seed), fitted to p*_X by `represent` \
          (exact gradients, {}; at most {} steps, stopping after {} steps without a relative improvement of {:e}); \
          its best KL. A fit that ran out of steps was still improving: its KL is an upper bound on what the cell \
          can reach, and the column \"fit steps\" says so.\n\n\
@@ -206,12 +261,16 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
         },
         settings.max_steps, settings.patience, settings.min_improvement, seconds
     );
-    for &(size, target) in &groups {
+    let mut sections = String::new();
+    for (cell, size, target) in &groups {
+        let (size, target) = (*size, *target);
         let symbol = if target == "quantum" { "B" } else { "T" };
         let group: Vec<&Row> = rows
             .iter()
-            .filter(|r| r.size == size && r.target == target)
+            .filter(|r| &r.cell == cell && r.size == size && r.target == target)
             .collect();
+        let network = group[0].network;
+        let describe = describe_cell(&network, group[0].parameters);
         let seeds = {
             let mut s: Vec<u64> = group.iter().map(|r| r.seed).collect();
             s.sort();
@@ -226,9 +285,10 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
             j.dedup();
             j.into_iter().map(|j| j.1).collect()
         };
+        let text = &mut sections;
         let _ = writeln!(
             text,
-            "## L = {size}, {target} ({seeds} seed{})\n",
+            "## {describe}: L = {size}, {target} ({seeds} seed{})\n",
             if seeds == 1 { "" } else { "s" }
         );
         let jump_text = if jumps.is_empty() {
@@ -254,6 +314,8 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
         xs.dedup();
         let (mut anneal_median, mut fit_median) = (Vec::new(), Vec::new());
         let mut lost = None;
+        let mut last_verdict = "no fit yet";
+        let mut follows_to = None;
         for &x in &xs {
             let at: Vec<&&Row> = group.iter().filter(|r| r.x == x).collect();
             let a = median(at.iter().map(|r| r.anneal.kl).collect());
@@ -292,6 +354,13 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
                 (Some(a), Some(f)) => verdict(a, f),
                 _ => "no fit yet",
             };
+            last_verdict = why;
+            if a.is_some_and(|a| a <= REPRESENTED_KL) && follows_to.is_none_or(|t: f64| t > x) {
+                let followed_above = anneal_median.iter().all(|&(_, k)| k <= REPRESENTED_KL);
+                if followed_above {
+                    follows_to = Some(x);
+                }
+            }
             let gap = match (a, f) {
                 (Some(a), Some(f)) => format!("{:.1}", a / f),
                 _ => "—".into(),
@@ -315,16 +384,33 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
             "\n{}\n",
             match lost {
                 Some(x) => format!(
-                    "The 2D RNN stops representing the target (fit KL above {REPRESENTED_KL:e}) at {symbol} = {x}, going down."
+                    "{describe} stops representing the target (fit KL above {REPRESENTED_KL:e}) at {symbol} = {x}, going down."
                 ),
                 None if fit_median.is_empty() => "No fit has finished yet.".into(),
                 None => format!(
-                    "The 2D RNN represents the target at every {symbol} measured (fit KL at most {REPRESENTED_KL:e})."
+                    "{describe} represents the target at every {symbol} measured (fit KL at most {REPRESENTED_KL:e})."
                 ),
             }
         );
+        let lowest = xs.last().copied();
+        summary.push(format!(
+            "| {cell} | {} | {size} | {target} | {} | {} | {} |",
+            group[0].parameters,
+            match (lost, fit_median.is_empty()) {
+                (_, true) => "—".to_string(),
+                (Some(x), _) => format!("above {symbol} = {x}"),
+                (None, _) => format!("every {symbol} down to {}", lowest.unwrap_or(f64::NAN)),
+            },
+            follows_to.map_or("nowhere on the grid".to_string(), |x| format!(
+                "down to {symbol} = {x}"
+            )),
+            match lowest {
+                Some(x) => format!("{symbol} = {x}: {last_verdict}"),
+                None => "—".into(),
+            }
+        ));
         panels.push(KlPanel {
-            title: format!("L = {size}, {target}"),
+            title: format!("{cell}, L = {size}, {target}"),
             symbol: symbol.into(),
             series: vec![
                 KlSeries {
@@ -350,10 +436,16 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
     let figures = sweep.dir.join("figures");
     std::fs::create_dir_all(&figures).map_err(|e| StudyError::io(&figures, e))?;
     let figure = KlFigure {
-        title: "2D RNN: the KL the anneal reaches against the KL the cell can reach".into(),
+        title: "Each cell: the KL the anneal reaches against the KL the cell can reach".into(),
         panels,
     };
     render(&figure, &figures.join("kl-vs-x.png"), 1.0)?;
+    let _ = writeln!(
+        text,
+        "## Summary\n\n| cell | parameters | L | target | the fit represents the target (KL ≤ {REPRESENTED_KL:e}) | the anneal follows it | at the lowest X |\n|---|---|---|---|---|---|---|\n{}\n",
+        summary.join("\n")
+    );
+    text.push_str(&sections);
     let _ = writeln!(text, "![KL against X](figures/kl-vs-x.png)\n");
     let path = sweep.dir.join(REPORT_FILE);
     crate::files::write_atomically(&path, |w| std::io::Write::write_all(w, text.as_bytes()))

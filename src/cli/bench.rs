@@ -23,6 +23,8 @@ pub enum Suite {
     Baselines,
     /// Frames per second of the 3D surface while it rotates (one core).
     Render,
+    /// Every cell's annealing step and landscape point at L = 5 against its FLOP floor.
+    Cells,
 }
 
 /// Run `f` until at least `budget` has passed (at least once) and return seconds per call.
@@ -39,7 +41,11 @@ fn time_per_call(budget: Duration, mut f: impl FnMut()) -> (f64, usize) {
 /// Call `f` in batches of `batch` for about `budget`: the mean time per call, the mean of the
 /// fastest batch (what the code costs when nothing else takes the core: on a shared host the
 /// mean can be twice it) and the calls made.
-fn time_batches(budget: Duration, batch: usize, mut f: impl FnMut()) -> (f64, f64, usize) {
+pub(super) fn time_batches(
+    budget: Duration,
+    batch: usize,
+    mut f: impl FnMut(),
+) -> (f64, f64, usize) {
     let start = Instant::now();
     let (mut calls, mut best) = (0, f64::INFINITY);
     while calls == 0 || start.elapsed() < budget {
@@ -60,6 +66,7 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
         Suite::Landscape => return super::bench_landscape::landscape_suite(out),
         Suite::Baselines => return super::bench_baselines::run(out),
         Suite::Render => return render_suite(out),
+        Suite::Cells => return super::bench_cells::cells_suite(out),
         Suite::Physics => {}
     }
     let budget = Duration::from_secs(2);

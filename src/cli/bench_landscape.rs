@@ -52,7 +52,7 @@ fn prefix_counts(bits: &Array2<u8>) -> Vec<usize> {
 }
 
 /// GFLOP/s of one core on a large dgemm (matrixmultiply, 512³), the rate the floor assumes.
-fn dgemm_rate() -> f64 {
+pub(super) fn dgemm_rate() -> f64 {
     let n = 512;
     let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j) % 13) as f64 * 0.1);
     let mut c = Array2::<f64>::zeros((n, n));

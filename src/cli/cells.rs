@@ -4,6 +4,7 @@
 use clap::Args;
 use std::io::Write;
 
+use super::represent::CellArg;
 use super::study_runner::{StudyArgs, StudyRunner};
 use super::CliError;
 use crate::cells::{compute_fits, write_report, CellsLength, CellsPlan};
@@ -19,6 +20,9 @@ pub struct CellsArgs {
     /// L = 3 and 4, seeds 0–5 (hours: each L = 4 fit enumerates 2^16 configurations a step).
     #[arg(long)]
     pub full: bool,
+    /// The cells compared, each at the 2D RNN's parameter count (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_values = ["rnn2d", "gru2d", "tensorized2d", "made"])]
+    pub cells: Vec<CellArg>,
     /// A tiny grid for the test suite.
     #[arg(long, hide = true, conflicts_with_all = ["quick", "full"])]
     pub test_grid: bool,
@@ -36,12 +40,13 @@ pub fn cells(args: CellsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     } else {
         CellsLength::Quick
     };
-    let mut plan = CellsPlan::new(length);
+    let cells: Vec<_> = args.cells.iter().map(|c| c.cell()).collect();
+    let mut plan = CellsPlan::new(length, &cells);
     plan.restrict_all(&args.study.only)?;
     eprintln!(
         "cells --{}: {} anneals, then a fit at each of {} B and {} T values per seed",
         length.name(),
-        plan.runs(),
+        plan.runs()?,
         plan.points("quantum").len(),
         plan.points("thermal").len()
     );

@@ -8,6 +8,7 @@ mod anneal;
 mod baseline;
 mod bench;
 mod bench_baselines;
+mod bench_cells;
 mod bench_landscape;
 mod cells;
 mod curvature;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::CliError;
-use crate::nn::{save_npz, Cell, NetworkConfig};
+use crate::nn::{save_npz, Cell, NetworkConfig, PAPER_PARAMETERS};
 use crate::physics::{GroundEnergyCache, Lattice, NewmanMoore, QuantumStateCache};
 use crate::represent::{
     represent, ExactTarget, FitOutcome, FitSettings, RepresentError, RepresentOptimizer, TargetKind,
@@ -32,6 +32,10 @@ pub enum TargetArg {
 pub enum CellArg {
     /// The paper's 2D RNN.
     Rnn2d,
+    /// The gated 2D RNN.
+    Gru2d,
+    /// The tensorised 2D RNN.
+    Tensorized2d,
     /// The masked dense network (one hidden layer).
     Made,
 }
@@ -41,6 +45,8 @@ impl CellArg {
     pub fn cell(self) -> Cell {
         match self {
             Self::Rnn2d => Cell::Rnn2d,
+            Self::Gru2d => Cell::Gru2d,
+            Self::Tensorized2d => Cell::Tensorized2d,
             Self::Made => Cell::Made,
         }
     }
@@ -109,9 +115,6 @@ pub struct RepresentArgs {
     #[arg(long)]
     pub out: PathBuf,
 }
-
-/// Parameters of the paper's 2D RNN (n_h = 40), the size other cells are matched to.
-const RNN2D_PARAMETERS: usize = 3_482;
 
 /// What `represent.toml` holds.
 #[derive(Debug, Serialize)]
@@ -227,15 +230,10 @@ pub fn represent_command(args: RepresentArgs, out: &mut dyn Write) -> Result<(),
                 }
                 .into());
             }
-            let n = model.lattice().sites();
             let cell = args.cell.unwrap_or(CellArg::Rnn2d);
-            let hidden = args.hidden.unwrap_or(match cell {
-                CellArg::Rnn2d => 40,
-                // 2NH + H + N nearest 3,482.
-                CellArg::Made => {
-                    ((RNN2D_PARAMETERS - n) as f64 / (2 * n + 1) as f64).round() as usize
-                }
-            });
+            let hidden = args
+                .hidden
+                .unwrap_or_else(|| cell.cell().hidden_matching(l, PAPER_PARAMETERS));
             if !(1..=1024).contains(&hidden) {
                 return Err(CliError::Usage(format!(
                     "--hidden {hidden}: give 1 to 1024 hidden units"

@@ -3,6 +3,7 @@
 
 mod autoregressive;
 pub mod code_symmetry;
+pub mod grid;
 pub mod made;
 mod natural;
 mod network;
@@ -14,7 +15,7 @@ pub mod rnn2d;
 pub use autoregressive::Autoregressive;
 pub use made::{made_parameter_count, made_tensor_specs, Made};
 pub use natural::{centred, sample_space_step, NaturalError};
-pub use network::{Cell, Network, NetworkConfig, NetworkWorkspace, Symmetry};
+pub use network::{Cell, Network, NetworkConfig, NetworkWorkspace, Symmetry, PAPER_PARAMETERS};
 pub use npz::{
     load_npz, load_optimiser, save_checkpoint, save_npz, tensor_shapes, NpzError, ADAM_TENSORS,
     AMSGRAD_MAX, SPRING_PREVIOUS,

@@ -10,6 +10,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::code_symmetry::CodeWords;
+use super::grid::{grid_tensor_specs, GridKind, GridRnn};
 use super::made::{made_tensor_specs, Made};
 use super::rnn2d::{self, Activation, Precision, Rnn2d, Rnn2dWorkspace};
 use super::{Autoregressive, LayoutError, Params, TensorSpec};
@@ -21,19 +22,43 @@ pub enum Cell {
     /// The paper's 2D vanilla RNN.
     #[default]
     Rnn2d,
+    /// The gated 2D RNN (GRU-like update gate).
+    Gru2d,
+    /// The tensorised 2D RNN (bilinear in input and hidden state).
+    Tensorized2d,
     /// The masked dense network (MADE), one hidden layer.
     Made,
 }
 
 impl Cell {
     /// Every cell, in the order the docs list them.
-    pub const ALL: [Cell; 2] = [Cell::Rnn2d, Cell::Made];
+    pub const ALL: [Cell; 4] = [Cell::Rnn2d, Cell::Gru2d, Cell::Tensorized2d, Cell::Made];
 
     /// The name in configurations and tensor prefixes.
     pub fn name(self) -> &'static str {
         match self {
             Self::Rnn2d => "rnn2d",
+            Self::Gru2d => "gru2d",
+            Self::Tensorized2d => "tensorized2d",
             Self::Made => "made",
+        }
+    }
+
+    /// The vector of length `hidden` a checkpoint of this cell holds.
+    fn width_tensor(self) -> &'static str {
+        match self {
+            Self::Rnn2d => "rnn2d/b",
+            Self::Gru2d => "gru2d/b_gate",
+            Self::Tensorized2d => "tensorized2d/b",
+            Self::Made => "made/b",
+        }
+    }
+
+    fn grid(self) -> Option<GridKind> {
+        match self {
+            Self::Gru2d => Some(GridKind::Gru),
+            Self::Tensorized2d => Some(GridKind::Tensorized),
+            Self::Rnn2d | Self::Made => None,
         }
     }
 
@@ -43,14 +68,29 @@ impl Cell {
         *self == Self::Rnn2d
     }
 
-    /// The cell whose tensors a checkpoint holds, told by the bias vector's name
-    /// (`rnn2d/b`, `made/b`), with its hidden width.
+    /// The hidden width (1 to 1,024) whose parameter count on an L × L lattice is nearest
+    /// `parameters`: how cells are compared at equal size (the 2D RNN's 3,482 at n_h = 40).
+    pub fn hidden_matching(self, size: usize, parameters: usize) -> usize {
+        (1..=1024)
+            .min_by_key(|&hidden| {
+                NetworkConfig {
+                    cell: self,
+                    hidden,
+                    ..NetworkConfig::default()
+                }
+                .parameter_count(size)
+                .abs_diff(parameters)
+            })
+            .expect("a non-empty range")
+    }
+
+    /// The cell whose tensors a checkpoint holds, told by a bias vector's name (`rnn2d/b`,
+    /// `gru2d/b_gate`, `tensorized2d/b`, `made/b`), with its hidden width.
     pub fn of_tensors(shapes: &[(String, Vec<usize>)]) -> Option<(Cell, usize)> {
         Cell::ALL.into_iter().find_map(|cell| {
-            let bias = format!("{}/b", cell.name());
             shapes
                 .iter()
-                .find(|(name, _)| *name == bias)
+                .find(|(name, _)| name == cell.width_tensor())
                 .and_then(|(_, shape)| shape.first().copied())
                 .map(|hidden| (cell, hidden))
         })
@@ -100,6 +140,9 @@ pub struct NetworkConfig {
     pub symmetry: Symmetry,
 }
 
+/// Parameters of the paper's 2D RNN (n_h = 40): the size other cells are matched to.
+pub const PAPER_PARAMETERS: usize = 3_482;
+
 impl Default for NetworkConfig {
     fn default() -> Self {
         Self {
@@ -127,6 +170,8 @@ impl NetworkConfig {
         match self.cell {
             Cell::Rnn2d => rnn2d::tensor_specs(self.hidden),
             Cell::Made => made_tensor_specs(size * size, self.hidden),
+            Cell::Gru2d => grid_tensor_specs(GridKind::Gru, self.hidden),
+            Cell::Tensorized2d => grid_tensor_specs(GridKind::Tensorized, self.hidden),
         }
     }
 
@@ -140,6 +185,13 @@ impl NetworkConfig {
         let plain = match self.cell {
             Cell::Rnn2d => Plain::Rnn2d(rnn2d::init(*self, size, rng)),
             Cell::Made => Plain::Made(Made::init(size, self.hidden, self.activation, rng)),
+            Cell::Gru2d | Cell::Tensorized2d => Plain::Grid(GridRnn::init(
+                self.cell.grid().expect("a 2D cell"),
+                size,
+                self.hidden,
+                self.activation,
+                rng,
+            )),
         };
         Network::around(*self, size, plain).expect("layout built from the same config")
     }
@@ -147,10 +199,11 @@ impl NetworkConfig {
     /// Why this configuration cannot build a network, if it cannot.
     pub fn unsupported(&self) -> Option<String> {
         match (self.cell, self.precision) {
-            (Cell::Made, Precision::F32) => Some(
-                "network.precision = \"f32\" is the rnn2d cell's only: use precision = \"f64\" with cell = \"made\"".into(),
-            ),
-            _ => None,
+            (Cell::Rnn2d, _) | (_, Precision::F64) => None,
+            (cell, Precision::F32) => Some(format!(
+                "network.precision = \"f32\" is the rnn2d cell's only: use precision = \"f64\" with cell = \"{}\"",
+                cell.name()
+            )),
         }
     }
 }
@@ -159,6 +212,7 @@ impl NetworkConfig {
 #[derive(Debug, Clone, PartialEq)]
 enum Plain {
     Rnn2d(Rnn2d),
+    Grid(GridRnn),
     Made(Made),
 }
 
@@ -196,6 +250,13 @@ impl Network {
         let plain = match config.cell {
             Cell::Rnn2d => Plain::Rnn2d(Rnn2d::from_params(config, size, params)?),
             Cell::Made => Plain::Made(Made::from_params(
+                size,
+                config.hidden,
+                config.activation,
+                params,
+            )?),
+            Cell::Gru2d | Cell::Tensorized2d => Plain::Grid(GridRnn::from_params(
+                config.cell.grid().expect("a 2D cell"),
                 size,
                 config.hidden,
                 config.activation,
@@ -274,6 +335,10 @@ macro_rules! plain {
         match &$self.plain {
             Plain::Rnn2d($net) => {
                 let $rnn_ws = &mut $ws.rnn2d;
+                $call
+            }
+            Plain::Grid($net) => {
+                let $rnn_ws = &mut ();
                 $call
             }
             Plain::Made($net) => {
@@ -382,6 +447,7 @@ impl Autoregressive for Network {
     fn params(&self) -> &Params {
         match &self.plain {
             Plain::Rnn2d(net) => net.params(),
+            Plain::Grid(net) => net.params(),
             Plain::Made(net) => net.params(),
         }
     }
@@ -389,6 +455,7 @@ impl Autoregressive for Network {
     fn params_mut(&mut self) -> &mut Params {
         match &mut self.plain {
             Plain::Rnn2d(net) => net.params_mut(),
+            Plain::Grid(net) => net.params_mut(),
             Plain::Made(net) => net.params_mut(),
         }
     }

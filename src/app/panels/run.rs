@@ -8,7 +8,7 @@ use super::{invalid, labelled};
 use crate::anneal::{AnnealKind, Estimator, GradientSource, ScheduleShape};
 use crate::app::command::AppCommand;
 use crate::app::state::AppState;
-use crate::nn::{Cell, OptimizerKind, Precision, Symmetry};
+use crate::nn::{Cell, OptimizerKind, Precision, Symmetry, PAPER_PARAMETERS};
 use crate::run::{MAX_RUN_SIZE, PRESETS};
 
 /// Draw the run panel.
@@ -133,12 +133,14 @@ fn settings(ui: &mut Ui, state: &mut AppState) {
             egui::ComboBox::from_id_salt("cell")
                 .selected_text(c.network.cell.name())
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut c.network.cell, Cell::Rnn2d, "rnn2d")
-                        .on_hover_text("The paper's 2D vanilla RNN");
-                    ui.selectable_value(&mut c.network.cell, Cell::Made, "made").on_hover_text(
-                        "A masked dense network (MADE), one hidden layer; 183 units at L = 3 and \
-                         105 at L = 4 match the 2D RNN's 3,482 parameters",
-                    );
+                    for cell in Cell::ALL {
+                        let matched = cell.hidden_matching(c.lattice.size, PAPER_PARAMETERS);
+                        ui.selectable_value(&mut c.network.cell, cell, cell.name())
+                            .on_hover_text(format!(
+                                "{}; {matched} hidden units match the paper's 3,482 parameters at this L",
+                                cell_description(cell)
+                            ));
+                    }
                 })
                 .response
                 .labelled_by(label.id);
@@ -388,5 +390,17 @@ fn degeneracy_text(k: usize) -> String {
         (1u64 << k).to_string()
     } else {
         format!("{:.3e}", 2f64.powi(k as i32))
+    }
+}
+
+/// What each cell is, for the form's hover text.
+fn cell_description(cell: Cell) -> &'static str {
+    match cell {
+        Cell::Rnn2d => "The paper's 2D vanilla RNN",
+        Cell::Gru2d => {
+            "The gated 2D RNN (an update gate between a candidate and the neighbours' states)"
+        }
+        Cell::Tensorized2d => "The tensorised 2D RNN (bilinear in the neighbours' bits and states)",
+        Cell::Made => "A masked dense network (MADE), one hidden layer",
     }
 }
