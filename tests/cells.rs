@@ -38,6 +38,7 @@ fn a_test_grid_study_sets_each_anneal_beside_its_fit() {
         "| made183 | 3486 | 3 | thermal |",
         "## the gated 2D RNN (n_h = 23, 3452 parameters): L = 3, quantum (1 seed)",
         "## the tensorised 2D RNN (n_h = 21, 3593 parameters): L = 3, thermal (1 seed)",
+        "## the transformer (d = 20, 3542 parameters): L = 3, quantum (1 seed)",
     ] {
         assert!(report.contains(heading), "{heading}: {report}");
     }
@@ -55,7 +56,9 @@ fn a_test_grid_study_sets_each_anneal_beside_its_fit() {
     assert_eq!(rows.len(), 4 * annealscape::nn::Cell::ALL.len());
     for cell in annealscape::nn::Cell::ALL {
         assert_eq!(
-            rows.iter().filter(|r| r[col("cell")] == cell.name()).count(),
+            rows.iter()
+                .filter(|r| r[col("cell")] == cell.name())
+                .count(),
             4,
             "{}",
             cell.name()

@@ -256,7 +256,12 @@ fn every_cell_runs_the_same_on_one_and_two_threads_and_resumes_bit_for_bit_after
     {
         let name = cell.name();
         let config = short("quantum", 400)
-            .with_overrides(&[format!("network.cell={name}"), "network.hidden=20".into()])
+            .with_overrides(&[
+                format!("network.cell={name}"),
+                "network.hidden=8".into(),
+                // L = 3 keeps the transformer's run (rows one at a time) short.
+                "lattice.size=3".into(),
+            ])
             .unwrap();
         let (whole, killed) = killed_and_resumed_keep(&config, &format!("kill-{name}"));
         // The checkpoints hold the cell's own tensors, under its documented names.
@@ -271,7 +276,12 @@ fn every_cell_runs_the_same_on_one_and_two_threads_and_resumes_bit_for_bit_after
             "{name}: {names:?}"
         );
         let short_run = short("quantum", 40)
-            .with_overrides(&[format!("network.cell={name}"), "network.hidden=20".into()])
+            .with_overrides(&[
+                format!("network.cell={name}"),
+                "network.hidden=8".into(),
+                // L = 3 keeps the transformer's run (rows one at a time) short.
+                "lattice.size=3".into(),
+            ])
             .unwrap();
         let dirs: Vec<_> = [1, 2]
             .iter()

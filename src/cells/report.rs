@@ -195,6 +195,10 @@ fn describe_cell(network: &crate::nn::NetworkConfig, parameters: usize) -> Strin
             network.hidden
         ),
         crate::nn::Cell::Made => format!("MADE (H = {}, {parameters} parameters)", network.hidden),
+        crate::nn::Cell::Transformer => format!(
+            "the transformer (d = {}, {parameters} parameters)",
+            network.hidden
+        ),
     }
 }
 

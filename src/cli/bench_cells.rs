@@ -32,6 +32,8 @@ pub fn pass_flops(cell: Cell, sites: usize, hidden: usize) -> f64 {
         Cell::Gru2d => n * 2.0 * (2.0 * (4.0 + 2.0 * h) * h + 2.0 * h * h),
         Cell::Tensorized2d => n * 2.0 * 8.0 * h * h,
         Cell::Made => 2.0 * 2.0 * n * h,
+        // q, k, v, W_o and the MLP (16d² a position), attention over t ≤ s (4(s + 1)d).
+        Cell::Transformer => n * 16.0 * h * h + 2.0 * h * n * (n + 1.0),
     }
 }
 
@@ -40,6 +42,10 @@ pub fn flip_flops(cell: Cell, sites: usize, hidden: usize) -> f64 {
     let n = sites as f64;
     match cell {
         Cell::Made => hidden as f64 * n * (n - 1.0),
+        Cell::Transformer => {
+            let d = hidden as f64;
+            16.0 * d * d * n * (n - 1.0) / 2.0 + 4.0 * d * (n - 1.0) * n * (n + 1.0) / 3.0
+        }
         _ => pass_flops(cell, sites, hidden) / n * n * (n - 1.0) / 2.0,
     }
 }

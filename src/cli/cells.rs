@@ -21,7 +21,7 @@ pub struct CellsArgs {
     #[arg(long)]
     pub full: bool,
     /// The cells compared, each at the 2D RNN's parameter count (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_values = ["rnn2d", "gru2d", "tensorized2d", "made"])]
+    #[arg(long, value_enum, value_delimiter = ',', default_values = ["rnn2d", "gru2d", "tensorized2d", "made", "transformer"])]
     pub cells: Vec<CellArg>,
     /// A tiny grid for the test suite.
     #[arg(long, hide = true, conflicts_with_all = ["quick", "full"])]

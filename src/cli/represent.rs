@@ -38,6 +38,8 @@ pub enum CellArg {
     Tensorized2d,
     /// The masked dense network (one hidden layer).
     Made,
+    /// The causal transformer (one layer, two heads).
+    Transformer,
 }
 
 impl CellArg {
@@ -48,6 +50,7 @@ impl CellArg {
             Self::Gru2d => Cell::Gru2d,
             Self::Tensorized2d => Cell::Tensorized2d,
             Self::Made => Cell::Made,
+            Self::Transformer => Cell::Transformer,
         }
     }
 }

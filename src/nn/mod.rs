@@ -11,6 +11,7 @@ mod npz;
 mod optimizer;
 mod params;
 pub mod rnn2d;
+pub mod transformer;
 
 pub use autoregressive::Autoregressive;
 pub use made::{made_parameter_count, made_tensor_specs, Made};

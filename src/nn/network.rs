@@ -13,6 +13,7 @@ use super::code_symmetry::CodeWords;
 use super::grid::{grid_tensor_specs, GridKind, GridRnn};
 use super::made::{made_tensor_specs, Made};
 use super::rnn2d::{self, Activation, Precision, Rnn2d, Rnn2dWorkspace};
+use super::transformer::{transformer_tensor_specs, Transformer};
 use super::{Autoregressive, LayoutError, Params, TensorSpec};
 
 /// Which autoregressive cell (`network.cell`).
@@ -28,11 +29,19 @@ pub enum Cell {
     Tensorized2d,
     /// The masked dense network (MADE), one hidden layer.
     Made,
+    /// A one-layer, two-head causal transformer with learned positions.
+    Transformer,
 }
 
 impl Cell {
     /// Every cell, in the order the docs list them.
-    pub const ALL: [Cell; 4] = [Cell::Rnn2d, Cell::Gru2d, Cell::Tensorized2d, Cell::Made];
+    pub const ALL: [Cell; 5] = [
+        Cell::Rnn2d,
+        Cell::Gru2d,
+        Cell::Tensorized2d,
+        Cell::Made,
+        Cell::Transformer,
+    ];
 
     /// The name in configurations and tensor prefixes.
     pub fn name(self) -> &'static str {
@@ -41,6 +50,7 @@ impl Cell {
             Self::Gru2d => "gru2d",
             Self::Tensorized2d => "tensorized2d",
             Self::Made => "made",
+            Self::Transformer => "transformer",
         }
     }
 
@@ -51,6 +61,7 @@ impl Cell {
             Self::Gru2d => "gru2d/b_gate",
             Self::Tensorized2d => "tensorized2d/b",
             Self::Made => "made/b",
+            Self::Transformer => "transformer/b_2",
         }
     }
 
@@ -58,7 +69,7 @@ impl Cell {
         match self {
             Self::Gru2d => Some(GridKind::Gru),
             Self::Tensorized2d => Some(GridKind::Tensorized),
-            Self::Rnn2d | Self::Made => None,
+            Self::Rnn2d | Self::Made | Self::Transformer => None,
         }
     }
 
@@ -172,6 +183,7 @@ impl NetworkConfig {
             Cell::Made => made_tensor_specs(size * size, self.hidden),
             Cell::Gru2d => grid_tensor_specs(GridKind::Gru, self.hidden),
             Cell::Tensorized2d => grid_tensor_specs(GridKind::Tensorized, self.hidden),
+            Cell::Transformer => transformer_tensor_specs(size * size, self.hidden),
         }
     }
 
@@ -185,6 +197,9 @@ impl NetworkConfig {
         let plain = match self.cell {
             Cell::Rnn2d => Plain::Rnn2d(rnn2d::init(*self, size, rng)),
             Cell::Made => Plain::Made(Made::init(size, self.hidden, self.activation, rng)),
+            Cell::Transformer => {
+                Plain::Transformer(Transformer::init(size, self.hidden, self.activation, rng))
+            }
             Cell::Gru2d | Cell::Tensorized2d => Plain::Grid(GridRnn::init(
                 self.cell.grid().expect("a 2D cell"),
                 size,
@@ -214,6 +229,7 @@ enum Plain {
     Rnn2d(Rnn2d),
     Grid(GridRnn),
     Made(Made),
+    Transformer(Transformer),
 }
 
 /// Scratch memory of one thread for a network of any cell.
@@ -257,6 +273,12 @@ impl Network {
             )?),
             Cell::Gru2d | Cell::Tensorized2d => Plain::Grid(GridRnn::from_params(
                 config.cell.grid().expect("a 2D cell"),
+                size,
+                config.hidden,
+                config.activation,
+                params,
+            )?),
+            Cell::Transformer => Plain::Transformer(Transformer::from_params(
                 size,
                 config.hidden,
                 config.activation,
@@ -342,6 +364,10 @@ macro_rules! plain {
                 $call
             }
             Plain::Made($net) => {
+                let $rnn_ws = &mut ();
+                $call
+            }
+            Plain::Transformer($net) => {
                 let $rnn_ws = &mut ();
                 $call
             }
@@ -449,6 +475,7 @@ impl Autoregressive for Network {
             Plain::Rnn2d(net) => net.params(),
             Plain::Grid(net) => net.params(),
             Plain::Made(net) => net.params(),
+            Plain::Transformer(net) => net.params(),
         }
     }
 
@@ -457,6 +484,7 @@ impl Autoregressive for Network {
             Plain::Rnn2d(net) => net.params_mut(),
             Plain::Grid(net) => net.params_mut(),
             Plain::Made(net) => net.params_mut(),
+            Plain::Transformer(net) => net.params_mut(),
         }
     }
 

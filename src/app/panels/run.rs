@@ -402,5 +402,8 @@ fn cell_description(cell: Cell) -> &'static str {
         }
         Cell::Tensorized2d => "The tensorised 2D RNN (bilinear in the neighbours' bits and states)",
         Cell::Made => "A masked dense network (MADE), one hidden layer",
+        Cell::Transformer => {
+            "A one-layer, two-head causal transformer with learned positions (hidden = its width d)"
+        }
     }
 }
