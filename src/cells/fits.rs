@@ -192,9 +192,17 @@ pub fn compute_fits(
             }
         }
     }
+    // Seed by seed, and within a seed every cell and target at one X before the next X, taken
+    // in that order: a study stopped part way has every cell's first seed rather than one
+    // cell's every seed.
+    jobs.sort_by(|a, b| {
+        (a.seed, b.x, a.target)
+            .partial_cmp(&(b.seed, a.x, b.target))
+            .expect("finite X")
+    });
     let states = QuantumStateCache::in_memory();
     let settings = plan.fit_settings();
-    jobs.par_iter().try_for_each(|job| {
+    jobs.iter().par_bridge().try_for_each(|job| {
         if stop.load(Ordering::Relaxed) {
             return Err(StudyError::Interrupted);
         }
