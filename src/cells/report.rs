@@ -319,7 +319,7 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
         let (mut anneal_median, mut fit_median) = (Vec::new(), Vec::new());
         let mut lost = None;
         let mut last_verdict = "no fit yet";
-        let mut follows_to = None;
+        let mut follows_at = Vec::new();
         for &x in &xs {
             let at: Vec<&&Row> = group.iter().filter(|r| r.x == x).collect();
             let a = median(at.iter().map(|r| r.anneal.kl).collect());
@@ -359,11 +359,8 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
                 _ => "no fit yet",
             };
             last_verdict = why;
-            if a.is_some_and(|a| a <= REPRESENTED_KL) && follows_to.is_none_or(|t: f64| t > x) {
-                let followed_above = anneal_median.iter().all(|&(_, k)| k <= REPRESENTED_KL);
-                if followed_above {
-                    follows_to = Some(x);
-                }
+            if a.is_some_and(|a| a <= REPRESENTED_KL) {
+                follows_at.push(x.to_string());
             }
             let gap = match (a, f) {
                 (Some(a), Some(f)) => format!("{:.1}", a / f),
@@ -405,9 +402,11 @@ pub fn write_report(sweep: &Sweep, plan: &CellsPlan, seconds: f64) -> Result<Pat
                 (Some(x), _) => format!("above {symbol} = {x}"),
                 (None, _) => format!("every {symbol} down to {}", lowest.unwrap_or(f64::NAN)),
             },
-            follows_to.map_or("nowhere on the grid".to_string(), |x| format!(
-                "down to {symbol} = {x}"
-            )),
+            if follows_at.is_empty() {
+                "nowhere on the grid".to_string()
+            } else {
+                format!("at {symbol} = {}", follows_at.join(", "))
+            },
             match lowest {
                 Some(x) => format!("{symbol} = {x}: {last_verdict}"),
                 None => "—".into(),

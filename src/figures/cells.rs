@@ -156,9 +156,23 @@ impl KlPanel {
     }
 }
 
+impl KlFigure {
+    /// Rows and columns of panels: one row when there are at most four, else two columns (a
+    /// study's cells one per row, quantum beside thermal).
+    fn grid(&self) -> (usize, usize) {
+        let n = self.panels.len().max(1);
+        if n <= 4 {
+            (1, n)
+        } else {
+            (n.div_ceil(2), 2)
+        }
+    }
+}
+
 impl Figure for KlFigure {
     fn size(&self) -> (u32, u32) {
-        (540 * self.panels.len().max(1) as u32, 460)
+        let (rows, columns) = self.grid();
+        (540 * columns as u32, 30 + 430 * rows as u32)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -168,8 +182,7 @@ impl Figure for KlFigure {
     ) -> Result<Vec<Raster>, FigureError> {
         root.fill(&WHITE).map_err(draw_error)?;
         let root = root.titled(&self.title, c.font(16.0)).map_err(draw_error)?;
-        let n = self.panels.len().max(1);
-        for (panel, area) in self.panels.iter().zip(root.split_evenly((1, n)).iter()) {
+        for (panel, area) in self.panels.iter().zip(root.split_evenly(self.grid()).iter()) {
             panel.draw(area, c)?;
         }
         Ok(Vec::new())
