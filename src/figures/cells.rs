@@ -182,7 +182,11 @@ impl Figure for KlFigure {
     ) -> Result<Vec<Raster>, FigureError> {
         root.fill(&WHITE).map_err(draw_error)?;
         let root = root.titled(&self.title, c.font(16.0)).map_err(draw_error)?;
-        for (panel, area) in self.panels.iter().zip(root.split_evenly(self.grid()).iter()) {
+        for (panel, area) in self
+            .panels
+            .iter()
+            .zip(root.split_evenly(self.grid()).iter())
+        {
             panel.draw(area, c)?;
         }
         Ok(Vec::new())
