@@ -13,6 +13,7 @@
 mod fits;
 mod plan;
 mod report;
+mod table;
 
 pub use fits::{
     anneal_point, compute_fits, fit_file, kind_name, nearest_point, read_fits, target_kind,

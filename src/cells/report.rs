@@ -2,8 +2,9 @@
 //! (`DIR/report.md`): at each X, the anneal's KL beside the fit's, and which limits the anneal.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::table::{describe_cell, write_csv};
 use super::{anneal_point, fits::read_fits, kind_name, target_kind, CellsPlan, FitRecord};
 use crate::analysis::RunFolder;
 use crate::figures::{render, KlFigure, KlPanel, KlSeries};
@@ -18,19 +19,19 @@ pub const REPRESENTED_KL: f64 = 1e-2;
 
 /// One run at one X.
 #[derive(Debug, Clone)]
-struct Row {
-    id: String,
+pub(super) struct Row {
+    pub(super) id: String,
     /// The `cell` axis's label (rnn2d, made183).
-    cell: String,
-    network: crate::nn::NetworkConfig,
-    parameters: usize,
-    size: usize,
-    target: &'static str,
-    seed: u64,
-    x: f64,
-    anneal: super::AnnealPoint,
-    jump_x: Option<f64>,
-    fit: Option<FitRecord>,
+    pub(super) cell: String,
+    pub(super) network: crate::nn::NetworkConfig,
+    pub(super) parameters: usize,
+    pub(super) size: usize,
+    pub(super) target: &'static str,
+    pub(super) seed: u64,
+    pub(super) x: f64,
+    pub(super) anneal: super::AnnealPoint,
+    pub(super) jump_x: Option<f64>,
+    pub(super) fit: Option<FitRecord>,
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -113,93 +114,6 @@ fn rows(sweep: &Sweep, plan: &CellsPlan) -> Result<Vec<Row>, StudyError> {
         }
     }
     Ok(out)
-}
-
-fn cell_text(v: Option<f64>) -> String {
-    v.map_or(String::new(), |v| format!("{v:e}"))
-}
-
-fn write_csv(path: &Path, rows: &[Row]) -> Result<(), StudyError> {
-    crate::files::write_atomically(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        let err = std::io::Error::other;
-        csv.write_record([
-            "id",
-            "cell",
-            "hidden",
-            "parameters",
-            "lattice_size",
-            "target",
-            "seed",
-            "x",
-            "anneal_x",
-            "anneal_step",
-            "anneal_kl",
-            "anneal_fidelity",
-            "anneal_effective_modes",
-            "jump_x",
-            "fit_kl",
-            "fit_steps",
-            "fit_stop",
-            "fit_fidelity",
-            "fit_effective_modes",
-            "gap",
-        ])
-        .map_err(err)?;
-        for r in rows {
-            let fit = r.fit.as_ref();
-            csv.write_record([
-                r.id.clone(),
-                r.network.cell.name().to_string(),
-                r.network.hidden.to_string(),
-                r.parameters.to_string(),
-                r.size.to_string(),
-                r.target.to_string(),
-                r.seed.to_string(),
-                r.x.to_string(),
-                r.anneal.x_taken.to_string(),
-                r.anneal.step.to_string(),
-                format!("{:e}", r.anneal.kl),
-                cell_text(r.anneal.fidelity),
-                r.anneal.effective_modes.to_string(),
-                cell_text(r.jump_x),
-                cell_text(fit.map(|f| f.best_kl)),
-                fit.map_or(String::new(), |f| f.steps.to_string()),
-                fit.map_or(String::new(), |f| f.stop.clone()),
-                cell_text(fit.and_then(|f| f.fidelity)),
-                cell_text(fit.map(|f| f.effective_modes)),
-                cell_text(fit.map(|f| r.anneal.kl / f.best_kl)),
-            ])
-            .map_err(err)?;
-        }
-        csv.flush()
-    })
-    .map_err(|e| StudyError::io(path, e))
-}
-
-/// "the 2D RNN (n_h = 40, 3,482 parameters)", "MADE (H = 183, 3,486 parameters)".
-fn describe_cell(network: &crate::nn::NetworkConfig, parameters: usize) -> String {
-    match network.cell {
-        crate::nn::Cell::Rnn2d => {
-            format!(
-                "the 2D RNN (n_h = {}, {parameters} parameters)",
-                network.hidden
-            )
-        }
-        crate::nn::Cell::Gru2d => format!(
-            "the gated 2D RNN (n_h = {}, {parameters} parameters)",
-            network.hidden
-        ),
-        crate::nn::Cell::Tensorized2d => format!(
-            "the tensorised 2D RNN (n_h = {}, {parameters} parameters)",
-            network.hidden
-        ),
-        crate::nn::Cell::Made => format!("MADE (H = {}, {parameters} parameters)", network.hidden),
-        crate::nn::Cell::Transformer => format!(
-            "the transformer (d = {}, {parameters} parameters)",
-            network.hidden
-        ),
-    }
 }
 
 /// What limits the anneal at one X, from the medians over seeds.

@@ -135,7 +135,7 @@ pub fn run(suite: Suite, full: bool, out: &mut dyn Write) -> Result<(), CliError
 /// step pays the full objective (B = 1 or T = 1), in f64 (the paper's) and in f32, and the
 /// natural gradient's step at L = 4 and 5.
 fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
-    use crate::anneal::{AnnealConfig, AnnealKind, Estimator, Objective, ScheduleShape};
+    use crate::anneal::{AnnealConfig, AnnealKind, Objective};
     use crate::nn::{Autoregressive, NetworkConfig, Precision};
     writeln!(
         out,
@@ -165,24 +165,8 @@ fn anneal_suite(out: &mut dyn Write) -> Result<(), CliError> {
             Default::default()
         };
         let config = AnnealConfig {
-            kind,
-            start: 1.0,
-            warmup_steps: 1_000_000,
-            anneal_steps: 0,
-            train_steps: 1,
-            schedule: ScheduleShape::Linear,
-            end_ratio: 1e-3,
-            samples: 100,
-            minibatches: 10,
-            learning_rate: 1e-3,
-            estimator: Estimator::Standard,
-            final_samples: 100,
-            gradient: Default::default(),
             optimizer,
-            entropy_start: 0.0,
-            settle_window: crate::anneal::SettleRule::default().window,
-            settle_tolerance: crate::anneal::SettleRule::default().tolerance,
-            max_dwell: crate::anneal::SettleRule::default().max_dwell,
+            ..super::bench_cells::paper_step(kind)
         };
         let mut annealer = crate::anneal::Annealer::new(
             Lattice::new(l)?,

@@ -159,7 +159,7 @@ fn row(
 }
 
 /// The paper's step (M = 100, K = 10, Adam at 10⁻³) held at X₀ = 1.
-fn paper_step(kind: AnnealKind) -> AnnealConfig {
+pub(super) fn paper_step(kind: AnnealKind) -> AnnealConfig {
     AnnealConfig {
         kind,
         start: 1.0,

@@ -16,6 +16,7 @@
 //! once, when its last input is known. A flipped site i changes only the units that see it, by
 //! −2x_i W1[i, ·], and only the conditionals after i.
 
+use super::logistic::{log_sigmoid, sigmoid};
 use ndarray::{s, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rand::{Rng, RngExt};
 
@@ -55,27 +56,6 @@ pub struct Made {
     params: Params,
     /// m(k) of each hidden unit.
     degrees: Vec<usize>,
-}
-
-/// log σ(z), stable for large |z|.
-fn log_sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        -(-z).exp().ln_1p()
-    } else {
-        z - z.exp().ln_1p()
-    }
-}
-
-fn elu(x: f64) -> f64 {
-    if x > 0.0 {
-        x
-    } else {
-        x.exp_m1()
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 impl Made {
@@ -160,10 +140,8 @@ impl Made {
 
     /// act(a) in place.
     fn activate(&self, a: &mut Array2<f64>) {
-        match self.activation {
-            Activation::Tanh => a.mapv_inplace(f64::tanh),
-            Activation::Elu => a.mapv_inplace(elu),
-        }
+        let act = self.activation;
+        a.mapv_inplace(|x| act.apply(x));
     }
 
     /// Hidden states and logits of every row: h = act(x W1 + b), ℓ = h W2 + c.
@@ -235,10 +213,7 @@ impl Autoregressive for Made {
         for s in 0..n {
             for &k in &by_degree[s] {
                 for r in 0..rows {
-                    h[[r, k]] = match self.activation {
-                        Activation::Tanh => a[[r, k]].tanh(),
-                        Activation::Elu => elu(a[[r, k]]),
-                    };
+                    h[[r, k]] = self.activation.apply(a[[r, k]]);
                 }
             }
             let logits = h.dot(&w2.column(s));

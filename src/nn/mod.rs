@@ -4,6 +4,7 @@
 mod autoregressive;
 pub mod code_symmetry;
 pub mod grid;
+mod logistic;
 pub mod made;
 mod natural;
 mod network;

@@ -14,6 +14,7 @@
 //! `tests/nn_cells.rs`. There is no layer normalisation: at one layer and d ≈ 20 it is not
 //! needed to train, and the paper's small networks have none.
 
+use super::logistic::{log_sigmoid, sigmoid};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rand::{Rng, RngExt};
 
@@ -78,31 +79,6 @@ struct RowPass {
     logits: Array1<f64>,
     /// log p(e_s | e_<s).
     terms: Array1<f64>,
-}
-
-fn log_sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        -(-z).exp().ln_1p()
-    } else {
-        z - z.exp().ln_1p()
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-fn act(activation: Activation, x: f64) -> f64 {
-    match activation {
-        Activation::Tanh => x.tanh(),
-        Activation::Elu => {
-            if x > 0.0 {
-                x
-            } else {
-                x.exp_m1()
-            }
-        }
-    }
 }
 
 impl Transformer {
@@ -217,7 +193,7 @@ impl Transformer {
             }
             let y = &x + &a.dot(&p.matrix(WO));
             let mut hidden = y.dot(&p.matrix(W1)) + p.vector(B1);
-            hidden.mapv_inplace(|v| act(self.activation, v));
+            hidden.mapv_inplace(|v| self.activation.apply(v));
             let z = &y + &hidden.dot(&p.matrix(W2)) + p.vector(B2);
             let d = z.dot(&wdiff) + cdiff;
             if let Some(u) = uniform {

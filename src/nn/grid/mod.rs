@@ -12,6 +12,7 @@
 
 mod steps;
 
+use super::logistic::{log_sigmoid, sigmoid};
 use ndarray::{
     s, Array1, Array2, Array3, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis,
 };
@@ -40,19 +41,6 @@ pub struct GridRnn {
     hidden: usize,
     activation: Activation,
     params: Params,
-}
-
-/// log σ(z), stable for large |z|.
-fn log_sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        -(-z).exp().ln_1p()
-    } else {
-        z - z.exp().ln_1p()
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 /// What a pass over the sites keeps: each site's states and log-conditionals, and for the

@@ -10,6 +10,7 @@
 //!   the matrix its state is multiplied by. It is computed as one product z T with
 //!   z = [x_left,0 h_cat; x_left,1 h_cat; x_up,0 h_cat; x_up,1 h_cat] (8n_h wide, half zeros).
 
+use crate::nn::logistic::sigmoid;
 use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
 
 use crate::nn::rnn2d::Activation;
@@ -43,14 +44,7 @@ pub enum StepCache {
 }
 
 fn activate(activation: Activation, a: &mut Array2<f64>) {
-    match activation {
-        Activation::Tanh => a.mapv_inplace(f64::tanh),
-        Activation::Elu => a.mapv_inplace(|x| if x > 0.0 { x } else { x.exp_m1() }),
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
+    a.mapv_inplace(|x| activation.apply(x));
 }
 
 /// [h_left; h_up] per row, zeros for a missing neighbour.

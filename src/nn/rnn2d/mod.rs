@@ -51,6 +51,21 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// act(x) in f64, for the cells written with scalar loops.
+    #[inline]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Self::Elu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x.exp_m1()
+                }
+            }
+            Self::Tanh => x.tanh(),
+        }
+    }
+
     /// Derivative expressed through the output h = act(x).
     #[inline]
     pub fn derivative_from_output<T: Real>(self, h: T) -> T {
